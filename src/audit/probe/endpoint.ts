@@ -1,0 +1,40 @@
+/** The endpoint object of the report contract (SPEC §4). Fields may be added; none may change meaning. */
+import type { ProbeStep, TlsMode } from "../dialogue/dialogue.js";
+import type { FailureReason, PlaintextInjection } from "../dialogue/run-dialogue.js";
+import type { CertificateAnalysis } from "../tls/certificate.js";
+import type { Negotiated } from "../tls/negotiated.js";
+import type { Service } from "./services.js";
+
+export interface EndpointError {
+  readonly step: ProbeStep;
+  readonly reason: FailureReason;
+  readonly message: string;
+}
+
+export interface EndpointTls {
+  readonly negotiated: Negotiated;
+  readonly certificate: CertificateAnalysis | null;
+  readonly ocspStapled: boolean;
+}
+
+export interface EndpointReport {
+  readonly host: string;
+  readonly address: string | null;
+  readonly port: number;
+  readonly service: Service;
+  readonly tlsMode: TlsMode;
+  /** Whether STARTTLS/STLS was advertised before TLS; null when not applicable or not reached. */
+  readonly starttlsAdvertised: boolean | null;
+  readonly tls: EndpointTls | null;
+  readonly dialogue: { readonly protocol: string; readonly facts: unknown } | null;
+  readonly plaintextInjection: PlaintextInjection | null;
+  readonly transcript: readonly string[];
+  readonly stats: { readonly connections: number; readonly retries: number; readonly durationMs: number };
+  /** "completed": every step ran; "failed": `error` says which step and why (partial data kept). */
+  readonly outcome: "completed" | "failed";
+  readonly error: EndpointError | null;
+}
+
+/** The target could not be reached at all: DNS or TCP connect failed (CLI exit status 4). */
+export const unreachable = (endpoint: EndpointReport): boolean =>
+  endpoint.error !== null && (endpoint.error.step === "dns" || endpoint.error.step === "connect");

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * mailcharter command line. Exit status: 0 done, 1 non-compliant (audit), 2 usage or internal error,
+ * 3 inconclusive (audit), 4 target unreachable (probe).
+ */
+import { Command, CommanderError, Option } from "commander";
+import { errorMessage, MailcharterError } from "../core/errors.js";
+import { ExitCode, type ProbeCommandOptions, probeCommand } from "./probe-command.js";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name("mailcharter")
+    .description("Checks the transport security of e-mail services against the ANSSI e-mail security charter")
+    .version("0.1.0")
+    .exitOverride()
+    .showHelpAfterError();
+  program
+    .command("probe")
+    .description("Probe one service of one host: dialogue, STARTTLS or implicit TLS, certificate")
+    .argument("<target>", "HOST[:PORT], IPv4, IPv6 or [IPv6]:PORT")
+    .addOption(
+      new Option("--service <service>", "service spoken on the port").choices([
+        "smtp",
+        "submission",
+        "imap",
+        "pop3",
+        "https",
+      ]),
+    )
+    .addOption(
+      new Option("--tls <mode>", "TLS mode (default from the port and service)").choices([
+        "implicit",
+        "starttls",
+        "none",
+      ]),
+    )
+    .option("--resolver <ip[:port]>", "DNS server to ask (default: the system's)")
+    .option(
+      "--ca-file <path>",
+      "extra trusted roots (PEM), added to Node's Mozilla roots; repeatable",
+      collect,
+    )
+    .option("--timeout <ms>", "timeout of each network step in milliseconds", "10000")
+    .option("--allow-private", "permit loopback, private and reserved addresses (off by default)")
+    .option("--ehlo-name <fqdn>", "name sent in EHLO/HELO (default: this host's name)")
+    .option("--json", "print the endpoint objects of the report contract as JSON")
+    .addOption(new Option("--lang <lang>", "language of the readable output").choices(["fr", "en"]))
+    .option("--no-color", "no colours in the readable output")
+    .action(async (target: string, options: ProbeCommandOptions) => {
+      setExit(await probeCommand(target, options, process.stdout));
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exit: number = ExitCode.ok;
+  const program = buildProgram((code) => {
+    exit = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exit;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is a usage error.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof MailcharterError) {
+      process.stderr.write(`mailcharter: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    process.stderr.write(`mailcharter: internal error (a bug, please report it): ${errorMessage(error)}\n`);
+    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return ExitCode.usage;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  () => {
+    process.exitCode = ExitCode.usage;
+  },
+);

@@ -1,0 +1,94 @@
+/** Parsing and validation of the options every network command takes (SPEC §5). */
+import { isIP } from "node:net";
+import type { TlsMode } from "../audit/dialogue/dialogue.js";
+import { type Service, services } from "../audit/probe/services.js";
+import type { Lang } from "../audit/report/endpoint-text.js";
+import { UsageError } from "../core/errors.js";
+import { parseResolverAddress } from "../net/resolver.js";
+
+export interface HostPort {
+  readonly host: string;
+  readonly port?: number;
+}
+
+/** RFC 1123 host name (letters, digits, hyphens, dots; A-labels for IDNs) or an IP literal. */
+const hostName =
+  /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+export function parsePort(text: string, what: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+    throw new UsageError(`${what}: "${text}" is not a port between 1 and 65535`);
+  }
+  return port;
+}
+
+/** Parses HOST, HOST:PORT, IPv6, [IPv6] or [IPv6]:PORT. Unicode names are converted to A-labels. */
+export function parseHostPort(text: string): HostPort {
+  const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
+  if (bracketed) {
+    const host = bracketed[1] ?? "";
+    if (isIP(host) !== 6) throw new UsageError(`target: "${host}" is not an IPv6 address`);
+    return bracketed[2] === undefined ? { host } : { host, port: parsePort(bracketed[2], "target port") };
+  }
+  if (isIP(text) === 6) return { host: text };
+  const colon = text.lastIndexOf(":");
+  const hostPart = colon === -1 ? text : text.slice(0, colon);
+  const port = colon === -1 ? undefined : parsePort(text.slice(colon + 1), "target port");
+  let host = hostPart;
+  if (isIP(host) === 0) {
+    try {
+      host = new URL(`http://${hostPart}`).hostname;
+    } catch {
+      throw new UsageError(`target: "${hostPart}" is not a host name or IP address`);
+    }
+    if (!hostName.test(host)) throw new UsageError(`target: "${hostPart}" is not a valid host name`);
+  }
+  return port === undefined ? { host } : { host, port };
+}
+
+export function parseService(text: string | undefined): Service | undefined {
+  if (text === undefined) return undefined;
+  if (!(services as readonly string[]).includes(text)) {
+    throw new UsageError(`--service: "${text}" is not one of ${services.join(", ")}`);
+  }
+  return text as Service;
+}
+
+export function parseTlsMode(text: string | undefined): TlsMode | undefined {
+  if (text === undefined) return undefined;
+  if (text !== "implicit" && text !== "starttls" && text !== "none") {
+    throw new UsageError(`--tls: "${text}" is not one of implicit, starttls, none`);
+  }
+  return text;
+}
+
+export function parseTimeout(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 100 || value > 600_000) {
+    throw new UsageError(`--timeout: "${text}" must be a number of milliseconds between 100 and 600000`);
+  }
+  return value;
+}
+
+export function parseLang(text: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
+  if (text !== undefined) {
+    if (text !== "fr" && text !== "en") throw new UsageError(`--lang: "${text}" is not fr or en`);
+    return text;
+  }
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || "";
+  return locale.toLowerCase().startsWith("fr") ? "fr" : "en";
+}
+
+export function parseResolver(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : parseResolverAddress(text);
+}
+
+export function parseEhloName(text: string | undefined, fallback: string): string {
+  if (text === undefined) return fallback;
+  if (!hostName.test(text) || !text.includes(".")) {
+    throw new UsageError(`--ehlo-name: "${text}" must be a fully qualified domain name (RFC 5321 §4.1.1.1)`);
+  }
+  return text;
+}
