@@ -37,9 +37,11 @@ export class Transcript {
 
 /** Control bytes other than tab are shown as \xNN so that a transcript never drives a terminal. */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control bytes is the point
-  return text.replace(
-    /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
+  let out = "";
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    const control = (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
+    out += control ? `\\x${code.toString(16).padStart(2, "0")}` : char;
+  }
+  return out;
 }

@@ -1,0 +1,445 @@
+/**
+ * The interop lab: real Postfix, Dovecot, nginx and Knot DNS from Debian, started on 127.0.10.x with
+ * the standard ports, with certificates from a test CA made at start. `startLab` returns a handle whose
+ * `stop` ends every server, also after a failure (callers use try/finally or vitest's teardown).
+ * Needs root (ports below 1024) and the Debian packages installed by `.ci/run`.
+ */
+import { execFile } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../support/pki.js";
+import { dnsAddress, type Scenario, scenarios, zone } from "./scenarios.js";
+
+const run = promisify(execFile);
+
+export interface Lab {
+  readonly dir: string;
+  readonly rootCaFile: string;
+  /** `--resolver` value for the lab's DNS server. */
+  readonly resolver: string;
+  readonly scenarios: readonly Scenario[];
+  stop(): Promise<void>;
+}
+
+interface ScenarioFiles {
+  readonly scenario: Scenario;
+  /** Certificate file as served: leaf then the intermediates the scenario sends. */
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+async function certificatesFor(
+  scenario: Scenario,
+  root: Issued,
+  intermediate: Issued,
+): Promise<{ leaf: Issued; chain: Issued[] }> {
+  const names = [scenario.host];
+  switch (scenario.name) {
+    case "expired":
+      return {
+        leaf: await issue(intermediate, scenario.host, {
+          dnsNames: names,
+          notBefore: daysFromNow(-100),
+          notAfter: daysFromNow(-10),
+        }),
+        chain: [intermediate],
+      };
+    case "wronghost":
+      return {
+        leaf: await issue(intermediate, "other.example.test", { dnsNames: ["other.example.test"] }),
+        chain: [intermediate],
+      };
+    case "nochain":
+      return { leaf: await issue(intermediate, scenario.host, { dnsNames: names }), chain: [] };
+    case "selfsigned":
+      return { leaf: await selfSigned(scenario.host, names), chain: [] };
+    default:
+      void root;
+      return { leaf: await issue(intermediate, scenario.host, { dnsNames: names }), chain: [intermediate] };
+  }
+}
+
+function zoneFile(): string {
+  const lines = [
+    `$ORIGIN ${zone}.`,
+    "$TTL 300",
+    `@ SOA ns.${zone}. hostmaster.${zone}. 1 3600 600 86400 300`,
+    `@ NS ns.${zone}.`,
+    `ns A ${dnsAddress}`,
+  ];
+  for (const s of scenarios) {
+    lines.push(`mail.${s.name} A ${s.address}`);
+    lines.push(`${s.name} MX 10 mail.${s.name}.${zone}.`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function knotConfig(dir: string): string {
+  return `server:
+    rundir: "${dir}"
+    listen: ${dnsAddress}@53
+database:
+    storage: "${dir}/db"
+log:
+  - target: "${dir}/knot.log"
+    any: info
+zone:
+  - domain: ${zone}
+    storage: "${dir}"
+    file: "${zone}.zone"
+    zonefile-load: whole
+    journal-content: none
+`;
+}
+
+function postfixMain(dir: string, good: ScenarioFiles): string {
+  return `compatibility_level = 3.6
+queue_directory = ${dir}/spool
+data_directory = ${dir}/data
+mail_owner = postfix
+myhostname = mail.good.${zone}
+mydomain = ${zone}
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mydestination =
+relay_domains =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+maillog_file = ${dir}/maillog
+# Postfix refuses log files outside these prefixes, and fails silently when it cannot log.
+maillog_file_prefixes = ${dir}
+smtpd_tls_cert_file = ${good.certFile}
+smtpd_tls_key_file = ${good.keyFile}
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+smtpd_banner = $myhostname ESMTP mailcharter-lab
+`;
+}
+
+const smtpdLine = (addr: string, port: number, options: readonly string[]) =>
+  `${addr}:${port} inet n - n - - smtpd\n${options.map((o) => `  -o ${o}\n`).join("")}`;
+
+function postfixMaster(files: readonly ScenarioFiles[]): string {
+  const base = `pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+tlsmgr unix - - n 1000? 1 tlsmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+smtp unix - - n - - smtp
+relay unix - - n - - smtp
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+local unix - n n - - local
+lmtp unix - - n - - lmtp
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+`;
+  const services = files.flatMap(({ scenario, certFile, keyFile }) => {
+    const cert = [
+      `smtpd_tls_cert_file=${certFile}`,
+      `smtpd_tls_key_file=${keyFile}`,
+      `myhostname=${scenario.host}`,
+    ];
+    const level = scenario.starttls ? "may" : "none";
+    const legacy =
+      scenario.maxVersion === "TLSv1"
+        ? [
+            "smtpd_tls_protocols=>=TLSv1,<=TLSv1",
+            "smtpd_tls_mandatory_protocols=>=TLSv1,<=TLSv1",
+            "smtpd_tls_ciphers=high",
+            "smtpd_tls_mandatory_ciphers=high",
+            "tls_high_cipherlist=AES128-SHA:AES256-SHA:@SECLEVEL=0",
+          ]
+        : [];
+    return [
+      smtpdLine(scenario.address, 25, [...cert, ...legacy, `smtpd_tls_security_level=${level}`]),
+      smtpdLine(scenario.address, 587, [
+        ...cert,
+        ...legacy,
+        `smtpd_tls_security_level=${scenario.starttls ? "encrypt" : "none"}`,
+      ]),
+      smtpdLine(scenario.address, 465, [
+        ...cert,
+        ...legacy,
+        "smtpd_tls_wrappermode=yes",
+        "smtpd_tls_security_level=encrypt",
+      ]),
+    ];
+  });
+  return base + services.join("");
+}
+
+function dovecotConfig(dir: string, files: readonly ScenarioFiles[]): string {
+  const served = files.filter((f) => f.scenario.dovecot);
+  const good = served.find((f) => f.scenario.name === "good") ?? served[0];
+  if (!good) throw new Error("lab: no Dovecot scenario");
+  const tlsAddresses = served.map((f) => f.scenario.address).join(" ");
+  const locals = served
+    .map(
+      (f) => `local ${f.scenario.address} {
+  ssl_cert = <${f.certFile}
+  ssl_key = <${f.keyFile}
+}
+`,
+    )
+    .join("");
+  return `base_dir = ${dir}/run
+instance_name = mclab
+protocols = imap pop3
+listen = *
+log_path = ${dir}/dovecot.log
+ssl = yes
+ssl_cert = <${good.certFile}
+ssl_key = <${good.keyFile}
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = yes
+auth_mechanisms = plain login
+default_login_user = dovenull
+default_internal_user = dovecot
+mail_location = maildir:${dir}/mail/%u
+passdb {
+  driver = static
+  args = password=lab-only
+}
+userdb {
+  driver = static
+  args = uid=65534 gid=65534 home=${dir}/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = ${tlsAddresses}
+    port = 143
+  }
+  inet_listener imaps {
+    address = ${tlsAddresses}
+    port = 993
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = ${tlsAddresses}
+    port = 110
+  }
+  inet_listener pop3s {
+    address = ${tlsAddresses}
+    port = 995
+    ssl = yes
+  }
+}
+service stats {
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+${locals}`;
+}
+
+function nginxConfig(dir: string, files: readonly ScenarioFiles[]): string {
+  const servers = files.map(({ scenario, certFile, keyFile }) => {
+    const legacy = scenario.maxVersion === "TLSv1";
+    return `  server {
+    listen ${scenario.address}:443 ssl;
+    server_name ${scenario.host};
+    ssl_certificate ${certFile};
+    ssl_certificate_key ${keyFile};
+    ssl_protocols ${legacy ? "TLSv1" : "TLSv1.2 TLSv1.3"};
+    ssl_ciphers ${legacy ? "AES128-SHA:AES256-SHA:@SECLEVEL=0" : "HIGH:!aNULL:!kRSA"};
+    add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+    location / { return 200 "mailcharter lab webmail ${scenario.name}\\n"; }
+  }
+  server {
+    listen ${scenario.address}:80;
+    server_name ${scenario.host};
+    return 301 https://${scenario.host}$request_uri;
+  }
+`;
+  });
+  return `daemon on;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/tmp/body;
+  proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi;
+  uwsgi_temp_path ${dir}/tmp/uwsgi;
+  scgi_temp_path ${dir}/tmp/scgi;
+${servers.join("")}}
+`;
+}
+
+async function quietly(command: string, args: readonly string[]): Promise<void> {
+  try {
+    await run(command, [...args], { timeout: 20_000 });
+  } catch {
+    // Stopping a server that did not start is not an error.
+  }
+}
+
+async function waitForPort(address: string, port: number, timeoutMs: number): Promise<void> {
+  const { connect } = await import("node:net");
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: address, port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > until)
+      throw new Error(`lab: nothing listens on ${address}:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startLab(): Promise<Lab> {
+  const dir = mkdtempSync(join(tmpdir(), "mailcharter-lab-"));
+  chmodSync(dir, 0o755);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+    stops.length = 0;
+    if (!process.env.MAILCHARTER_LAB_KEEP) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const root = await rootCa("mailcharter lab root");
+    const intermediate = await issue(root, "mailcharter lab intermediate", {
+      ca: true,
+      notAfter: daysFromNow(1800),
+    });
+    const rootCaFile = join(dir, "root-ca.pem");
+    writeFileSync(rootCaFile, root.pem);
+    const files: ScenarioFiles[] = [];
+    for (const scenario of scenarios) {
+      const { leaf, chain } = await certificatesFor(scenario, root, intermediate);
+      const certFile = join(dir, `${scenario.name}.crt`);
+      const keyFile = join(dir, `${scenario.name}.key`);
+      writeFileSync(certFile, [leaf.pem, ...chain.map((c) => c.pem)].join("\n"));
+      writeFileSync(keyFile, leaf.keyPem, { mode: 0o600 });
+      files.push({ scenario, certFile, keyFile });
+    }
+    const good = files[0];
+    if (!good) throw new Error("lab: no scenario");
+
+    // DNS: Knot serving lab.test.
+    const dnsDir = join(dir, "knot");
+    mkdirSync(join(dnsDir, "db"), { recursive: true });
+    writeFileSync(join(dnsDir, `${zone}.zone`), zoneFile());
+    writeFileSync(join(dnsDir, "knot.conf"), knotConfig(dnsDir));
+    await run("knotd", ["-c", join(dnsDir, "knot.conf"), "-d"], { timeout: 20_000 });
+    stops.push(() => quietly("knotc", ["-c", join(dnsDir, "knot.conf"), "stop"]));
+
+    // Postfix: one instance, one smtpd service per scenario address and port.
+    const postfixDir = join(dir, "postfix");
+    mkdirSync(join(postfixDir, "data"), { recursive: true });
+    mkdirSync(join(postfixDir, "spool"), { recursive: true });
+    await run("chown", ["postfix", join(postfixDir, "data")]);
+    writeFileSync(join(postfixDir, "main.cf"), postfixMain(postfixDir, good));
+    writeFileSync(join(postfixDir, "master.cf"), postfixMaster(files));
+    await run("postfix", ["-c", postfixDir, "start"], { timeout: 30_000 });
+    stops.push(() => quietly("postfix", ["-c", postfixDir, "stop"]));
+
+    // Dovecot: IMAP and POP3 with per-address certificates.
+    const dovecotDir = join(dir, "dovecot");
+    mkdirSync(join(dovecotDir, "mail"), { recursive: true });
+    const plainOnly = files.filter((f) => f.scenario.dovecot && !f.scenario.starttls);
+    const dovecotFiles = files.filter((f) => f.scenario.dovecot && f.scenario.starttls);
+    writeFileSync(join(dovecotDir, "dovecot.conf"), dovecotConfig(dovecotDir, dovecotFiles));
+    await run("dovecot", ["-c", join(dovecotDir, "dovecot.conf")], { timeout: 20_000 });
+    stops.push(() => quietly("dovecot", ["-c", join(dovecotDir, "dovecot.conf"), "stop"]));
+    // A second Dovecot without TLS for the no-STARTTLS scenario (ssl cannot differ per listener).
+    if (plainOnly.length > 0) {
+      const plainDir = join(dir, "dovecot-plain");
+      mkdirSync(join(plainDir, "mail"), { recursive: true });
+      writeFileSync(
+        join(plainDir, "dovecot.conf"),
+        dovecotPlainConfig(plainDir, plainOnly, dovecotFiles[0] ?? good),
+      );
+      await run("dovecot", ["-c", join(plainDir, "dovecot.conf")], { timeout: 20_000 });
+      stops.push(() => quietly("dovecot", ["-c", join(plainDir, "dovecot.conf"), "stop"]));
+    }
+
+    // nginx: HTTPS on 443 and a redirect on 80 per scenario.
+    const nginxDir = join(dir, "nginx");
+    mkdirSync(join(nginxDir, "tmp"), { recursive: true });
+    writeFileSync(join(nginxDir, "nginx.conf"), nginxConfig(nginxDir, files));
+    await run("nginx", ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir], { timeout: 20_000 });
+    stops.push(() => quietly("nginx", ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir, "-s", "stop"]));
+
+    for (const f of files) {
+      await waitForPort(f.scenario.address, 25, 15_000);
+      await waitForPort(f.scenario.address, 443, 15_000);
+      if (f.scenario.dovecot) await waitForPort(f.scenario.address, 143, 15_000);
+    }
+    return { dir, rootCaFile, resolver: `${dnsAddress}:53`, scenarios, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Dovecot for addresses without any TLS: IMAP 143 and POP3 110 in plaintext only. */
+function dovecotPlainConfig(dir: string, files: readonly ScenarioFiles[], good: ScenarioFiles): string {
+  const addresses = files.map((f) => f.scenario.address).join(" ");
+  void good;
+  return `base_dir = ${dir}/run
+instance_name = mclab-plain
+protocols = imap pop3
+listen = *
+log_path = ${dir}/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = dovenull
+default_internal_user = dovecot
+mail_location = maildir:${dir}/mail/%u
+passdb {
+  driver = static
+  args = password=lab-only
+}
+userdb {
+  driver = static
+  args = uid=65534 gid=65534 home=${dir}/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = ${addresses}
+    port = 143
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = ${addresses}
+    port = 110
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+`;
+}
