@@ -7,7 +7,7 @@ import { KeyObject, webcrypto } from "node:crypto";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const rsa = {
   name: "RSASSA-PKCS1-v1_5",
@@ -18,7 +18,7 @@ const rsa = {
 
 export interface Issued {
   readonly cert: x509.X509Certificate;
-  readonly keys: CryptoKeyPair;
+  readonly keys: webcrypto.CryptoKeyPair;
   readonly pem: string;
   readonly keyPem: string;
   readonly der: Buffer;
@@ -27,13 +27,11 @@ export interface Issued {
 const day = 24 * 3600 * 1000;
 let serial = 0x1000;
 
-async function keyPem(keys: CryptoKeyPair): Promise<string> {
-  return KeyObject.from(keys.privateKey as unknown as webcrypto.CryptoKey)
-    .export({ type: "pkcs8", format: "pem" })
-    .toString();
+async function keyPem(keys: webcrypto.CryptoKeyPair): Promise<string> {
+  return KeyObject.from(keys.privateKey).export({ type: "pkcs8", format: "pem" }).toString();
 }
 
-async function finish(cert: x509.X509Certificate, keys: CryptoKeyPair): Promise<Issued> {
+async function finish(cert: x509.X509Certificate, keys: webcrypto.CryptoKeyPair): Promise<Issued> {
   return {
     cert,
     keys,
@@ -43,11 +41,11 @@ async function finish(cert: x509.X509Certificate, keys: CryptoKeyPair): Promise<
   };
 }
 
-export async function newKeys(modulusLength = 2048): Promise<CryptoKeyPair> {
+export async function newKeys(modulusLength = 2048): Promise<webcrypto.CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey({ ...rsa, modulusLength }, true, [
     "sign",
     "verify",
-  ])) as unknown as CryptoKeyPair;
+  ])) as unknown as webcrypto.CryptoKeyPair;
 }
 
 export async function rootCa(
