@@ -43,6 +43,7 @@ export function parseResolverAddress(text: string): string {
   if (bracketed) {
     host = bracketed[1] ?? "";
     port = bracketed[2];
+    if (isIP(host) !== 6) throw new UsageError(`--resolver: brackets are for IPv6 addresses, not "${host}"`);
   } else if (isIP(text) === 6) {
     host = text;
   } else {

@@ -10,22 +10,74 @@ import { liveNetwork } from "../../src/net/network.js";
 import { parseResolverAddress, systemResolver } from "../../src/net/resolver.js";
 import { startLab } from "./lab/lab.js";
 
-const targets: ReadonlyArray<{ file: string; host: string; port: number; service: Service; tlsMode: "starttls" | "implicit" | "none"; note: string }> = [
-  { file: "postfix-25-starttls.txt", host: "mail.good.lab.test", port: 25, service: "smtp", tlsMode: "starttls", note: "Postfix 3.7 (Debian 12), port 25, STARTTLS" },
-  { file: "postfix-25-no-starttls.txt", host: "mail.nostarttls.lab.test", port: 25, service: "smtp", tlsMode: "starttls", note: "Postfix 3.7, smtpd_tls_security_level=none" },
-  { file: "dovecot-143-starttls.txt", host: "mail.good.lab.test", port: 143, service: "imap", tlsMode: "starttls", note: "Dovecot 2.3 (Debian 12), IMAP 143, STARTTLS" },
-  { file: "dovecot-110-stls.txt", host: "mail.good.lab.test", port: 110, service: "pop3", tlsMode: "starttls", note: "Dovecot 2.3, POP3 110, STLS" },
-  { file: "dovecot-143-plain.txt", host: "mail.nostarttls.lab.test", port: 143, service: "imap", tlsMode: "starttls", note: "Dovecot 2.3 with ssl=no, IMAP 143" },
+const targets: ReadonlyArray<{
+  file: string;
+  host: string;
+  port: number;
+  service: Service;
+  tlsMode: "starttls" | "implicit" | "none";
+  note: string;
+}> = [
+  {
+    file: "postfix-25-starttls.txt",
+    host: "mail.good.lab.test",
+    port: 25,
+    service: "smtp",
+    tlsMode: "starttls",
+    note: "Postfix 3.7 (Debian 12), port 25, STARTTLS",
+  },
+  {
+    file: "postfix-25-no-starttls.txt",
+    host: "mail.nostarttls.lab.test",
+    port: 25,
+    service: "smtp",
+    tlsMode: "starttls",
+    note: "Postfix 3.7, smtpd_tls_security_level=none",
+  },
+  {
+    file: "dovecot-143-starttls.txt",
+    host: "mail.good.lab.test",
+    port: 143,
+    service: "imap",
+    tlsMode: "starttls",
+    note: "Dovecot 2.3 (Debian 12), IMAP 143, STARTTLS",
+  },
+  {
+    file: "dovecot-110-stls.txt",
+    host: "mail.good.lab.test",
+    port: 110,
+    service: "pop3",
+    tlsMode: "starttls",
+    note: "Dovecot 2.3, POP3 110, STLS",
+  },
+  {
+    file: "dovecot-143-plain.txt",
+    host: "mail.nostarttls.lab.test",
+    port: 143,
+    service: "imap",
+    tlsMode: "starttls",
+    note: "Dovecot 2.3 with ssl=no, IMAP 143",
+  },
 ];
 
 const lab = await startLab();
 try {
-  const network = liveNetwork({ resolver: systemResolver(parseResolverAddress(lab.resolver)), allowPrivate: true });
+  const network = liveNetwork({
+    resolver: systemResolver(parseResolverAddress(lab.resolver)),
+    allowPrivate: true,
+  });
   const store = trustStore({ caFiles: [lab.rootCaFile] });
   for (const t of targets) {
-    const [report] = await probeEndpoint(t, { ehloName: "probe.lab.test", stepTimeoutMs: 5000, trustStore: store }, network);
+    const [report] = await probeEndpoint(
+      t,
+      { ehloName: "probe.lab.test", stepTimeoutMs: 5000, trustStore: store },
+      network,
+    );
     const lines = (report?.transcript ?? []).filter((l) => !l.startsWith("*: TLS established"));
-    writeFileSync(`test/fixtures/transcripts/${t.file}`, `# ${t.note} — recorded from the interop lab\n${lines.join("\n")}\n`);
+    writeFileSync(
+      `test/fixtures/transcripts/${t.file}`,
+      `# ${t.note} — recorded from the interop lab\n${lines.join("\n")}\n`,
+    );
   }
 } finally {
   await lab.stop();

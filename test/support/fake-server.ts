@@ -65,7 +65,10 @@ export function nextChunk(socket: Socket): Promise<Buffer> {
 
 export function tlsServerSide(socket: Socket, key: string, cert: string): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const secure = new TLSSocket(socket, { isServer: true, secureContext: createSecureContext({ key, cert }) });
+    const secure = new TLSSocket(socket, {
+      isServer: true,
+      secureContext: createSecureContext({ key, cert }),
+    });
     secure.once("secure", () => resolve(secure));
     secure.once("error", reject);
   });

@@ -77,6 +77,13 @@ export interface IssueOptions {
   readonly hash?: "SHA-1" | "SHA-256" | "SHA-384";
 }
 
+/** WebCrypto binds the hash to an RSA key: re-import the issuer's key to sign with another hash. */
+async function signingKeyFor(issuer: Issued, hash: string): Promise<webcrypto.CryptoKey> {
+  if (hash === "SHA-256") return issuer.keys.privateKey;
+  const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", issuer.keys.privateKey);
+  return webcrypto.subtle.importKey("pkcs8", pkcs8, { name: rsa.name, hash }, false, ["sign"]);
+}
+
 export async function issue(issuer: Issued, subject: string, options: IssueOptions = {}): Promise<Issued> {
   const keys = await newKeys();
   const extensions: x509.Extension[] = [
@@ -105,7 +112,7 @@ export async function issue(issuer: Issued, subject: string, options: IssueOptio
     notAfter: options.notAfter ?? new Date(Date.now() + 90 * day),
     signingAlgorithm: { ...rsa, hash: options.hash ?? "SHA-256" },
     publicKey: keys.publicKey,
-    signingKey: issuer.keys.privateKey,
+    signingKey: await signingKeyFor(issuer, options.hash ?? "SHA-256"),
     extensions,
   });
   return finish(cert, keys);

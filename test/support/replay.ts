@@ -31,13 +31,15 @@ export function replay<S, R, E, F>(dialogue: Dialogue<S, R, E, F>, fixture: Fixt
   let i = 0;
   const serverBlock = (): Buffer => {
     const lines: string[] = [];
-    while (i < fixture.lines.length && fixture.lines[i]?.startsWith("S: ")) lines.push((fixture.lines[i++] ?? "").slice(3));
+    while (i < fixture.lines.length && fixture.lines[i]?.startsWith("S: "))
+      lines.push((fixture.lines[i++] ?? "").slice(3));
     return Buffer.from(lines.map((l) => `${l}\r\n`).join(""), "latin1");
   };
   for (let guard = 0; guard < 100; guard++) {
     if (action.kind === "done" || action.kind === "fail") break;
     if (action.kind === "starttls") {
-      if (fixture.lines[i] !== "*: TLS handshake") throw new Error(`fixture line ${i}: expected the TLS handshake, got ${fixture.lines[i]}`);
+      if (fixture.lines[i] !== "*: TLS handshake")
+        throw new Error(`fixture line ${i}: expected the TLS handshake, got ${fixture.lines[i]}`);
       i++;
       ({ state, action } = dialogue.step(state, { kind: "tls-ready" }));
       continue;
@@ -45,13 +47,15 @@ export function replay<S, R, E, F>(dialogue: Dialogue<S, R, E, F>, fixture: Fixt
     if (action.kind === "send") {
       const expected = fixture.lines[i++];
       const command = action.command.replace(/\r\n$/, "");
-      if (expected !== `C: ${command}`) throw new Error(`fixture line ${i - 1}: expected "${expected}", dialogue sent "${command}"`);
+      if (expected !== `C: ${command}`)
+        throw new Error(`fixture line ${i - 1}: expected "${expected}", dialogue sent "${command}"`);
       commands.push(command);
     }
     const block = serverBlock();
     const frame = dialogue.framer(action.expect)(block, true);
     if (frame.kind !== "frame") throw new Error(`fixture line ${i}: framer says ${frame.kind}`);
-    if (frame.consumed !== block.length) throw new Error(`fixture line ${i}: ${block.length - frame.consumed} bytes left over`);
+    if (frame.consumed !== block.length)
+      throw new Error(`fixture line ${i}: ${block.length - frame.consumed} bytes left over`);
     ({ state, action } = dialogue.step(state, { kind: "reply", reply: frame.value }));
   }
   return { facts: dialogue.facts(state), commands, last: action as Action<unknown> };

@@ -5,7 +5,8 @@ import { pop3Dialogue } from "../../../src/audit/dialogue/pop3.js";
 import { smtpDialogue } from "../../../src/audit/dialogue/smtp.js";
 import { loadFixture, replay } from "../../support/replay.js";
 
-const smtp = (mode: "starttls" | "implicit" | "none" = "starttls") => smtpDialogue({ ehloName: "probe.lab.test", tlsMode: mode });
+const smtp = (mode: "starttls" | "implicit" | "none" = "starttls") =>
+  smtpDialogue({ ehloName: "probe.lab.test", tlsMode: mode });
 
 describe("SMTP transcripts", () => {
   it("Postfix (recorded): STARTTLS, re-EHLO, not advertised again", () => {

@@ -5,12 +5,19 @@
 import type { Socket } from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EndpointReport } from "../../../src/audit/probe/endpoint.js";
-import { probeEndpoint, type ProbeTarget } from "../../../src/audit/probe/probe-endpoint.js";
+import { type ProbeTarget, probeEndpoint } from "../../../src/audit/probe/probe-endpoint.js";
 import type { Service } from "../../../src/audit/probe/services.js";
 import { trustStore } from "../../../src/audit/tls/trust-store.js";
 import { liveNetwork } from "../../../src/net/network.js";
 import { fakeResolver } from "../../../src/net/resolver.js";
-import { type FakeServer, fakeServer, nextChunk, nextLine, sleep, tlsServerSide } from "../../support/fake-server.js";
+import {
+  type FakeServer,
+  fakeServer,
+  nextChunk,
+  nextLine,
+  sleep,
+  tlsServerSide,
+} from "../../support/fake-server.js";
 import { type Issued, selfSigned } from "../../support/pki.js";
 
 const network = liveNetwork({ resolver: fakeResolver({}), allowPrivate: true });
@@ -38,8 +45,18 @@ async function probe(
   options: { service?: Service; tlsMode?: ProbeTarget["tlsMode"]; step?: number; deadline?: number } = {},
 ): Promise<EndpointReport> {
   const [report] = await probeEndpoint(
-    { host: server.address, port: server.port, service: options.service ?? "smtp", tlsMode: options.tlsMode ?? "starttls" },
-    { ehloName: "probe.test", stepTimeoutMs: options.step ?? 500, endpointDeadlineMs: options.deadline ?? 5000, trustStore: store },
+    {
+      host: server.address,
+      port: server.port,
+      service: options.service ?? "smtp",
+      tlsMode: options.tlsMode ?? "starttls",
+    },
+    {
+      ehloName: "probe.test",
+      stepTimeoutMs: options.step ?? 500,
+      endpointDeadlineMs: options.deadline ?? 5000,
+      trustStore: store,
+    },
     network,
   );
   if (!report) throw new Error("no report");
@@ -129,7 +146,9 @@ describe("hostile SMTP servers", () => {
   });
 
   it("421 greeting: throttled, reported as such", async () => {
-    const report = await probe(await serve((s) => void s.end("421 4.7.0 fake.test Error: too many connections from 127.0.0.1\r\n")));
+    const report = await probe(
+      await serve((s) => void s.end("421 4.7.0 fake.test Error: too many connections from 127.0.0.1\r\n")),
+    );
     expect(report.error).toMatchObject({ step: "greeting", reason: "throttled" });
   });
 
@@ -151,7 +170,9 @@ describe("hostile SMTP servers", () => {
   });
 
   it("454 to STARTTLS: rejected at starttls", async () => {
-    const report = await probe(await serve(smtpUntilStarttls(() => {}, "454 4.7.0 TLS not available due to local problem\r\n")));
+    const report = await probe(
+      await serve(smtpUntilStarttls(() => {}, "454 4.7.0 TLS not available due to local problem\r\n")),
+    );
     expect(report.error).toMatchObject({ step: "starttls", reason: "rejected" });
   });
 
@@ -217,14 +238,19 @@ describe("STARTTLS plaintext injection", () => {
 
 describe("IMAP and POP3 refusals", () => {
   it("IMAP BYE greeting: rejected", async () => {
-    const report = await probe(await serve((s) => void s.end("* BYE too many connections\r\n")), { service: "imap" });
+    const report = await probe(await serve((s) => void s.end("* BYE too many connections\r\n")), {
+      service: "imap",
+    });
     expect(report.error).toMatchObject({ step: "greeting", reason: "rejected" });
   });
 
   it("IMAP PREAUTH on a STARTTLS port: STARTTLS is impossible", async () => {
-    const report = await probe(await serve((s) => void s.write("* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n")), {
-      service: "imap",
-    });
+    const report = await probe(
+      await serve((s) => void s.write("* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n")),
+      {
+        service: "imap",
+      },
+    );
     expect(report.error).toMatchObject({ step: "starttls", reason: "not_offered" });
   });
 
