@@ -211,3 +211,19 @@ describe("the mailcharter probe command", () => {
     expect(usage.stderr).toMatch(/gopher/);
   });
 });
+
+describe("httpFetch against nginx", () => {
+  it("follows http → https on the same host and records HSTS and the TLS of each hop", async () => {
+    const { httpFetch } = await import("../../src/audit/probe/http-fetch.js");
+    const result = await httpFetch("http://mail.good.lab.test/inbox?a=1", network, { stepTimeoutMs: 5000 });
+    expect(result.stopped).toBeNull();
+    expect(result.hops.map((h) => h.status)).toEqual([301, 200]);
+    expect(result.hops[0]?.tls).toBeNull();
+    expect(result.hops[1]?.url).toBe("https://mail.good.lab.test/inbox?a=1");
+    expect(result.hops[1]?.tls?.version).toBe("TLSv1.3");
+    expect(result.hops[1]?.headers.find((h) => h.name === "strict-transport-security")?.value).toBe(
+      "max-age=31536000; includeSubDomains",
+    );
+    expect(result.body).toContain("mailcharter lab webmail good");
+  });
+});

@@ -49,6 +49,7 @@ const words = {
     userBeforeTls: "USER accepted before TLS",
     http: "HTTP",
     connections: "connections",
+    bytes: "bytes",
   },
   fr: {
     endpoint: "Point d'accès",
@@ -77,6 +78,7 @@ const words = {
     userBeforeTls: "USER accepté avant TLS",
     http: "HTTP",
     connections: "connexions",
+    bytes: "octets",
   },
 } as const;
 
@@ -130,7 +132,7 @@ export function renderEndpointText(endpoint: EndpointReport, lang: Lang, c: Colo
     lines.push(`  ${w.starttls}: ${value}`);
   }
   if (endpoint.plaintextInjection) {
-    lines.push(`  ${c.red(w.injection)}: ${endpoint.plaintextInjection.bytes} bytes`);
+    lines.push(`  ${c.red(w.injection)}: ${endpoint.plaintextInjection.bytes} ${w.bytes}`);
   }
   lines.push(...dialogueLines(endpoint, w, c));
   const tls = endpoint.tls;
