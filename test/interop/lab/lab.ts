@@ -4,8 +4,8 @@
  * `stop` ends every server, also after a failure (callers use try/finally or vitest's teardown).
  * Needs root (ports below 1024) and the Debian packages installed by `.ci/run`.
  */
-import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -282,12 +282,41 @@ ${servers.join("")}}
 `;
 }
 
-async function quietly(command: string, args: readonly string[]): Promise<void> {
+/**
+ * Starts a command that daemonizes. Its output goes to a file, never to a pipe: a daemon that keeps
+ * the pipe open would make us wait for it forever (LAB-NOTES). Resolves when the command exits.
+ */
+async function daemon(logFile: string, command: string, args: readonly string[]): Promise<void> {
+  const fd = openSync(logFile, "a");
   try {
-    await run(command, [...args], { timeout: 20_000 });
-  } catch {
-    // Stopping a server that did not start is not an error.
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(command, [...args], { stdio: ["ignore", fd, fd] });
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      child.once("error", reject);
+      child.once("exit", (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    if (code !== 0) {
+      throw new Error(`lab: ${command} ${args.join(" ")} exited with ${code}: ${readFileSync(logFile, "utf8").slice(-2000)}`);
+    }
+  } finally {
+    closeSync(fd);
   }
+}
+
+async function quietly(command: string, args: readonly string[]): Promise<void> {
+  // Stopping a server that did not start is not an error; output is not kept.
+  await new Promise<void>((resolve) => {
+    const child = spawn(command, [...args], { stdio: "ignore" });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.once("error", () => resolve());
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 async function waitForPort(address: string, port: number, timeoutMs: number): Promise<void> {
@@ -314,7 +343,7 @@ export async function startLab(): Promise<Lab> {
   chmodSync(dir, 0o755);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const s of stops.reverse()) await s();
+    await Promise.all(stops.map((s) => s()));
     stops.length = 0;
     if (!process.env.MAILCHARTER_LAB_KEEP) rmSync(dir, { recursive: true, force: true });
   };
@@ -343,7 +372,7 @@ export async function startLab(): Promise<Lab> {
     mkdirSync(join(dnsDir, "db"), { recursive: true });
     writeFileSync(join(dnsDir, `${zone}.zone`), zoneFile());
     writeFileSync(join(dnsDir, "knot.conf"), knotConfig(dnsDir));
-    await run("knotd", ["-c", join(dnsDir, "knot.conf"), "-d"], { timeout: 20_000 });
+    await daemon(join(dir, "start.log"), "knotd", ["-c", join(dnsDir, "knot.conf"), "-d"]);
     stops.push(() => quietly("knotc", ["-c", join(dnsDir, "knot.conf"), "stop"]));
 
     // Postfix: one instance, one smtpd service per scenario address and port.
@@ -353,7 +382,7 @@ export async function startLab(): Promise<Lab> {
     await run("chown", ["postfix", join(postfixDir, "data")]);
     writeFileSync(join(postfixDir, "main.cf"), postfixMain(postfixDir, good));
     writeFileSync(join(postfixDir, "master.cf"), postfixMaster(files));
-    await run("postfix", ["-c", postfixDir, "start"], { timeout: 30_000 });
+    await daemon(join(dir, "start.log"), "postfix", ["-c", postfixDir, "start"]);
     stops.push(() => quietly("postfix", ["-c", postfixDir, "stop"]));
 
     // Dovecot: IMAP and POP3 with per-address certificates.
@@ -362,7 +391,7 @@ export async function startLab(): Promise<Lab> {
     const plainOnly = files.filter((f) => f.scenario.dovecot && !f.scenario.starttls);
     const dovecotFiles = files.filter((f) => f.scenario.dovecot && f.scenario.starttls);
     writeFileSync(join(dovecotDir, "dovecot.conf"), dovecotConfig(dovecotDir, dovecotFiles));
-    await run("dovecot", ["-c", join(dovecotDir, "dovecot.conf")], { timeout: 20_000 });
+    await daemon(join(dir, "start.log"), "dovecot", ["-c", join(dovecotDir, "dovecot.conf")]);
     stops.push(() => quietly("dovecot", ["-c", join(dovecotDir, "dovecot.conf"), "stop"]));
     // A second Dovecot without TLS for the no-STARTTLS scenario (ssl cannot differ per listener).
     if (plainOnly.length > 0) {
@@ -372,7 +401,7 @@ export async function startLab(): Promise<Lab> {
         join(plainDir, "dovecot.conf"),
         dovecotPlainConfig(plainDir, plainOnly, dovecotFiles[0] ?? good),
       );
-      await run("dovecot", ["-c", join(plainDir, "dovecot.conf")], { timeout: 20_000 });
+      await daemon(join(dir, "start.log"), "dovecot", ["-c", join(plainDir, "dovecot.conf")]);
       stops.push(() => quietly("dovecot", ["-c", join(plainDir, "dovecot.conf"), "stop"]));
     }
 
@@ -380,7 +409,7 @@ export async function startLab(): Promise<Lab> {
     const nginxDir = join(dir, "nginx");
     mkdirSync(join(nginxDir, "tmp"), { recursive: true });
     writeFileSync(join(nginxDir, "nginx.conf"), nginxConfig(nginxDir, files));
-    await run("nginx", ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir], { timeout: 20_000 });
+    await daemon(join(dir, "start.log"), "nginx", ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir]);
     stops.push(() => quietly("nginx", ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir, "-s", "stop"]));
 
     for (const f of files) {
