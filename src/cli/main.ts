@@ -49,6 +49,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print the endpoint objects of the report contract as JSON")
     .addOption(new Option("--lang <lang>", "language of the readable output").choices(["fr", "en"]))
     .option("--no-color", "no colours in the readable output")
+    .option("--quick", "one raw handshake per TLS version instead of the full enumeration")
+    .option("--no-enumerate", "no raw-handshake enumeration of versions, suites and groups")
+    .option("--max-connections <n>", "simultaneous connections per address (default 2)")
+    .option("--delay <ms>", "minimum time between two connections to one address (default 0)")
+    .option("--budget <n>", "most connections one endpoint may cost, retries included (default 250)")
     .action(async (target: string, options: ProbeCommandOptions) => {
       setExit(await probeCommand(target, options, process.stdout));
     });

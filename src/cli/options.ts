@@ -92,3 +92,18 @@ export function parseEhloName(text: string | undefined, fallback: string): strin
   }
   return text;
 }
+
+export function parseCount(
+  text: string | undefined,
+  what: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new UsageError(`${what}: "${text}" must be a whole number between ${min} and ${max}`);
+  }
+  return value;
+}

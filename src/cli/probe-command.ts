@@ -5,11 +5,13 @@ import { unreachable } from "../audit/probe/endpoint.js";
 import { probeEndpoint } from "../audit/probe/probe-endpoint.js";
 import { resolveServiceDefaults } from "../audit/probe/services.js";
 import { renderEndpointText } from "../audit/report/endpoint-text.js";
+import { defaultPoliteness, HostLimiter, type Politeness } from "../audit/tls/prober/politeness.js";
 import { trustStore } from "../audit/tls/trust-store.js";
 import { limits } from "../core/limits.js";
 import { liveNetwork } from "../net/network.js";
 import { systemResolver } from "../net/resolver.js";
 import {
+  parseCount,
   parseEhloName,
   parseHostPort,
   parseLang,
@@ -30,6 +32,11 @@ export interface ProbeCommandOptions {
   readonly lang?: string;
   readonly ehloName?: string;
   readonly color?: boolean;
+  readonly quick?: boolean;
+  readonly enumerate?: boolean;
+  readonly maxConnections?: string;
+  readonly delay?: string;
+  readonly budget?: string;
 }
 
 export const ExitCode = { ok: 0, nonCompliant: 1, usage: 2, inconclusive: 3, unreachable: 4 } as const;
@@ -56,6 +63,28 @@ export async function probeCommand(
     hostname().includes(".") ? hostname() : "mailcharter.invalid",
   );
   const store = trustStore({ caFiles: options.caFile ?? [] });
+  const politeness: Politeness = {
+    ...defaultPoliteness,
+    maxConnectionsPerHost: parseCount(
+      options.maxConnections,
+      "--max-connections",
+      defaultPoliteness.maxConnectionsPerHost,
+      1,
+      16,
+    ),
+    delayMs: parseCount(options.delay, "--delay", defaultPoliteness.delayMs, 0, 60_000),
+    maxConnectionsPerEndpoint: parseCount(
+      options.budget,
+      "--budget",
+      defaultPoliteness.maxConnectionsPerEndpoint,
+      1,
+      1000,
+    ),
+  };
+  const enumeration =
+    options.enumerate === false
+      ? false
+      : { quick: options.quick === true, politeness, limiter: new HostLimiter(politeness) };
   const network = liveNetwork({
     resolver: systemResolver(resolverAddress),
     allowPrivate: options.allowPrivate === true,
@@ -63,7 +92,7 @@ export async function probeCommand(
 
   const endpoints = await probeEndpoint(
     { host: target.host, port, service, tlsMode },
-    { ehloName, stepTimeoutMs, trustStore: store },
+    { ehloName, stepTimeoutMs, trustStore: store, enumeration },
     network,
   );
   if (options.json) {

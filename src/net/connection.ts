@@ -192,9 +192,20 @@ export class Connection {
     });
   }
 
+  /** Writes raw bytes (a ClientHello of the prober); the transcript shows a summary. */
+  writeBytes(data: Buffer, shown: string): void {
+    this.transcript.add("C", shown);
+    if (!this.socket.destroyed) this.socket.write(data);
+  }
+
   write(text: string, shown = text): void {
     this.transcript.add("C", shown);
     if (!this.socket.destroyed) this.socket.write(text, "latin1");
+  }
+
+  /** Drops bytes received but not consumed (plaintext injected before a handshake). */
+  discardPending(): void {
+    this.buffer = Buffer.alloc(0);
   }
 
   /** Bytes received but not consumed by any framer. */

@@ -39,6 +39,8 @@ export async function runDialogue<S, R, E, F>(
   deadline: Deadline,
   startTls: StartTls,
   tlsActive: boolean,
+  /** Stop at the STARTTLS go-ahead, leaving the socket to the caller (the raw-handshake prober). */
+  stopAtTls = false,
 ): Promise<DialogueRun<F>> {
   let { state, action } = dialogue.start(tlsActive);
   let tls: TlsPeerInfo | null = null;
@@ -66,6 +68,10 @@ export async function runDialogue<S, R, E, F>(
             "*",
             `${leftover.length} bytes of plaintext after the STARTTLS go-ahead: discarded`,
           );
+        }
+        if (stopAtTls) {
+          connection.discardPending();
+          return end(null);
         }
         const result = await startTls();
         if (!result.ok) return end({ step: "handshake", ...result.failure });

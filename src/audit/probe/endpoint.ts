@@ -2,6 +2,7 @@
 import type { ProbeStep, TlsMode } from "../dialogue/dialogue.js";
 import type { FailureReason, PlaintextInjection } from "../dialogue/run-dialogue.js";
 import type { CertificateAnalysis } from "../tls/certificate.js";
+import type { ProtocolVersion } from "../tls/cipher-suites.js";
 import type { Negotiated } from "../tls/negotiated.js";
 import type { Service } from "./services.js";
 
@@ -15,6 +16,26 @@ export interface EndpointTls {
   readonly negotiated: Negotiated;
   readonly certificate: CertificateAnalysis | null;
   readonly ocspStapled: boolean;
+  /** From the raw-handshake enumeration (absent when it was not run). */
+  readonly versions?: readonly ProtocolVersion[];
+  readonly cipherSuites?: Readonly<Partial<Record<ProtocolVersion, readonly string[]>>>;
+  readonly serverPreference?: boolean | null;
+  readonly groups?: readonly string[];
+  readonly enumeration?: EnumerationDetails;
+}
+
+export interface EnumerationDetails {
+  readonly complete: boolean;
+  readonly throttled: boolean;
+  readonly quick: boolean;
+  readonly serverPreferenceByVersion: Readonly<Partial<Record<ProtocolVersion, boolean | null>>>;
+  readonly dhBits: number | null;
+  readonly compression: boolean | null;
+  readonly secureRenegotiation: boolean | null;
+  readonly extendedMasterSecret: boolean | null;
+  readonly encryptThenMac: boolean | null;
+  readonly connections: number;
+  readonly notes: readonly string[];
 }
 
 export interface EndpointReport {

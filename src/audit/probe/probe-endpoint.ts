@@ -15,6 +15,7 @@ import { type DialogueRun, runDialogue } from "../dialogue/run-dialogue.js";
 import { smtpDialogue } from "../dialogue/smtp.js";
 import { analyzeChain } from "../tls/certificate.js";
 import { negotiatedOf } from "../tls/negotiated.js";
+import { enumerateEndpoint, type ProberOptions } from "../tls/prober/prober.js";
 import type { TrustStore } from "../tls/trust-store.js";
 import type { EndpointError, EndpointReport, EndpointTls } from "./endpoint.js";
 import type { Service } from "./services.js";
@@ -31,12 +32,14 @@ export interface ProbeOptions {
   readonly stepTimeoutMs: number;
   readonly endpointDeadlineMs?: number;
   readonly trustStore: TrustStore;
+  /** Enumerate versions, suites and groups with raw handshakes after the main handshake. */
+  readonly enumeration?: ProberOptions | false;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the dialogue's own types are erased at this boundary
-type AnyDialogue = Dialogue<any, any, any, unknown>;
+export type AnyDialogue = Dialogue<any, any, any, unknown>;
 
-function dialogueFor(target: ProbeTarget, options: ProbeOptions): AnyDialogue {
+export function dialogueFor(target: ProbeTarget, options: ProbeOptions): AnyDialogue {
   switch (target.service) {
     case "smtp":
     case "submission":
@@ -144,6 +147,34 @@ async function probeAddress(
     };
   }
   const error: EndpointError | null = run.failure;
+  let connections = 1;
+  let retries = 0;
+  if (tls && options.enumeration) {
+    const enumerated = await enumerateEndpoint(target, address, options, options.enumeration, network);
+    connections += enumerated.connections;
+    retries += enumerated.retries;
+    const e = enumerated.enumeration;
+    tls = {
+      ...tls,
+      versions: e.versions,
+      cipherSuites: e.cipherSuites,
+      serverPreference: e.serverPreference,
+      groups: e.groups,
+      enumeration: {
+        complete: e.complete,
+        throttled: enumerated.throttled,
+        quick: options.enumeration.quick,
+        serverPreferenceByVersion: e.serverPreferenceByVersion,
+        dhBits: e.dhBits,
+        compression: e.compression,
+        secureRenegotiation: e.secureRenegotiation,
+        extendedMasterSecret: e.extendedMasterSecret,
+        encryptThenMac: e.encryptThenMac,
+        connections: enumerated.connections,
+        notes: e.notes,
+      },
+    };
+  }
   return {
     ...base,
     starttlsAdvertised: target.tlsMode === "starttls" ? starttlsAdvertisedOf(run.facts) : null,
@@ -151,7 +182,7 @@ async function probeAddress(
     dialogue: { protocol: dialogue.name, facts: reportableFacts(run.facts) },
     plaintextInjection: run.injection,
     transcript: connection.transcript.toJSON(),
-    stats: stats(1),
+    stats: { connections, retries, durationMs: network.clock.now() - started },
     outcome: error ? "failed" : "completed",
     error,
   };

@@ -50,6 +50,13 @@ const words = {
     http: "HTTP",
     connections: "connections",
     bytes: "bytes",
+    versions: "Versions",
+    serverOrder: "server order",
+    clientOrder: "client order",
+    groups: "Groups",
+    compression: "TLS compression accepted (CRIME)",
+    noSecureRenegotiation: "no secure renegotiation (RFC 5746)",
+    incomplete: "enumeration incomplete",
   },
   fr: {
     endpoint: "Point d'accès",
@@ -79,6 +86,13 @@ const words = {
     http: "HTTP",
     connections: "connexions",
     bytes: "octets",
+    versions: "Versions",
+    serverOrder: "ordre du serveur",
+    clientOrder: "ordre du client",
+    groups: "Groupes",
+    compression: "compression TLS acceptée (CRIME)",
+    noSecureRenegotiation: "pas de renégociation sécurisée (RFC 5746)",
+    incomplete: "énumération incomplète",
   },
 } as const;
 
@@ -147,6 +161,24 @@ export function renderEndpointText(endpoint: EndpointReport, lang: Lang, c: Colo
       ? `${n.keyExchange} ${n.keyExchangeBits} bits`
       : n.keyExchange;
   lines.push(`  ${w.tls}: ${n.version} ${n.cipherSuite} (${kx})`);
+  if (tls.versions) {
+    lines.push(`  ${w.versions}: ${tls.versions.join(", ") || "—"}`);
+    for (const version of tls.versions) {
+      const suites = tls.cipherSuites?.[version] ?? [];
+      const pref = tls.enumeration?.serverPreferenceByVersion[version];
+      const order = pref === true ? w.serverOrder : pref === false ? w.clientOrder : "";
+      lines.push(`    ${version}${order ? ` (${order})` : ""}:`);
+      for (const suite of suites) lines.push(`      ${suite}`);
+    }
+    if (tls.groups && tls.groups.length > 0) lines.push(`  ${w.groups}: ${tls.groups.join(", ")}`);
+    const e = tls.enumeration;
+    if (e) {
+      if (e.dhBits !== null) lines.push(`  DHE: ${e.dhBits} bits`);
+      if (e.compression) lines.push(`  ${c.red(w.compression)}`);
+      if (e.secureRenegotiation === false) lines.push(`  ${c.yellow(w.noSecureRenegotiation)}`);
+      if (!e.complete) lines.push(`  ${c.yellow(w.incomplete)}: ${e.notes.join("; ")}`);
+    }
+  }
   const cert = tls.certificate;
   if (cert) {
     const status = cert.status === "valid" ? c.green(cert.status) : c.red(cert.status);

@@ -5,9 +5,7 @@
  * key type and size, signature hash, SAN and EKU. Pure: the chain, store and time are parameters.
  */
 import { X509Certificate } from "node:crypto";
-// @peculiar/x509 2.x resolves its parsers through tsyringe, which needs the Reflect metadata API.
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import { signatureAlgorithmOf } from "./der.js";
 import type { TrustStore } from "./trust-store.js";
 
 /** SPEC §4 status names, worst first when several apply. */
@@ -58,18 +56,6 @@ const ekuNames: Readonly<Record<string, string>> = {
   "2.5.29.37.0": "anyExtendedKeyUsage",
 };
 
-function hashOf(cert: x509.X509Certificate): string | null {
-  const algorithm = cert.signatureAlgorithm as { name?: string; hash?: { name?: string } };
-  if (algorithm.hash?.name) return algorithm.hash.name;
-  if (algorithm.name === "Ed25519" || algorithm.name === "Ed448") return algorithm.name;
-  return null;
-}
-
-function algorithmName(cert: x509.X509Certificate): string {
-  const algorithm = cert.signatureAlgorithm as { name?: string; hash?: { name?: string } };
-  return [algorithm.name, algorithm.hash?.name].filter(Boolean).join(" with ") || "unknown";
-}
-
 function keyOf(cert: X509Certificate): { keyType: string; keyBits: number | null } {
   const key = cert.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
@@ -108,17 +94,23 @@ function subjectAltNames(cert: X509Certificate): string[] {
   return out;
 }
 
+const validity = (cert: X509Certificate) => ({
+  notBefore: new Date(cert.validFrom),
+  notAfter: new Date(cert.validTo),
+});
+
 export function summarize(cert: X509Certificate): CertificateSummary {
-  const parsed = new x509.X509Certificate(cert.raw);
+  const { notBefore, notAfter } = validity(cert);
+  const signature = signatureAlgorithmOf(cert.raw);
   return {
     subject: cert.subject.replace(/\n/g, ", "),
     issuer: cert.issuer.replace(/\n/g, ", "),
     serialNumber: cert.serialNumber,
-    notBefore: parsed.notBefore.toISOString(),
-    notAfter: parsed.notAfter.toISOString(),
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
     ...keyOf(cert),
-    signatureHash: hashOf(parsed),
-    signatureAlgorithm: algorithmName(parsed),
+    signatureHash: signature?.hash ?? null,
+    signatureAlgorithm: signature?.name ?? "unknown",
     fingerprintSha256: cert.fingerprint256,
     subjectAltNames: subjectAltNames(cert),
     extendedKeyUsage: (cert.keyUsage ?? []).map((oid) => ekuNames[oid] ?? oid),
@@ -147,12 +139,11 @@ function buildPath(served: readonly X509Certificate[], store: TrustStore): PathR
   const leaf = served[0];
   if (!leaf) return { path: [], anchor: null, problem: "incomplete_chain" };
   const path: X509Certificate[] = [leaf];
-  const isAnchor = (cert: X509Certificate) =>
-    store.anchors.some((a) => a.fingerprint256 === cert.fingerprint256);
+  const isAnchor = (cert: X509Certificate) => store.contains(cert);
   let current = leaf;
   for (let depth = 0; depth < 10; depth++) {
     if (isAnchor(current)) return { path, anchor: current, problem: null };
-    const anchor = store.anchors.find((a) => issuedBy(current, a));
+    const anchor = store.issuersOf(current).find((a) => issuedBy(current, a));
     if (anchor) return { path: [...path, anchor], anchor, problem: null };
     if (isSelfSigned(current)) {
       return { path, anchor: null, problem: current === leaf ? "self_signed" : "untrusted" };
@@ -185,7 +176,7 @@ export function analyzeChain(
   if (problem) problems.push(problem);
   const checked = path.filter((c) => c !== anchor || !anchor);
   const now = options.now.getTime();
-  const dates = checked.map((c) => new x509.X509Certificate(c.raw));
+  const dates = checked.map(validity);
   if (dates.some((c) => c.notAfter.getTime() < now)) problems.push("expired");
   if (dates.some((c) => c.notBefore.getTime() > now)) problems.push("not_yet_valid");
   let hostMatches: boolean | null = null;

@@ -5,7 +5,16 @@
  * Needs root (ports below 1024) and the Debian packages installed by `.ci/run`.
  */
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -13,6 +22,10 @@ import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../suppo
 import { dnsAddress, type Scenario, scenarios, zone } from "./scenarios.js";
 
 const run = promisify(execFile);
+
+/** The "good" scenario accepts exactly these TLS 1.2 suites (plus OpenSSL's three TLS 1.3 suites). */
+export const strongCiphers =
+  "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256";
 
 export interface Lab {
   readonly dir: string;
@@ -152,6 +165,16 @@ postlog unix-dgram n - n - 1 postlogd
       `myhostname=${scenario.host}`,
     ];
     const level = scenario.starttls ? "may" : "none";
+    const strong =
+      scenario.name === "good"
+        ? [
+            "smtpd_tls_protocols=>=TLSv1.2",
+            "smtpd_tls_mandatory_protocols=>=TLSv1.2",
+            "smtpd_tls_ciphers=high",
+            "smtpd_tls_mandatory_ciphers=high",
+            `tls_high_cipherlist=${strongCiphers}`,
+          ]
+        : [];
     const legacy =
       scenario.maxVersion === "TLSv1"
         ? [
@@ -163,9 +186,10 @@ postlog unix-dgram n - n - 1 postlogd
           ]
         : [];
     return [
-      smtpdLine(scenario.address, 25, [...cert, ...legacy, `smtpd_tls_security_level=${level}`]),
+      smtpdLine(scenario.address, 25, [...cert, ...strong, ...legacy, `smtpd_tls_security_level=${level}`]),
       smtpdLine(scenario.address, 587, [
         ...cert,
+        ...strong,
         ...legacy,
         `smtpd_tls_security_level=${scenario.starttls ? "encrypt" : "none"}`,
       ]),
@@ -203,6 +227,8 @@ ssl = yes
 ssl_cert = <${good.certFile}
 ssl_key = <${good.keyFile}
 ssl_min_protocol = TLSv1.2
+ssl_cipher_list = ${strongCiphers}
+ssl_dh = <${dir}/dh.pem
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
 default_login_user = dovenull
@@ -255,7 +281,7 @@ function nginxConfig(dir: string, files: readonly ScenarioFiles[]): string {
     ssl_certificate ${certFile};
     ssl_certificate_key ${keyFile};
     ssl_protocols ${legacy ? "TLSv1" : "TLSv1.2 TLSv1.3"};
-    ssl_ciphers ${legacy ? "AES128-SHA:AES256-SHA:@SECLEVEL=0" : "HIGH:!aNULL:!kRSA"};
+    ssl_ciphers ${legacy ? "AES128-SHA:AES256-SHA:@SECLEVEL=0" : scenario.name === "good" ? strongCiphers : "HIGH:!aNULL:!kRSA"};
     add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
     location / { return 200 "mailcharter lab webmail ${scenario.name}\\n"; }
   }
@@ -299,7 +325,9 @@ async function daemon(logFile: string, command: string, args: readonly string[])
       });
     });
     if (code !== 0) {
-      throw new Error(`lab: ${command} ${args.join(" ")} exited with ${code}: ${readFileSync(logFile, "utf8").slice(-2000)}`);
+      throw new Error(
+        `lab: ${command} ${args.join(" ")} exited with ${code}: ${readFileSync(logFile, "utf8").slice(-2000)}`,
+      );
     }
   } finally {
     closeSync(fd);
@@ -388,6 +416,17 @@ export async function startLab(): Promise<Lab> {
     // Dovecot: IMAP and POP3 with per-address certificates.
     const dovecotDir = join(dir, "dovecot");
     mkdirSync(join(dovecotDir, "mail"), { recursive: true });
+    // RFC 7919 ffdhe2048: a named group, so no slow parameter generation.
+    await run("openssl", [
+      "genpkey",
+      "-genparam",
+      "-algorithm",
+      "DH",
+      "-pkeyopt",
+      "group:ffdhe2048",
+      "-out",
+      join(dovecotDir, "dh.pem"),
+    ]);
     const plainOnly = files.filter((f) => f.scenario.dovecot && !f.scenario.starttls);
     const dovecotFiles = files.filter((f) => f.scenario.dovecot && f.scenario.starttls);
     writeFileSync(join(dovecotDir, "dovecot.conf"), dovecotConfig(dovecotDir, dovecotFiles));

@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { analyzeChain } from "../../../src/audit/tls/certificate.js";
-import type { TrustStore } from "../../../src/audit/tls/trust-store.js";
+import { type TrustStore, trustStoreOf } from "../../../src/audit/tls/trust-store.js";
 import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../support/pki.js";
 
 let root: Issued;
@@ -12,7 +12,7 @@ const now = new Date();
 beforeAll(async () => {
   root = await rootCa("Test Root");
   intermediate = await issue(root, "Test Intermediate", { ca: true });
-  store = { anchors: [new X509Certificate(root.pem)], description: "test root" };
+  store = trustStoreOf([new X509Certificate(root.pem)], "test root");
 });
 
 const analyze = (chain: readonly Issued[], host: string | null, trust: TrustStore = store) =>
@@ -43,7 +43,7 @@ describe("certificate analysis", () => {
 
   it("valid when the store holds the intermediate itself", async () => {
     const leaf = await issue(intermediate, "mx.example.test");
-    const trust = { anchors: [new X509Certificate(intermediate.pem)], description: "intermediate" };
+    const trust = trustStoreOf([new X509Certificate(intermediate.pem)], "intermediate");
     expect(analyze([leaf], "mx.example.test", trust)?.status).toBe("valid");
   });
 
