@@ -83,11 +83,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  () => {
-    process.exitCode = ExitCode.usage;
-  },
-);
+// Exit as soon as the output is flushed: sockets still closing politely must not hold the process.
+const exit = (code: number) => process.stdout.write("", () => process.exit(code));
+main(process.argv.slice(2)).then(exit, () => exit(ExitCode.usage));

@@ -15,7 +15,7 @@ import { type DialogueRun, runDialogue } from "../dialogue/run-dialogue.js";
 import { smtpDialogue } from "../dialogue/smtp.js";
 import { analyzeChain } from "../tls/certificate.js";
 import { negotiatedOf } from "../tls/negotiated.js";
-import { enumerateEndpoint, type ProberOptions } from "../tls/prober/prober.js";
+import { type EnumerationRun, enumerateEndpoint, type ProberOptions } from "../tls/prober/prober.js";
 import type { TrustStore } from "../tls/trust-store.js";
 import type { EndpointError, EndpointReport, EndpointTls } from "./endpoint.js";
 import type { Service } from "./services.js";
@@ -97,8 +97,12 @@ async function probeAddress(
     durationMs: network.clock.now() - started,
   });
 
+  // The main connection takes a slot of the per-host cap like every enumeration connection.
+  const limiter = options.enumeration ? options.enumeration.limiter : undefined;
+  const release = limiter ? await limiter.acquire(address) : () => {};
   const connected = await network.connect(address, target.port, deadline.forStep());
   if (!connected.ok) {
+    release();
     return {
       ...base,
       starttlsAdvertised: null,
@@ -113,8 +117,16 @@ async function probeAddress(
   }
   const connection = connected.value;
   const serverName = isIP(target.host) === 0 ? target.host.replace(/\.$/, "") : undefined;
+  // The enumeration starts as soon as the server has said "go ahead" to TLS, alongside the handshake.
+  const running: { enumeration: Promise<EnumerationRun> | null } = { enumeration: null };
+  const startEnumeration = () => {
+    if (options.enumeration && !running.enumeration) {
+      running.enumeration = enumerateEndpoint(target, address, options, options.enumeration, network);
+    }
+  };
   const startTls = () => {
     connection.transcript.add("*", "TLS handshake");
+    startEnumeration();
     return connection.startTls(serverName ? { serverName } : {}, deadline.forStep());
   };
   const dialogue = dialogueFor(target, options);
@@ -130,6 +142,7 @@ async function probeAddress(
     }
   } finally {
     connection.close();
+    release();
   }
   let tls: EndpointTls | null = null;
   if (run.tls) {
@@ -149,10 +162,11 @@ async function probeAddress(
   const error: EndpointError | null = run.failure;
   let connections = 1;
   let retries = 0;
-  if (tls && options.enumeration) {
-    const enumerated = await enumerateEndpoint(target, address, options, options.enumeration, network);
-    connections += enumerated.connections;
-    retries += enumerated.retries;
+  // When the handshake failed, the enumeration still ends and its connections are still counted.
+  const enumerated = running.enumeration ? await running.enumeration : null;
+  connections += enumerated?.connections ?? 0;
+  retries += enumerated?.retries ?? 0;
+  if (tls && enumerated && options.enumeration) {
     const e = enumerated.enumeration;
     tls = {
       ...tls,

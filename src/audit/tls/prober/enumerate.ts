@@ -345,7 +345,12 @@ class Enumerator {
     for (;;) {
       const offer = groupCodes.filter((g) => !found.includes(g));
       if (offer.length === 0) return found;
-      const answer = await this.question({ version, cipherSuites: suites, groups: offer });
+      const answer = await this.question({
+        version,
+        cipherSuites: suites,
+        groups: offer,
+        wantKeyExchange: true,
+      });
       if (!answer || "refused" in answer || answer.group === null || found.includes(answer.group))
         return found;
       note(this.facts, answer);

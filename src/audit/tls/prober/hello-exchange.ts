@@ -28,7 +28,10 @@ export type HelloOutcome =
   /** The dialogue itself failed (STARTTLS not offered, connection budget spent, …). */
   | { readonly kind: "failed"; readonly message: string };
 
-export type HelloRequest = Omit<ClientHelloSpec, "serverName" | "random">;
+export type HelloRequest = Omit<ClientHelloSpec, "serverName" | "random"> & {
+  /** Read on to the ServerKeyExchange (curve, DH size): waits for the server's signature. */
+  readonly wantKeyExchange?: boolean;
+};
 
 const summary = (request: HelloRequest) =>
   `ClientHello ${request.version}, ${request.cipherSuites.length} suites (${request.cipherSuites
@@ -73,10 +76,11 @@ export async function helloExchange(
       }
     }
     const serverName = /^[\d.]+$|:/.test(target.host) ? undefined : target.host.replace(/\.$/, "");
-    const hello = buildClientHello({ ...request, ...(serverName ? { serverName } : {}) });
+    const { wantKeyExchange = false, ...spec } = request;
+    const hello = buildClientHello({ ...spec, ...(serverName ? { serverName } : {}) });
     connection.writeBytes(hello, summary(request));
     const flight = await connection.read(
-      frameFirstFlight({ wantKeyExchange: true }),
+      frameFirstFlight({ wantKeyExchange }),
       deadline.forStep(),
       256 * 1024,
       "server first flight",

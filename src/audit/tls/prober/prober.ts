@@ -3,7 +3,7 @@ import type { Network } from "../../../net/network.js";
 import type { ProbeOptions, ProbeTarget } from "../../probe/probe-endpoint.js";
 import { enumerate, type TlsEnumeration } from "./enumerate.js";
 import { helloExchange } from "./hello-exchange.js";
-import { defaultPoliteness, EndpointAsker, HostLimiter, type Politeness } from "./politeness.js";
+import { defaultPoliteness, EndpointAsker, type HostLimiter, type Politeness } from "./politeness.js";
 
 export interface EnumerationRun {
   readonly enumeration: TlsEnumeration;
@@ -16,7 +16,7 @@ export interface ProberOptions {
   readonly quick: boolean;
   readonly politeness?: Politeness;
   /** Shared by every endpoint of a run so that the per-host cap holds across them. */
-  readonly limiter?: HostLimiter;
+  readonly limiter: HostLimiter;
 }
 
 export async function enumerateEndpoint(
@@ -27,7 +27,7 @@ export async function enumerateEndpoint(
   network: Network,
 ): Promise<EnumerationRun> {
   const politeness = proberOptions.politeness ?? defaultPoliteness;
-  const limiter = proberOptions.limiter ?? new HostLimiter(politeness);
+  const limiter = proberOptions.limiter;
   const asker = new EndpointAsker(
     (request) => helloExchange(target, address, request, probeOptions, network),
     limiter,
