@@ -13,7 +13,8 @@ export interface EndpointError {
 }
 
 export interface EndpointTls {
-  readonly negotiated: Negotiated;
+  /** The full handshake (Node's TLS); null when only the raw enumeration could talk to the server. */
+  readonly negotiated: Negotiated | null;
   readonly certificate: CertificateAnalysis | null;
   readonly ocspStapled: boolean;
   /** From the raw-handshake enumeration (absent when it was not run). */

@@ -166,10 +166,10 @@ async function probeAddress(
   const enumerated = running.enumeration ? await running.enumeration : null;
   connections += enumerated?.connections ?? 0;
   retries += enumerated?.retries ?? 0;
-  if (tls && enumerated && options.enumeration) {
+  if (enumerated && options.enumeration && (tls || enumerated.enumeration.versions.length > 0)) {
     const e = enumerated.enumeration;
     tls = {
-      ...tls,
+      ...(tls ?? { negotiated: null, certificate: null, ocspStapled: false }),
       versions: e.versions,
       cipherSuites: e.cipherSuites,
       serverPreference: e.serverPreference,

@@ -57,6 +57,7 @@ const words = {
     compression: "TLS compression accepted (CRIME)",
     noSecureRenegotiation: "no secure renegotiation (RFC 5746)",
     incomplete: "enumeration incomplete",
+    rawOnly: "no full TLS handshake possible; versions and suites from raw handshakes",
   },
   fr: {
     endpoint: "Point d'accès",
@@ -93,6 +94,7 @@ const words = {
     compression: "compression TLS acceptée (CRIME)",
     noSecureRenegotiation: "pas de renégociation sécurisée (RFC 5746)",
     incomplete: "énumération incomplète",
+    rawOnly: "pas de poignée de main TLS complète possible ; versions et suites par poignées de main brutes",
   },
 } as const;
 
@@ -155,12 +157,16 @@ export function renderEndpointText(endpoint: EndpointReport, lang: Lang, c: Colo
     return lines.join("\n");
   }
   const n = tls.negotiated;
-  const kx = n.group
-    ? `${n.keyExchange} ${n.group}`
-    : n.keyExchangeBits
-      ? `${n.keyExchange} ${n.keyExchangeBits} bits`
-      : n.keyExchange;
-  lines.push(`  ${w.tls}: ${n.version} ${n.cipherSuite} (${kx})`);
+  if (n) {
+    const kx = n.group
+      ? `${n.keyExchange} ${n.group}`
+      : n.keyExchangeBits
+        ? `${n.keyExchange} ${n.keyExchangeBits} bits`
+        : n.keyExchange;
+    lines.push(`  ${w.tls}: ${n.version} ${n.cipherSuite} (${kx})`);
+  } else {
+    lines.push(`  ${c.yellow(w.rawOnly)}`);
+  }
   if (tls.versions) {
     lines.push(`  ${w.versions}: ${tls.versions.join(", ") || "—"}`);
     for (const version of tls.versions) {

@@ -224,7 +224,7 @@ describe("STARTTLS plaintext injection", () => {
     expect(report.plaintextInjection?.bytes).toBe("250 injected\r\n".length);
     expect(report.plaintextInjection?.preview).toContain("250 injected");
     expect(report.error).toBeNull();
-    expect(report.tls?.negotiated.version).toMatch(/^TLSv1\.[23]$/);
+    expect(report.tls?.negotiated?.version).toMatch(/^TLSv1\.[23]$/);
   });
 
   it("no false positive on a clean go-ahead", async () => {

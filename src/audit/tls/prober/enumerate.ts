@@ -318,10 +318,10 @@ class Enumerator {
         result.serverPreference = f.cipherSuite !== ours[0];
       }
     }
-    const bundles = chunk(candidates, maxSuitesPerHello);
-    const spansBundles = new Set(result.picks.map((p) => bundles.findIndex((b) => b.includes(p)))).size > 1;
-    if (result.serverPreference && spansBundles && result.picks.length <= maxSuitesPerHello) {
-      // Picks from different bundles were never compared: order them among themselves.
+    // The pick order is the server's order only if each pick was made with every later pick on offer.
+    const compared = result.rounds.every((round, i) => result.picks.slice(i + 1).every((p) => round.offer.includes(p)));
+    if (result.serverPreference && !compared && result.picks.length <= maxSuitesPerHello) {
+      // Some picks were never offered together (bundles, split offers): order them among themselves.
       let rest = [...result.picks];
       const ordered: number[] = [];
       while (rest.length > 1) {
