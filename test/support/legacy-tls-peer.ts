@@ -55,11 +55,15 @@ function serverHello(version: number, suite: number): Buffer {
   const hello = Buffer.concat([Buffer.from([2, 0, body.length >> 8, body.length & 0xff]), body]);
   const done = Buffer.from([14, 0, 0, 0]);
   const payload = Buffer.concat([hello, done]);
-  return Buffer.concat([Buffer.from([22, version >> 8, version & 0xff, payload.length >> 8, payload.length & 0xff]), payload]);
+  return Buffer.concat([
+    Buffer.from([22, version >> 8, version & 0xff, payload.length >> 8, payload.length & 0xff]),
+    payload,
+  ]);
 }
 
 export function answer(config: LegacyPeerConfig, hello: ParsedHello): Buffer | "close" {
-  if (config.closeOnHelloLongerThan !== undefined && hello.length > config.closeOnHelloLongerThan) return "close";
+  if (config.closeOnHelloLongerThan !== undefined && hello.length > config.closeOnHelloLongerThan)
+    return "close";
   const best = Math.max(...config.versions.filter((v) => v <= hello.version));
   if (!Number.isFinite(best)) return alert(Math.min(...config.versions), 70); // protocol_version
   const offered = hello.suites.slice(0, config.maxSuitesRead ?? hello.suites.length);

@@ -91,7 +91,10 @@ describe("legacy TLS servers", () => {
       closeOnHelloLongerThan: 200,
     });
     expect(report.tls?.versions).toEqual(["TLSv1"]);
-    expect(report.tls?.cipherSuites?.TLSv1).toEqual(["TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA"]);
+    expect(report.tls?.cipherSuites?.TLSv1).toEqual([
+      "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+      "TLS_RSA_WITH_AES_128_CBC_SHA",
+    ]);
     expect(report.tls?.enumeration?.notes.join(" ")).toMatch(/dropped/);
   });
 });

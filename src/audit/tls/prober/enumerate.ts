@@ -319,7 +319,9 @@ class Enumerator {
       }
     }
     // The pick order is the server's order only if each pick was made with every later pick on offer.
-    const compared = result.rounds.every((round, i) => result.picks.slice(i + 1).every((p) => round.offer.includes(p)));
+    const compared = result.rounds.every((round, i) =>
+      result.picks.slice(i + 1).every((p) => round.offer.includes(p)),
+    );
     if (result.serverPreference && !compared && result.picks.length <= maxSuitesPerHello) {
       // Some picks were never offered together (bundles, split offers): order them among themselves.
       let rest = [...result.picks];

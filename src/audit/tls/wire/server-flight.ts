@@ -140,7 +140,8 @@ export interface FlightOptions {
   readonly wantKeyExchange: boolean;
 }
 
-function parse(buffer: Buffer, eof: boolean, options: FlightOptions): Frame<FirstFlight> {
+/** The parser without the safety net of frameFirstFlight: exported for the fuzz tests. */
+export function parseFirstFlight(buffer: Buffer, eof: boolean, options: FlightOptions): Frame<FirstFlight> {
   // SSL 2.0 SERVER-HELLO: 2-byte header with the high bit set, then message type 4.
   if (buffer.length >= 3 && ((buffer[0] ?? 0) & 0x80) !== 0 && buffer[2] === 4) {
     return { kind: "frame", value: { kind: "sslv2" }, consumed: buffer.length };
@@ -232,7 +233,7 @@ export function frameFirstFlight(
 ): (buffer: Buffer, eof: boolean) => Frame<FirstFlight> {
   return (buffer, eof) => {
     try {
-      return parse(buffer, eof, options);
+      return parseFirstFlight(buffer, eof, options);
     } catch (error) {
       // Not expected (every read is checked); kept so that a parser bug is a finding, not a crash.
       return { kind: "invalid", message: `parser error: ${(error as Error).message}` };
