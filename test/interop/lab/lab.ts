@@ -195,6 +195,7 @@ postlog unix-dgram n - n - 1 postlogd
       ]),
       smtpdLine(scenario.address, 465, [
         ...cert,
+        ...strong,
         ...legacy,
         "smtpd_tls_wrappermode=yes",
         "smtpd_tls_security_level=encrypt",
