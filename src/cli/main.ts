@@ -19,8 +19,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError();
   program
     .command("probe")
-    .description("Probe one service of one host: dialogue, STARTTLS or implicit TLS, certificate")
-    .argument("<target>", "HOST[:PORT], IPv4, IPv6 or [IPv6]:PORT")
+    .description(
+      "Probe mail services: dialogue, STARTTLS or implicit TLS, certificate, and versions, suites and groups by raw handshakes",
+    )
+    .argument("<targets...>", "HOST[:PORT], IPv4, IPv6 or [IPv6]:PORT; several are probed side by side")
     .addOption(
       new Option("--service <service>", "service spoken on the port").choices([
         "smtp",
@@ -54,8 +56,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--max-connections <n>", "simultaneous connections per address (default 2)")
     .option("--delay <ms>", "minimum time between two connections to one address (default 0)")
     .option("--budget <n>", "most connections one endpoint may cost, retries included (default 250)")
-    .action(async (target: string, options: ProbeCommandOptions) => {
-      setExit(await probeCommand(target, options, process.stdout));
+    .action(async (targets: string[], options: ProbeCommandOptions) => {
+      setExit(await probeCommand(targets, options, process.stdout));
     });
   return program;
 }

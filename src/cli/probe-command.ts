@@ -43,17 +43,22 @@ export const ExitCode = { ok: 0, nonCompliant: 1, usage: 2, inconclusive: 3, unr
 
 /** Validates everything first (usage errors exit 2 before any traffic), then probes. */
 export async function probeCommand(
-  targetText: string,
+  targetTexts: readonly string[],
   options: ProbeCommandOptions,
   out: NodeJS.WritableStream,
 ): Promise<number> {
-  const target = parseHostPort(targetText);
   const givenService = parseService(options.service);
   const givenTlsMode = parseTlsMode(options.tls);
-  const { service, port, tlsMode } = resolveServiceDefaults({
-    ...(givenService ? { service: givenService } : {}),
-    ...(target.port !== undefined ? { port: target.port } : {}),
-    ...(givenTlsMode ? { tlsMode: givenTlsMode } : {}),
+  const targets = targetTexts.map((text) => {
+    const target = parseHostPort(text);
+    return {
+      host: target.host,
+      ...resolveServiceDefaults({
+        ...(givenService ? { service: givenService } : {}),
+        ...(target.port !== undefined ? { port: target.port } : {}),
+        ...(givenTlsMode ? { tlsMode: givenTlsMode } : {}),
+      }),
+    };
   });
   const stepTimeoutMs = parseTimeout(options.timeout, limits.stepTimeoutMs);
   const lang = parseLang(options.lang);
@@ -90,11 +95,12 @@ export async function probeCommand(
     allowPrivate: options.allowPrivate === true,
   });
 
-  const endpoints = await probeEndpoint(
-    { host: target.host, port, service, tlsMode },
-    { ehloName, stepTimeoutMs, trustStore: store, enumeration },
-    network,
-  );
+  // Targets run side by side; the shared limiter keeps the per-host cap across all of them.
+  const endpoints = (
+    await Promise.all(
+      targets.map((target) => probeEndpoint(target, { ehloName, stepTimeoutMs, trustStore: store, enumeration }, network)),
+    )
+  ).flat();
   if (options.json) {
     out.write(`${JSON.stringify({ schema: "mailcharter/probe/1", endpoints }, null, 2)}\n`);
   } else {
