@@ -7,7 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer, connect as tcpConnect, type Server } from "node:net";
+import { createServer, type Server, connect as tcpConnect } from "node:net";
 import { startLab } from "../test/interop/lab/lab.js";
 import { scenarioByName } from "../test/interop/lab/scenarios.js";
 
@@ -49,7 +49,11 @@ async function relay(listen: string, target: string, port: number): Promise<Rela
   };
 }
 
-function timed(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ ms: number; out: string }> {
+function timed(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ms: number; out: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, [...args], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -124,7 +128,11 @@ try {
     const target = `${r.address}:${endpoint.port}`;
     // Warm-up: each server's first connection starts processes (Postfix smtpd, Dovecot login).
     await timed("node", mailcharter([target], endpoint.service));
-    await timed("sslscan", ["--no-colour", ...(endpoint.starttls ? [`--starttls-${endpoint.starttls}`] : []), target]);
+    await timed("sslscan", [
+      "--no-colour",
+      ...(endpoint.starttls ? [`--starttls-${endpoint.starttls}`] : []),
+      target,
+    ]);
     const mc: number[] = [];
     const mcConn: number[] = [];
     let reported = 0;
@@ -134,15 +142,27 @@ try {
       const { ms, out } = await timed("node", mailcharter([target], endpoint.service));
       mc.push(ms);
       mcConn.push(r.count);
-      const report = JSON.parse(out) as { endpoints: Array<{ stats: { connections: number }; tls: { cipherSuites?: Record<string, string[]> } | null }> };
+      const report = JSON.parse(out) as {
+        endpoints: Array<{
+          stats: { connections: number };
+          tls: { cipherSuites?: Record<string, string[]> } | null;
+        }>;
+      };
       reported = report.endpoints[0]?.stats.connections ?? 0;
-      accepted = Object.values(report.endpoints[0]?.tls?.cipherSuites ?? {}).reduce((n, s) => n + s.length, 0);
+      accepted = Object.values(report.endpoints[0]?.tls?.cipherSuites ?? {}).reduce(
+        (n, s) => n + s.length,
+        0,
+      );
     }
     const ss: number[] = [];
     const ssConn: number[] = [];
     for (let i = 0; i < runs; i++) {
       r.count = 0;
-      const { ms } = await timed("sslscan", ["--no-colour", ...(endpoint.starttls ? [`--starttls-${endpoint.starttls}`] : []), target]);
+      const { ms } = await timed("sslscan", [
+        "--no-colour",
+        ...(endpoint.starttls ? [`--starttls-${endpoint.starttls}`] : []),
+        target,
+      ]);
       ss.push(ms);
       ssConn.push(r.count);
     }
@@ -152,7 +172,22 @@ try {
       r.count = 0;
       const { ms } = await timed(
         "testssl",
-        ["--quiet", "--color", "0", "--warnings", "off", "-n", "none", "-p", "-e", "-P", "-S", "-f", ...(endpoint.starttls ? ["-t", endpoint.starttls] : []), target],
+        [
+          "--quiet",
+          "--color",
+          "0",
+          "--warnings",
+          "off",
+          "-n",
+          "none",
+          "-p",
+          "-e",
+          "-P",
+          "-S",
+          "-f",
+          ...(endpoint.starttls ? ["-t", endpoint.starttls] : []),
+          target,
+        ],
         { ...process.env, NXCONNECT: "127.0.0.1:0" },
       );
       testssl = ms;
@@ -192,7 +227,13 @@ try {
     domainMc.push((await timed("node", mailcharter(domainTargets))).ms);
     let total = 0;
     for (const [port, , starttls] of domainPorts) {
-      total += (await timed("sslscan", ["--no-colour", ...(starttls ? [`--starttls-${starttls}`] : []), `${good.address}:${port}`])).ms;
+      total += (
+        await timed("sslscan", [
+          "--no-colour",
+          ...(starttls ? [`--starttls-${starttls}`] : []),
+          `${good.address}:${port}`,
+        ])
+      ).ms;
     }
     domainSs.push(total);
   }

@@ -98,7 +98,9 @@ export async function probeCommand(
   // Targets run side by side; the shared limiter keeps the per-host cap across all of them.
   const endpoints = (
     await Promise.all(
-      targets.map((target) => probeEndpoint(target, { ehloName, stepTimeoutMs, trustStore: store, enumeration }, network)),
+      targets.map((target) =>
+        probeEndpoint(target, { ehloName, stepTimeoutMs, trustStore: store, enumeration }, network),
+      ),
     )
   ).flat();
   if (options.json) {
