@@ -4,15 +4,14 @@
  */
 import { execFile } from "node:child_process";
 import { describe, expect, inject, it } from "vitest";
-import type { TlsMode } from "../../src/audit/dialogue/dialogue.js";
 import type { ImapFacts } from "../../src/audit/dialogue/imap.js";
 import type { SmtpFacts } from "../../src/audit/dialogue/smtp.js";
 import type { EndpointReport } from "../../src/audit/probe/endpoint.js";
 import { probeEndpoint } from "../../src/audit/probe/probe-endpoint.js";
-import type { Service } from "../../src/audit/probe/services.js";
 import { trustStore } from "../../src/audit/tls/trust-store.js";
 import { liveNetwork } from "../../src/net/network.js";
 import { parseResolverAddress, systemResolver } from "../../src/net/resolver.js";
+import { type LabPort, labPorts } from "./lab/ports.js";
 import { type Scenario, scenarioByName, scenarios } from "./lab/scenarios.js";
 import { sClient } from "./openssl.js";
 
@@ -24,24 +23,8 @@ const network = liveNetwork({
 });
 const options = { ehloName: "probe.lab.test", stepTimeoutMs: 5000, trustStore: store };
 
-interface Port {
-  readonly service: Service;
-  readonly port: number;
-  readonly tlsMode: TlsMode;
-  readonly starttls?: "smtp" | "imap" | "pop3";
-  readonly dovecot?: boolean;
-}
-
-const ports: readonly Port[] = [
-  { service: "smtp", port: 25, tlsMode: "starttls", starttls: "smtp" },
-  { service: "submission", port: 587, tlsMode: "starttls", starttls: "smtp" },
-  { service: "submission", port: 465, tlsMode: "implicit" },
-  { service: "imap", port: 143, tlsMode: "starttls", starttls: "imap", dovecot: true },
-  { service: "imap", port: 993, tlsMode: "implicit", dovecot: true },
-  { service: "pop3", port: 110, tlsMode: "starttls", starttls: "pop3", dovecot: true },
-  { service: "pop3", port: 995, tlsMode: "implicit", dovecot: true },
-  { service: "https", port: 443, tlsMode: "implicit" },
-];
+type Port = LabPort;
+const ports = labPorts;
 
 async function probe(scenario: Scenario, port: Port): Promise<EndpointReport> {
   const reports = await probeEndpoint(

@@ -4,15 +4,14 @@
  * reports must be ones the local OpenSSL (hence sslscan) cannot offer, and the test says which.
  */
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import type { TlsMode } from "../../src/audit/dialogue/dialogue.js";
 import { probeEndpoint } from "../../src/audit/probe/probe-endpoint.js";
-import type { Service } from "../../src/audit/probe/services.js";
 import { type ProtocolVersion, suiteByName, suiteName } from "../../src/audit/tls/cipher-suites.js";
 import { defaultPoliteness, HostLimiter } from "../../src/audit/tls/prober/politeness.js";
 import { trustStore } from "../../src/audit/tls/trust-store.js";
 import { groupName } from "../../src/audit/tls/wire/constants.js";
 import { liveNetwork } from "../../src/net/network.js";
 import { parseResolverAddress, systemResolver } from "../../src/net/resolver.js";
+import { labPort } from "./lab/ports.js";
 import { scenarios } from "./lab/scenarios.js";
 import { opensslSuites, sslscan } from "./sslscan.js";
 
@@ -27,21 +26,7 @@ beforeAll(async () => {
   openssl = await opensslSuites();
 });
 
-interface Port {
-  readonly service: Service;
-  readonly port: number;
-  readonly tlsMode: TlsMode;
-  readonly starttls?: "smtp" | "imap" | "pop3";
-  readonly dovecot?: boolean;
-}
-
-const ports: readonly Port[] = [
-  { service: "smtp", port: 25, tlsMode: "starttls", starttls: "smtp" },
-  { service: "submission", port: 465, tlsMode: "implicit" },
-  { service: "imap", port: 993, tlsMode: "implicit", dovecot: true },
-  { service: "pop3", port: 110, tlsMode: "starttls", starttls: "pop3", dovecot: true },
-  { service: "https", port: 443, tlsMode: "implicit" },
-];
+const ports = [25, 465, 993, 110, 443].map(labPort);
 
 const endpoints = scenarios
   .filter((s) => ["good", "legacy", "expired"].includes(s.name))

@@ -205,32 +205,13 @@ postlog unix-dgram n - n - 1 postlogd
   return base + services.join("");
 }
 
-function dovecotConfig(dir: string, files: readonly ScenarioFiles[]): string {
-  const served = files.filter((f) => f.scenario.dovecot);
-  const good = served.find((f) => f.scenario.name === "good") ?? served[0];
-  if (!good) throw new Error("lab: no Dovecot scenario");
-  const tlsAddresses = served.map((f) => f.scenario.address).join(" ");
-  const locals = served
-    .map(
-      (f) => `local ${f.scenario.address} {
-  ssl_cert = <${f.certFile}
-  ssl_key = <${f.keyFile}
-}
-`,
-    )
-    .join("");
+/** What both Dovecot instances share: paths, static users (no mail is ever read), stats socket. */
+function dovecotCommon(dir: string, instance: string): string {
   return `base_dir = ${dir}/run
-instance_name = mclab
+instance_name = ${instance}
 protocols = imap pop3
 listen = *
 log_path = ${dir}/dovecot.log
-ssl = yes
-ssl_cert = <${good.certFile}
-ssl_key = <${good.keyFile}
-ssl_min_protocol = TLSv1.2
-ssl_cipher_list = ${strongCiphers}
-ssl_dh = <${dir}/dh.pem
-disable_plaintext_auth = yes
 auth_mechanisms = plain login
 default_login_user = dovenull
 default_internal_user = dovecot
@@ -243,34 +224,46 @@ userdb {
   driver = static
   args = uid=65534 gid=65534 home=${dir}/mail/%u
 }
-service imap-login {
-  inet_listener imap {
-    address = ${tlsAddresses}
-    port = 143
-  }
-  inet_listener imaps {
-    address = ${tlsAddresses}
-    port = 993
-    ssl = yes
-  }
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = ${tlsAddresses}
-    port = 110
-  }
-  inet_listener pop3s {
-    address = ${tlsAddresses}
-    port = 995
-    ssl = yes
-  }
-}
 service stats {
   unix_listener stats-writer {
     mode = 0666
   }
 }
-${locals}`;
+`;
+}
+
+/** Listeners of one protocol: plaintext/STARTTLS port, and the implicit-TLS port when `tls`. */
+function dovecotListeners(service: "imap" | "pop3", addresses: string, tls: boolean): string {
+  const [plain, secure] = service === "imap" ? [143, 993] : [110, 995];
+  const implicit = tls ? `    address = ${addresses}\n    port = ${secure}\n    ssl = yes` : "    port = 0";
+  return `service ${service}-login {
+  inet_listener ${service} {
+    address = ${addresses}
+    port = ${plain}
+  }
+  inet_listener ${service}s {
+${implicit}
+  }
+}
+`;
+}
+
+function dovecotConfig(dir: string, files: readonly ScenarioFiles[]): string {
+  const served = files.filter((f) => f.scenario.dovecot);
+  const good = served.find((f) => f.scenario.name === "good") ?? served[0];
+  if (!good) throw new Error("lab: no Dovecot scenario");
+  const addresses = served.map((f) => f.scenario.address).join(" ");
+  const locals = served
+    .map((f) => `local ${f.scenario.address} {\n  ssl_cert = <${f.certFile}\n  ssl_key = <${f.keyFile}\n}\n`)
+    .join("");
+  return `${dovecotCommon(dir, "mclab")}ssl = yes
+ssl_cert = <${good.certFile}
+ssl_key = <${good.keyFile}
+ssl_min_protocol = TLSv1.2
+ssl_cipher_list = ${strongCiphers}
+ssl_dh = <${dir}/dh.pem
+disable_plaintext_auth = yes
+${dovecotListeners("imap", addresses, true)}${dovecotListeners("pop3", addresses, true)}${locals}`;
 }
 
 function nginxConfig(dir: string, files: readonly ScenarioFiles[]): string {
@@ -437,10 +430,7 @@ export async function startLab(): Promise<Lab> {
     if (plainOnly.length > 0) {
       const plainDir = join(dir, "dovecot-plain");
       mkdirSync(join(plainDir, "mail"), { recursive: true });
-      writeFileSync(
-        join(plainDir, "dovecot.conf"),
-        dovecotPlainConfig(plainDir, plainOnly, dovecotFiles[0] ?? good),
-      );
+      writeFileSync(join(plainDir, "dovecot.conf"), dovecotPlainConfig(plainDir, plainOnly));
       await daemon(join(dir, "start.log"), "dovecot", ["-c", join(plainDir, "dovecot.conf")]);
       stops.push(() => quietly("dovecot", ["-c", join(plainDir, "dovecot.conf"), "stop"]));
     }
@@ -465,50 +455,9 @@ export async function startLab(): Promise<Lab> {
 }
 
 /** Dovecot for addresses without any TLS: IMAP 143 and POP3 110 in plaintext only. */
-function dovecotPlainConfig(dir: string, files: readonly ScenarioFiles[], good: ScenarioFiles): string {
+function dovecotPlainConfig(dir: string, files: readonly ScenarioFiles[]): string {
   const addresses = files.map((f) => f.scenario.address).join(" ");
-  void good;
-  return `base_dir = ${dir}/run
-instance_name = mclab-plain
-protocols = imap pop3
-listen = *
-log_path = ${dir}/dovecot.log
-ssl = no
+  return `${dovecotCommon(dir, "mclab-plain")}ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_login_user = dovenull
-default_internal_user = dovecot
-mail_location = maildir:${dir}/mail/%u
-passdb {
-  driver = static
-  args = password=lab-only
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=${dir}/mail/%u
-}
-service imap-login {
-  inet_listener imap {
-    address = ${addresses}
-    port = 143
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = ${addresses}
-    port = 110
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-service stats {
-  unix_listener stats-writer {
-    mode = 0666
-  }
-}
-`;
+${dovecotListeners("imap", addresses, false)}${dovecotListeners("pop3", addresses, false)}`;
 }

@@ -1,0 +1,30 @@
+/** The standard ports every lab scenario serves, with how each is spoken to. */
+import type { TlsMode } from "../../../src/audit/dialogue/dialogue.js";
+import type { Service } from "../../../src/audit/probe/services.js";
+
+export interface LabPort {
+  readonly service: Service;
+  readonly port: number;
+  readonly tlsMode: TlsMode;
+  /** openssl s_client / sslscan STARTTLS dialect. */
+  readonly starttls?: "smtp" | "imap" | "pop3";
+  /** Served by Dovecot (absent from scenarios without it). */
+  readonly dovecot?: boolean;
+}
+
+export const labPorts: readonly LabPort[] = [
+  { service: "smtp", port: 25, tlsMode: "starttls", starttls: "smtp" },
+  { service: "submission", port: 587, tlsMode: "starttls", starttls: "smtp" },
+  { service: "submission", port: 465, tlsMode: "implicit" },
+  { service: "imap", port: 143, tlsMode: "starttls", starttls: "imap", dovecot: true },
+  { service: "imap", port: 993, tlsMode: "implicit", dovecot: true },
+  { service: "pop3", port: 110, tlsMode: "starttls", starttls: "pop3", dovecot: true },
+  { service: "pop3", port: 995, tlsMode: "implicit", dovecot: true },
+  { service: "https", port: 443, tlsMode: "implicit" },
+];
+
+export const labPort = (port: number): LabPort => {
+  const found = labPorts.find((p) => p.port === port);
+  if (!found) throw new Error(`no lab port ${port}`);
+  return found;
+};
