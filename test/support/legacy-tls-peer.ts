@@ -17,7 +17,31 @@ export interface LegacyPeerConfig {
   readonly maxSuitesRead?: number;
   /** Hellos longer than this many bytes make the peer close the connection. */
   readonly closeOnHelloLongerThan?: number;
+  /** Answer SSL 2.0 CLIENT-HELLOs with a SERVER-HELLO (else close). */
+  readonly sslv2?: boolean;
 }
+
+/** An SSL 2.0 SERVER-HELLO without certificate, one cipher kind (SSL_CK_RC4_128_WITH_MD5). */
+const sslv2ServerHello = (() => {
+  const body = Buffer.from([
+    4,
+    0,
+    1,
+    0x00,
+    0x02,
+    0,
+    0,
+    0,
+    3,
+    0,
+    16,
+    0x01,
+    0x00,
+    0x80,
+    ...Buffer.alloc(16, 9),
+  ]);
+  return Buffer.concat([Buffer.from([0x80 | (body.length >> 8), body.length & 0xff]), body]);
+})();
 
 interface ParsedHello {
   readonly version: number;
@@ -79,6 +103,11 @@ export async function legacyTlsPeer(config: LegacyPeerConfig): Promise<FakeServe
     let buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
+      if (((buffer[0] ?? 0) & 0x80) !== 0) {
+        if (config.sslv2) socket.end(sslv2ServerHello);
+        else socket.destroy();
+        return;
+      }
       const hello = parseHello(buffer);
       if (!hello) return;
       const reply = answer(config, hello);

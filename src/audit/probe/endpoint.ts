@@ -2,7 +2,7 @@
 import type { ProbeStep, TlsMode } from "../dialogue/dialogue.js";
 import type { FailureReason, PlaintextInjection } from "../dialogue/run-dialogue.js";
 import type { CertificateAnalysis } from "../tls/certificate.js";
-import type { ProtocolVersion } from "../tls/cipher-suites.js";
+import type { ProtocolVersion, ReportedVersion } from "../tls/cipher-suites.js";
 import type { Negotiated } from "../tls/negotiated.js";
 import type { Service } from "./services.js";
 
@@ -18,7 +18,7 @@ export interface EndpointTls {
   readonly certificate: CertificateAnalysis | null;
   readonly ocspStapled: boolean;
   /** From the raw-handshake enumeration (absent when it was not run). */
-  readonly versions?: readonly ProtocolVersion[];
+  readonly versions?: readonly ReportedVersion[];
   readonly cipherSuites?: Readonly<Partial<Record<ProtocolVersion, readonly string[]>>>;
   readonly serverPreference?: boolean | null;
   readonly groups?: readonly string[];
@@ -35,6 +35,7 @@ export interface EnumerationDetails {
   readonly secureRenegotiation: boolean | null;
   readonly extendedMasterSecret: boolean | null;
   readonly encryptThenMac: boolean | null;
+  readonly sslv2: boolean | null;
   readonly connections: number;
   readonly notes: readonly string[];
 }

@@ -184,6 +184,7 @@ async function probeAddress(
         secureRenegotiation: e.secureRenegotiation,
         extendedMasterSecret: e.extendedMasterSecret,
         encryptThenMac: e.encryptThenMac,
+        sslv2: e.sslv2,
         connections: enumerated.connections,
         notes: e.notes,
       },

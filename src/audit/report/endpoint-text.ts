@@ -170,6 +170,10 @@ export function renderEndpointText(endpoint: EndpointReport, lang: Lang, c: Colo
   if (tls.versions) {
     lines.push(`  ${w.versions}: ${tls.versions.join(", ") || "—"}`);
     for (const version of tls.versions) {
+      if (version === "SSLv2") {
+        lines.push(`    ${c.red("SSLv2")}`);
+        continue;
+      }
       const suites = tls.cipherSuites?.[version] ?? [];
       const pref = tls.enumeration?.serverPreferenceByVersion[version];
       const order = pref === true ? w.serverOrder : pref === false ? w.clientOrder : "";

@@ -47,6 +47,7 @@ describe("legacy TLS servers", () => {
     expect(report.error?.step).toBe("handshake");
     expect(report.tls?.negotiated).toBeNull();
     expect(report.tls?.versions).toEqual(["SSLv3", "TLSv1"]);
+    expect(report.tls?.enumeration?.sslv2).toBe(false);
     expect(report.tls?.cipherSuites?.SSLv3).toEqual([
       "TLS_RSA_WITH_RC4_128_SHA",
       "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
@@ -63,8 +64,10 @@ describe("legacy TLS servers", () => {
       versions: [0x0300],
       suites: [suite.DES_CBC3_SHA, suite.EXP_RC4_40_MD5],
       serverPreference: false,
+      sslv2: true,
     });
-    expect(report.tls?.versions).toEqual(["SSLv3"]);
+    expect(report.tls?.versions).toEqual(["SSLv2", "SSLv3"]);
+    expect(report.tls?.enumeration?.sslv2).toBe(true);
     expect(new Set(report.tls?.cipherSuites?.SSLv3)).toEqual(
       new Set(["TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_EXPORT_WITH_RC4_40_MD5"]),
     );

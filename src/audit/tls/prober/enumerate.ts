@@ -10,6 +10,7 @@
 import {
   type CipherSuite,
   type ProtocolVersion,
+  type ReportedVersion,
   suiteByCode,
   suiteName,
   suitesFor,
@@ -26,7 +27,7 @@ export const maxSplitsPerVersion = 8;
 
 export interface TlsEnumeration {
   /** Versions the server accepted, oldest first. */
-  readonly versions: readonly ProtocolVersion[];
+  readonly versions: readonly ReportedVersion[];
   /** Per version, IANA names in the server's order when it imposes one, else in the order picked. */
   readonly cipherSuites: Readonly<Partial<Record<ProtocolVersion, readonly string[]>>>;
   /** True when the server imposes its order on every version with two suites or more. */
@@ -39,6 +40,8 @@ export interface TlsEnumeration {
   readonly secureRenegotiation: boolean | null;
   readonly extendedMasterSecret: boolean | null;
   readonly encryptThenMac: boolean | null;
+  /** SSL 2.0 answered (null: not asked, or no answer). */
+  readonly sslv2: boolean | null;
   /** Every question answered; false when throttling, a budget or an error cut it short. */
   readonly complete: boolean;
   readonly notes: readonly string[];
@@ -336,6 +339,16 @@ class Enumerator {
     }
   }
 
+  /** SSL 2.0: one CLIENT-HELLO; a SERVER-HELLO back means the server still speaks it. */
+  async sslv2(): Promise<boolean | null> {
+    if (this.stopped) return null;
+    const outcome = await this.ask({ version: "SSLv2", cipherSuites: [], groups: [] });
+    if (outcome.kind === "sslv2") return true;
+    if (outcome.kind === "hello" || outcome.kind === "refused") return false;
+    this.notes.push(`SSLv2: ${outcome.message}`);
+    return null;
+  }
+
   /** TLS 1.3 groups by elimination through HelloRetryRequests, or TLS 1.2 curves through ECDHE. */
   async groups(
     version: ProtocolVersion,
@@ -391,10 +404,10 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
       previous = await eOld.eliminate(v, candidatesFor(v));
       results.set(v, previous);
     }
-    return results;
+    return { results, sslv2: await eOld.sslv2() };
   })();
 
-  const [m, old] = await Promise.all([modern, older]);
+  const [m, { results: old, sslv2 }] = await Promise.all([modern, older]);
   const byVersion = new Map(old);
   byVersion.set("TLSv1.3", m.r);
 
@@ -406,10 +419,11 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
     groups = await eOld.groups("TLSv1.2", ecdhe12, eOld.facts.curves);
   }
 
-  const versions = order.filter((v) => byVersion.get(v)?.supported === true);
+  const tlsVersions = order.filter((v) => byVersion.get(v)?.supported === true);
+  const versions: ReportedVersion[] = sslv2 ? ["SSLv2", ...tlsVersions] : tlsVersions;
   const cipherSuites: Partial<Record<ProtocolVersion, string[]>> = {};
   const serverPreferenceByVersion: Partial<Record<ProtocolVersion, boolean | null>> = {};
-  for (const v of versions) {
+  for (const v of tlsVersions) {
     const r = byVersion.get(v);
     if (!r) continue;
     cipherSuites[v] = r.picks.map(suiteName);
@@ -429,6 +443,7 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
     secureRenegotiation: facts.secureRenegotiation,
     extendedMasterSecret: facts.extendedMasterSecret,
     encryptThenMac: facts.encryptThenMac,
+    sslv2,
     complete: !e13.stopped && !eOld.stopped,
     notes: [...e13.notes, ...eOld.notes],
   };

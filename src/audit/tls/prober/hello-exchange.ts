@@ -8,8 +8,9 @@ import { Deadline } from "../../../net/deadline.js";
 import type { Network } from "../../../net/network.js";
 import { runDialogue } from "../../dialogue/run-dialogue.js";
 import { dialogueFor, type ProbeOptions, type ProbeTarget } from "../../probe/probe-endpoint.js";
-import { suiteName } from "../cipher-suites.js";
-import { buildClientHello, type ClientHelloSpec } from "../wire/client-hello.js";
+import { sslv2Kinds } from "../cipher-suite-registry.js";
+import { type ProtocolVersion, suiteName } from "../cipher-suites.js";
+import { buildClientHello, buildSslv2ClientHello, type ClientHelloSpec } from "../wire/client-hello.js";
 import { frameFirstFlight, type ServerHello } from "../wire/server-flight.js";
 
 export type HelloOutcome =
@@ -28,7 +29,9 @@ export type HelloOutcome =
   /** The dialogue itself failed (STARTTLS not offered, connection budget spent, …). */
   | { readonly kind: "failed"; readonly message: string };
 
-export type HelloRequest = Omit<ClientHelloSpec, "serverName" | "random"> & {
+export type HelloRequest = Omit<ClientHelloSpec, "serverName" | "random" | "version"> & {
+  /** SSLv2 sends an SSL 2.0 CLIENT-HELLO with every SSL 2.0 cipher kind (suites are ignored). */
+  readonly version: ProtocolVersion | "SSLv2";
   /** Read on to the ServerKeyExchange (curve, DH size): waits for the server's signature. */
   readonly wantKeyExchange?: boolean;
 };
@@ -76,8 +79,11 @@ export async function helloExchange(
       }
     }
     const serverName = /^[\d.]+$|:/.test(target.host) ? undefined : target.host.replace(/\.$/, "");
-    const { wantKeyExchange = false, ...spec } = request;
-    const hello = buildClientHello({ ...spec, ...(serverName ? { serverName } : {}) });
+    const { wantKeyExchange = false, version, ...spec } = request;
+    const hello =
+      version === "SSLv2"
+        ? buildSslv2ClientHello(sslv2Kinds.map(([kind]) => kind))
+        : buildClientHello({ ...spec, version, ...(serverName ? { serverName } : {}) });
     connection.writeBytes(hello, summary(request));
     const flight = await connection.read(
       frameFirstFlight({ wantKeyExchange }),

@@ -80,3 +80,22 @@ export function buildClientHello(spec: ClientHelloSpec): Buffer {
   const recordVersion = ssl3 ? versionCode.SSLv3 : versionCode.TLSv1;
   return Buffer.concat([u8(ContentType.handshake), u16(recordVersion), vec16(handshake)]);
 }
+
+/**
+ * An SSL 2.0 CLIENT-HELLO (draft-hickman-netscape-ssl-00 §C): 2-byte header, message type 1, version
+ * 0x0002, the 3-byte cipher kinds, a 16-byte challenge. A server that still speaks SSL 2.0 answers
+ * with a SERVER-HELLO; modern servers close or send garbage.
+ */
+export function buildSslv2ClientHello(kinds: readonly number[], challenge: Buffer = randomBytes(16)): Buffer {
+  const specs = Buffer.concat(kinds.map((k) => Buffer.from([(k >> 16) & 0xff, (k >> 8) & 0xff, k & 0xff])));
+  const body = Buffer.concat([
+    u8(1),
+    u16(0x0002),
+    u16(specs.length),
+    u16(0),
+    u16(challenge.length),
+    specs,
+    challenge,
+  ]);
+  return Buffer.concat([u16(0x8000 | body.length), body]);
+}
