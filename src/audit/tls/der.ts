@@ -83,9 +83,9 @@ export interface SignatureAlgorithm {
 
 /** RFC 4055 §3.1: RSASSA-PSS-params [0] hashAlgorithm, SHA-1 when absent. */
 function pssHash(der: Buffer, params: Tlv | null): string {
-  if (!params || params.tag !== 0x30) return "SHA-1";
+  if (params?.tag !== 0x30) return "SHA-1";
   const first = tlv(der, params.start);
-  if (!first || first.tag !== 0xa0) return "SHA-1";
+  if (first?.tag !== 0xa0) return "SHA-1";
   const algorithm = tlv(der, first.start);
   const oid = algorithm ? tlv(der, algorithm.start) : null;
   return oid && oid.tag === 0x06
@@ -95,13 +95,13 @@ function pssHash(der: Buffer, params: Tlv | null): string {
 
 export function signatureAlgorithmOf(der: Buffer): SignatureAlgorithm | null {
   const certificate = tlv(der, 0);
-  if (!certificate || certificate.tag !== 0x30) return null;
+  if (certificate?.tag !== 0x30) return null;
   const tbs = tlv(der, certificate.start);
   if (!tbs) return null;
   const algorithm = tlv(der, tbs.end);
-  if (!algorithm || algorithm.tag !== 0x30) return null;
+  if (algorithm?.tag !== 0x30) return null;
   const oid = tlv(der, algorithm.start);
-  if (!oid || oid.tag !== 0x06) return null;
+  if (oid?.tag !== 0x06) return null;
   const text = oidText(der.subarray(oid.start, oid.end));
   const known = hashOfOid[text];
   if (!known) return { oid: text, name: text, hash: null };
@@ -117,7 +117,7 @@ export function signatureAlgorithmOf(der: Buffer): SignatureAlgorithm | null {
 export function namesOf(der: Buffer): { issuer: Buffer; subject: Buffer } | null {
   const certificate = tlv(der, 0);
   const tbs = certificate && certificate.tag === 0x30 ? tlv(der, certificate.start) : null;
-  if (!tbs || tbs.tag !== 0x30) return null;
+  if (tbs?.tag !== 0x30) return null;
   let field = tlv(der, tbs.start);
   if (field && field.tag === 0xa0) field = tlv(der, field.end); // [0] version
   const signature = field ? tlv(der, field.end) : null; // serialNumber → signature
