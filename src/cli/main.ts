@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { errorMessage, MailcharterError } from "../core/errors.js";
+import { type AuditCommandOptions, auditCommand } from "./audit-command.js";
 import { ExitCode, type ProbeCommandOptions, probeCommand } from "./probe-command.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -17,7 +18,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .version("0.1.0")
     .exitOverride()
     .showHelpAfterError();
-  program
+  const probe = program
     .command("probe")
     .description(
       "Probe mail services: dialogue, STARTTLS or implicit TLS, certificate, and versions, suites and groups by raw handshakes",
@@ -38,7 +39,37 @@ export function buildProgram(setExit: (code: number) => void): Command {
         "starttls",
         "none",
       ]),
+    );
+  networkOptions(probe).action(async (targets: string[], options: ProbeCommandOptions) => {
+    setExit(await probeCommand(targets, options, process.stdout));
+  });
+  const audit = program
+    .command("audit")
+    .description("Audit mail domains against every measure of the charter annex, with evidence")
+    .argument("[domains...]", "mail domains (or --domains-file)")
+    .option("--domains-file <path>", "one domain per line (# comments)")
+    .option(
+      "--endpoint <service=host[:port]>",
+      "an access service discovery cannot find; repeatable",
+      collect,
     )
+    .option("--no-conventional", "do not try imap., pop., smtp., mail., webmail. names")
+    .option("--country <cc[,cc...]>", "territory for mx.territory (default: France and its overseas codes)")
+    .option(
+      "--geo-file <path>",
+      "extra IP ranges (CIDR,CC or FIRST,LAST,CC) that win over the bundled database; repeatable",
+      collect,
+    )
+    .option("--no-progress", "no progress display");
+  networkOptions(audit).action(async (domains: string[], options: AuditCommandOptions) => {
+    setExit(await auditCommand(domains, options, process.stdout, process.stderr));
+  });
+  return program;
+}
+
+/** SPEC §5 options and the politeness options, on any network command. */
+function networkOptions(command: Command): Command {
+  return command
     .option("--resolver <ip[:port]>", "DNS server to ask (default: the system's)")
     .option(
       "--ca-file <path>",
@@ -48,18 +79,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--timeout <ms>", "timeout of each network step in milliseconds", "10000")
     .option("--allow-private", "permit loopback, private and reserved addresses (off by default)")
     .option("--ehlo-name <fqdn>", "name sent in EHLO/HELO (default: this host's name)")
-    .option("--json", "print the endpoint objects of the report contract as JSON")
+    .option("--json", "JSON output (SPEC §4)")
     .addOption(new Option("--lang <lang>", "language of the readable output").choices(["fr", "en"]))
     .option("--no-color", "no colours in the readable output")
     .option("--quick", "one raw handshake per TLS version instead of the full enumeration")
     .option("--no-enumerate", "no raw-handshake enumeration of versions, suites and groups")
     .option("--max-connections <n>", "simultaneous connections per address (default 2)")
     .option("--delay <ms>", "minimum time between two connections to one address (default 0)")
-    .option("--budget <n>", "most connections one endpoint may cost, retries included (default 250)")
-    .action(async (targets: string[], options: ProbeCommandOptions) => {
-      setExit(await probeCommand(targets, options, process.stdout));
-    });
-  return program;
+    .option("--budget <n>", "most connections one endpoint may cost, retries included (default 250)");
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -207,6 +207,6 @@ describe("httpFetch against nginx", () => {
     expect(result.hops[1]?.headers.find((h) => h.name === "strict-transport-security")?.value).toBe(
       "max-age=31536000; includeSubDomains",
     );
-    expect(result.body).toContain("mailcharter lab webmail good");
+    expect(result.body).toContain('type="password"');
   });
 });

@@ -4,16 +4,12 @@
  * through SRV (RFC 6186, RFC 8314 §5.1 `_submissions`), then conventional names, then explicit
  * overrides. Every endpoint records how it was found. Pure over the Resolver of the network seam.
  */
+
+import type { Resolver } from "../../net/resolver.js";
 import type { TlsMode } from "../dialogue/dialogue.js";
 import type { Service } from "../probe/services.js";
-import type { Resolver } from "../../net/resolver.js";
 
-export type FoundBy =
-  | "mx"
-  | "implicit-mx"
-  | `srv:${string}`
-  | "conventional-name"
-  | "override";
+export type FoundBy = "mx" | "implicit-mx" | `srv:${string}` | "conventional-name" | "override";
 
 export interface DiscoveredEndpoint {
   readonly host: string;
@@ -48,20 +44,56 @@ const srvLabels: ReadonlyArray<{ label: string; service: Service; tlsMode: TlsMo
 ];
 
 /** Conventional host names and the ports tried on each. */
-const conventional: ReadonlyArray<{ prefix: string; ports: ReadonlyArray<{ port: number; service: Service; tlsMode: TlsMode }> }> = [
-  { prefix: "imap", ports: [{ port: 993, service: "imap", tlsMode: "implicit" }, { port: 143, service: "imap", tlsMode: "starttls" }] },
-  { prefix: "pop", ports: [{ port: 995, service: "pop3", tlsMode: "implicit" }, { port: 110, service: "pop3", tlsMode: "starttls" }] },
-  { prefix: "pop3", ports: [{ port: 995, service: "pop3", tlsMode: "implicit" }, { port: 110, service: "pop3", tlsMode: "starttls" }] },
-  { prefix: "smtp", ports: [{ port: 465, service: "submission", tlsMode: "implicit" }, { port: 587, service: "submission", tlsMode: "starttls" }] },
-  { prefix: "mail", ports: [
-    { port: 993, service: "imap", tlsMode: "implicit" },
-    { port: 143, service: "imap", tlsMode: "starttls" },
-    { port: 995, service: "pop3", tlsMode: "implicit" },
-    { port: 110, service: "pop3", tlsMode: "starttls" },
-    { port: 465, service: "submission", tlsMode: "implicit" },
-    { port: 587, service: "submission", tlsMode: "starttls" },
-  ] },
-  { prefix: "webmail", ports: [{ port: 443, service: "https", tlsMode: "implicit" }, { port: 80, service: "https", tlsMode: "none" }] },
+const conventional: ReadonlyArray<{
+  prefix: string;
+  ports: ReadonlyArray<{ port: number; service: Service; tlsMode: TlsMode }>;
+}> = [
+  {
+    prefix: "imap",
+    ports: [
+      { port: 993, service: "imap", tlsMode: "implicit" },
+      { port: 143, service: "imap", tlsMode: "starttls" },
+    ],
+  },
+  {
+    prefix: "pop",
+    ports: [
+      { port: 995, service: "pop3", tlsMode: "implicit" },
+      { port: 110, service: "pop3", tlsMode: "starttls" },
+    ],
+  },
+  {
+    prefix: "pop3",
+    ports: [
+      { port: 995, service: "pop3", tlsMode: "implicit" },
+      { port: 110, service: "pop3", tlsMode: "starttls" },
+    ],
+  },
+  {
+    prefix: "smtp",
+    ports: [
+      { port: 465, service: "submission", tlsMode: "implicit" },
+      { port: 587, service: "submission", tlsMode: "starttls" },
+    ],
+  },
+  {
+    prefix: "mail",
+    ports: [
+      { port: 993, service: "imap", tlsMode: "implicit" },
+      { port: 143, service: "imap", tlsMode: "starttls" },
+      { port: 995, service: "pop3", tlsMode: "implicit" },
+      { port: 110, service: "pop3", tlsMode: "starttls" },
+      { port: 465, service: "submission", tlsMode: "implicit" },
+      { port: 587, service: "submission", tlsMode: "starttls" },
+    ],
+  },
+  {
+    prefix: "webmail",
+    ports: [
+      { port: 443, service: "https", tlsMode: "implicit" },
+      { port: 80, service: "https", tlsMode: "none" },
+    ],
+  },
 ];
 
 const bare = (name: string) => name.toLowerCase().replace(/\.$/, "");
@@ -80,18 +112,29 @@ async function discoverMx(domain: string, resolver: Resolver, timeoutMs: number)
     const records = [...answer.value].sort((a, b) => a.priority - b.priority);
     // RFC 7505 §3: a single MX with an empty exchange ("." ) means the domain accepts no mail.
     if (records.length === 1 && bare(records[0]?.exchange ?? "") === "") return { kind: "null", hosts: [] };
-    return { kind: "mx", hosts: records.filter((r) => bare(r.exchange) !== "").map((r) => ({ host: bare(r.exchange), priority: r.priority })) };
+    return {
+      kind: "mx",
+      hosts: records
+        .filter((r) => bare(r.exchange) !== "")
+        .map((r) => ({ host: bare(r.exchange), priority: r.priority })),
+    };
   }
   if (answer.reason === "no_data") {
     // RFC 5321 §5.1: no MX, the domain itself is the implicit MX if it has an address.
     const addresses = await resolver.addresses(domain, timeoutMs);
-    return addresses.ok ? { kind: "implicit", hosts: [{ host: domain, priority: 0 }] } : { kind: "none", hosts: [] };
+    return addresses.ok
+      ? { kind: "implicit", hosts: [{ host: domain, priority: 0 }] }
+      : { kind: "none", hosts: [] };
   }
   if (answer.reason === "not_found") return { kind: "none", hosts: [], message: `${domain} does not exist` };
   return { kind: "error", hosts: [], message: answer.message };
 }
 
-export async function discover(domainInput: string, resolver: Resolver, options: DiscoverOptions): Promise<Discovery> {
+export async function discover(
+  domainInput: string,
+  resolver: Resolver,
+  options: DiscoverOptions,
+): Promise<Discovery> {
   const domain = bare(domainInput);
   const notes: string[] = [];
   const found = new Map<string, { endpoint: Omit<DiscoveredEndpoint, "foundBy">; foundBy: FoundBy[] }>();
@@ -108,11 +151,17 @@ export async function discover(domainInput: string, resolver: Resolver, options:
   const mx = await discoverMx(domain, resolver, options.timeoutMs);
   if (mx.message) notes.push(`MX: ${mx.message}`);
   for (const { host } of mx.hosts) {
-    add({ host, port: 25, service: "smtp", tlsMode: "starttls" }, mx.kind === "implicit" ? "implicit-mx" : "mx");
+    add(
+      { host, port: 25, service: "smtp", tlsMode: "starttls" },
+      mx.kind === "implicit" ? "implicit-mx" : "mx",
+    );
   }
 
   const srv = await Promise.all(
-    srvLabels.map(async (s) => ({ s, answer: await resolver.srv(`${s.label}.${domain}`, options.timeoutMs) })),
+    srvLabels.map(async (s) => ({
+      s,
+      answer: await resolver.srv(`${s.label}.${domain}`, options.timeoutMs),
+    })),
   );
   for (const { s, answer } of srv) {
     if (!answer.ok) continue;
@@ -128,7 +177,10 @@ export async function discover(domainInput: string, resolver: Resolver, options:
 
   if (options.conventionalNames !== false) {
     const names = await Promise.all(
-      conventional.map(async (c) => ({ c, answer: await resolver.addresses(`${c.prefix}.${domain}`, options.timeoutMs) })),
+      conventional.map(async (c) => ({
+        c,
+        answer: await resolver.addresses(`${c.prefix}.${domain}`, options.timeoutMs),
+      })),
     );
     for (const { c, answer } of names) {
       if (!answer.ok) continue;

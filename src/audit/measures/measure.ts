@@ -53,7 +53,13 @@ export interface MeasureResult {
 }
 
 /** Worst first: the status of a measure is the worst status of its evidence. */
-const severity: Readonly<Record<MeasureStatus, number>> = { fail: 4, error: 3, warn: 2, pass: 1, not_applicable: 0 };
+const severity: Readonly<Record<MeasureStatus, number>> = {
+  fail: 4,
+  error: 3,
+  warn: 2,
+  pass: 1,
+  not_applicable: 0,
+};
 
 export function worst(statuses: readonly MeasureStatus[]): MeasureStatus {
   if (statuses.length === 0) return "not_applicable";

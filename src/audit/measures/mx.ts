@@ -5,8 +5,8 @@
  */
 import type { EndpointReport } from "../probe/endpoint.js";
 import { type Evidence, type MeasureResult, type MeasureStatus, worst } from "./measure.js";
-import { endpointLabel, preference, tlsFacts, unreached } from "./tls-facts.js";
 import type { Territory } from "./territory.js";
+import { endpointLabel, preference, tlsFacts, unreached } from "./tls-facts.js";
 
 const measure = (
   id: MeasureResult["id"],
@@ -44,12 +44,20 @@ export function mxStarttls(mx: readonly EndpointReport[], noMx: boolean): Measur
     const unreachable = reachOrError(e);
     if (unreachable) return unreachable;
     if (e.starttlsAdvertised === false) return ev(e, "fail", "STARTTLS not advertised in the EHLO reply");
-    if (e.error?.step === "handshake") return ev(e, "fail", `STARTTLS advertised, handshake failed: ${e.error.reason} — ${e.error.message}`);
-    if (e.tls?.negotiated) return ev(e, "pass", `STARTTLS advertised, ${e.tls.negotiated.version} handshake completed`);
+    if (e.error?.step === "handshake")
+      return ev(e, "fail", `STARTTLS advertised, handshake failed: ${e.error.reason} — ${e.error.message}`);
+    if (e.tls?.negotiated)
+      return ev(e, "pass", `STARTTLS advertised, ${e.tls.negotiated.version} handshake completed`);
     if (e.error) return ev(e, "error", `${e.error.step}: ${e.error.message}`);
     return ev(e, "error", "no TLS session and no error recorded");
   });
-  return measure("mx.starttls", "§2.1, §2.2", evidence, generic({ fr: "STARTTLS sur les MX", en: "STARTTLS on the MX hosts" }), noMx ? "not_applicable" : "error");
+  return measure(
+    "mx.starttls",
+    "§2.1, §2.2",
+    evidence,
+    generic({ fr: "STARTTLS sur les MX", en: "STARTTLS on the MX hosts" }),
+    noMx ? "not_applicable" : "error",
+  );
 }
 
 /** Applies `judge` to every MX endpoint with a TLS session; others are left to mx.starttls. */
@@ -66,13 +74,22 @@ export function mxTlsVersion(mx: readonly EndpointReport[]): MeasureResult {
     const facts = tlsFacts(e);
     const versions = facts?.versions ?? [];
     const list = versions.join(", ") || "none";
-    if (versions.includes("SSLv2") || versions.includes("SSLv3")) return ev(e, "fail", `SSL accepted (${list})`);
-    if (!versions.includes("TLSv1.2") && !versions.includes("TLSv1.3")) return ev(e, "fail", `neither TLS 1.2 nor 1.3 (${list})`);
+    if (versions.includes("SSLv2") || versions.includes("SSLv3"))
+      return ev(e, "fail", `SSL accepted (${list})`);
+    if (!versions.includes("TLSv1.2") && !versions.includes("TLSv1.3"))
+      return ev(e, "fail", `neither TLS 1.2 nor 1.3 (${list})`);
     if (!facts?.complete) return ev(e, "error", `versions not fully enumerated (${list})`);
-    if (versions.includes("TLSv1") || versions.includes("TLSv1.1")) return ev(e, "warn", `TLS 1.0/1.1 still accepted (${list})`);
+    if (versions.includes("TLSv1") || versions.includes("TLSv1.1"))
+      return ev(e, "warn", `TLS 1.0/1.1 still accepted (${list})`);
     return ev(e, "pass", list);
   });
-  return measure("mx.tls-version", "§2.2", evidence, generic({ fr: "Versions TLS des MX", en: "TLS versions of the MX hosts" }), "not_applicable");
+  return measure(
+    "mx.tls-version",
+    "§2.2",
+    evidence,
+    generic({ fr: "Versions TLS des MX", en: "TLS versions of the MX hosts" }),
+    "not_applicable",
+  );
 }
 
 function suiteMeasure(
@@ -91,10 +108,12 @@ function suiteMeasure(
     if (!facts || facts.all.length === 0) return ev(e, "error", "accepted suites unknown");
     if (!facts.all.some(good)) return ev(e, "fail", `no ${names.good} suite accepted`);
     const choice = preference(facts, good, bad);
-    if (choice === "bad-first") return ev(e, "fail", `${names.bad} preferred over ${names.good} by the server`);
+    if (choice === "bad-first")
+      return ev(e, "fail", `${names.bad} preferred over ${names.good} by the server`);
     if (!facts.complete) return ev(e, "error", "suites not fully enumerated");
     if (choice === "client") return ev(e, "warn", `${names.bad} accepted; the client's order decides`);
-    if (choice === "chosen") return ev(e, "pass", `${names.bad} accepted but ${names.good} chosen first by the server`);
+    if (choice === "chosen")
+      return ev(e, "pass", `${names.bad} accepted but ${names.good} chosen first by the server`);
     return ev(e, "pass", `${names.good} accepted, no ${names.bad}`);
   });
   return measure(id, "§2.2", evidence, generic(what), "not_applicable");
@@ -139,9 +158,19 @@ export function mxCertificate(mx: readonly EndpointReport[]): MeasureResult {
     const cert = e.tls?.certificate;
     if (!cert) return ev(e, "error", "no certificate seen (raw handshakes only)");
     const problems = cert.problems.length ? ` (${cert.problems.join(", ")})` : "";
-    return ev(e, cert.status === "valid" ? "pass" : "fail", `${cert.status}${problems}: ${cert.subject}, issuer ${cert.issuer}`);
+    return ev(
+      e,
+      cert.status === "valid" ? "pass" : "fail",
+      `${cert.status}${problems}: ${cert.subject}, issuer ${cert.issuer}`,
+    );
   });
-  return measure("mx.certificate", "§2.2", evidence, generic({ fr: "Certificat des MX", en: "MX certificates" }), "not_applicable");
+  return measure(
+    "mx.certificate",
+    "§2.2",
+    evidence,
+    generic({ fr: "Certificat des MX", en: "MX certificates" }),
+    "not_applicable",
+  );
 }
 
 export function mxTerritory(mx: readonly EndpointReport[], territory: Territory): MeasureResult {
@@ -151,7 +180,17 @@ export function mxTerritory(mx: readonly EndpointReport[], territory: Territory)
     const source = `source: ${found.source}`;
     if (!found.country) return ev(e, "error", `location unknown (${source})`);
     const inside = territory.countries.includes(found.country);
-    return ev(e, inside ? "pass" : "fail", `${found.country}${inside ? "" : ` outside ${territory.countries.join(",")}`} (${source})`);
+    return ev(
+      e,
+      inside ? "pass" : "fail",
+      `${found.country}${inside ? "" : ` outside ${territory.countries.join(",")}`} (${source})`,
+    );
   });
-  return measure("mx.territory", "§2.1", evidence, generic({ fr: "Localisation des MX sur le territoire", en: "MX hosts located in the territory" }), "not_applicable");
+  return measure(
+    "mx.territory",
+    "§2.1",
+    evidence,
+    generic({ fr: "Localisation des MX sur le territoire", en: "MX hosts located in the territory" }),
+    "not_applicable",
+  );
 }

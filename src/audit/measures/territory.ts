@@ -12,7 +12,19 @@ import { MailcharterError } from "../../core/errors.js";
 
 /** France with its overseas departments, regions and collectivities (ISO 3166-1 codes). */
 export const franceAndOverseas: readonly string[] = [
-  "FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF",
+  "FR",
+  "GP",
+  "MQ",
+  "GF",
+  "RE",
+  "YT",
+  "PM",
+  "BL",
+  "MF",
+  "WF",
+  "PF",
+  "NC",
+  "TF",
 ];
 
 export interface Location {
@@ -59,7 +71,10 @@ function parseRanges(text: string, source: string): Range[] {
       const bits = isIP(network) === 4 ? 32 : 128;
       const prefix = Number(prefixText);
       if (base === null || !Number.isInteger(prefix) || prefix < 0 || prefix > bits) {
-        throw new MailcharterError("config", `${source}:${index + 1}: "${trimmed}" is not CIDR,CC or FIRST,LAST,CC`);
+        throw new MailcharterError(
+          "config",
+          `${source}:${index + 1}: "${trimmed}" is not CIDR,CC or FIRST,LAST,CC`,
+        );
       }
       const size = 1n << BigInt(bits - prefix);
       first = base - (base % size);
@@ -71,7 +86,10 @@ function parseRanges(text: string, source: string): Range[] {
       country = c;
     }
     if (first === null || last === null || !/^[A-Z]{2}$/.test(country)) {
-      throw new MailcharterError("config", `${source}:${index + 1}: "${trimmed}" is not CIDR,CC or FIRST,LAST,CC`);
+      throw new MailcharterError(
+        "config",
+        `${source}:${index + 1}: "${trimmed}" is not CIDR,CC or FIRST,LAST,CC`,
+      );
     }
     ranges.push({ first, last, country });
   }
@@ -148,18 +166,24 @@ function locateBundled(address: string, value: bigint): Location {
     bundled = { ...bundled, v4 };
     return { country: lookupV4(v4, Number(value)), source };
   }
-  const v6 = bundled.v6 ?? parseRanges(readFileSync(join(dir, "geo-whois-asn-country-ipv6.csv"), "latin1"), "ipv6");
+  const v6 =
+    bundled.v6 ?? parseRanges(readFileSync(join(dir, "geo-whois-asn-country-ipv6.csv"), "latin1"), "ipv6");
   bundled = { ...bundled, v6 };
   return { country: lookup(v6, value), source };
 }
 
-export function territory(options: { readonly countries: readonly string[]; readonly geoFiles?: readonly string[] }): Territory {
+export function territory(options: {
+  readonly countries: readonly string[];
+  readonly geoFiles?: readonly string[];
+}): Territory {
   const extra = (options.geoFiles ?? []).map((file) => {
     let text: string;
     try {
       text = readFileSync(file, "utf8");
     } catch (error) {
-      throw new MailcharterError("config", `--geo-file ${file}: ${(error as Error).message}`, { cause: error });
+      throw new MailcharterError("config", `--geo-file ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     return { ranges: parseRanges(text, file), source: `--geo-file ${file}` };
   });
@@ -169,8 +193,13 @@ export function territory(options: { readonly countries: readonly string[]; read
       const value = toBigInt(address);
       if (value === null) return { country: null, source: "not an IP address" };
       for (const db of extra) {
-        const country = lookup(db.ranges, value);
-        if (country) return { country, source: db.source };
+        // Files given by the user may nest ranges: the narrowest one that holds the address wins.
+        let best: Range | null = null;
+        for (const r of db.ranges) {
+          if (value >= r.first && value <= r.last && (!best || r.last - r.first < best.last - best.first))
+            best = r;
+        }
+        if (best) return { country: best.country, source: db.source };
       }
       return locateBundled(address, value);
     },
@@ -181,7 +210,8 @@ export function parseCountries(text: string | undefined): readonly string[] {
   if (text === undefined) return franceAndOverseas;
   const codes = text.split(",").map((c) => c.trim().toUpperCase());
   for (const code of codes) {
-    if (!/^[A-Z]{2}$/.test(code)) throw new MailcharterError("usage", `--country: "${code}" is not an ISO 3166-1 alpha-2 code`);
+    if (!/^[A-Z]{2}$/.test(code))
+      throw new MailcharterError("usage", `--country: "${code}" is not an ISO 3166-1 alpha-2 code`);
   }
   return codes;
 }

@@ -6,7 +6,8 @@ export const endpointLabel = (e: EndpointReport) => `${e.host} [${e.address ?? "
 
 /** The endpoint could not be reached at all (DNS or TCP) or was throttled before any answer. */
 export const unreached = (e: EndpointReport) =>
-  e.error !== null && (e.error.step === "dns" || e.error.step === "connect" || e.error.reason === "throttled");
+  e.error !== null &&
+  (e.error.step === "dns" || e.error.step === "connect" || e.error.reason === "throttled");
 
 export interface TlsFacts {
   /** Versions accepted: from the enumeration, else only the negotiated one. */
@@ -29,11 +30,17 @@ export function tlsFacts(e: EndpointReport): TlsFacts | null {
   if (tls.versions && tls.cipherSuites && enumeration) {
     const suitesByVersion = tls.versions.map((version) => ({
       version,
-      suites: version === "SSLv2" ? [] : (tls.cipherSuites?.[version] ?? []).flatMap((n) => suiteByName(n) ?? []),
+      suites:
+        version === "SSLv2" ? [] : (tls.cipherSuites?.[version] ?? []).flatMap((n) => suiteByName(n) ?? []),
       serverOrder: version === "SSLv2" ? null : (enumeration.serverPreferenceByVersion[version] ?? null),
     }));
     const all = [...new Map(suitesByVersion.flatMap((v) => v.suites).map((s) => [s.code, s])).values()];
-    return { versions: tls.versions, suitesByVersion, all, complete: enumeration.complete && !enumeration.quick };
+    return {
+      versions: tls.versions,
+      suitesByVersion,
+      all,
+      complete: enumeration.complete && !enumeration.quick,
+    };
   }
   const negotiated = tls.negotiated;
   const suite = negotiated ? suiteByName(negotiated.cipherSuite) : undefined;

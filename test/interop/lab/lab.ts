@@ -48,7 +48,8 @@ async function certificatesFor(
   root: Issued,
   intermediate: Issued,
 ): Promise<{ leaf: Issued; chain: Issued[] }> {
-  const names = [scenario.host];
+  // The mail host, the webmail found by its conventional name, and the MTA-STS policy host.
+  const names = [scenario.host, `webmail.${scenario.name}.${zone}`, `mta-sts.${scenario.name}.${zone}`];
   switch (scenario.name) {
     case "expired":
       return {
@@ -74,6 +75,14 @@ async function certificatesFor(
   }
 }
 
+const scenarioAddress = (name: string) => scenarios.find((s) => s.name === name)?.address ?? "127.0.10.1";
+
+/** Territory for the lab (`--geo-file`): every scenario in France but the legacy one, in Germany. */
+export const labGeo = `127.0.10.0/24,FR\n${scenarioAddress("legacy")}/32,DE\n`;
+
+/** A webmail login page: form posting over HTTPS (relative action), session cookie with every flag. */
+const loginPage = `<html><body><form action="/login" method="post"><input name="user"><input type="password" name="pass"></form></body></html>`;
+
 function zoneFile(): string {
   const lines = [
     `$ORIGIN ${zone}.`,
@@ -83,9 +92,32 @@ function zoneFile(): string {
     `ns A ${dnsAddress}`,
   ];
   for (const s of scenarios) {
-    lines.push(`mail.${s.name} A ${s.address}`);
-    lines.push(`${s.name} MX 10 mail.${s.name}.${zone}.`);
+    const host = `mail.${s.name}.${zone}.`;
+    lines.push(
+      `mail.${s.name} A ${s.address}`,
+      `webmail.${s.name} A ${s.address}`,
+      `${s.name} MX 10 ${host}`,
+    );
+    // RFC 6186 / RFC 8314 service records for the access services the scenario has.
+    lines.push(
+      `_submissions._tcp.${s.name} SRV 0 1 465 ${host}`,
+      `_submission._tcp.${s.name} SRV 0 1 587 ${host}`,
+    );
+    if (s.dovecot) {
+      lines.push(`_imaps._tcp.${s.name} SRV 0 1 993 ${host}`, `_imap._tcp.${s.name} SRV 0 1 143 ${host}`);
+      lines.push(`_pop3s._tcp.${s.name} SRV 0 1 995 ${host}`, `_pop3._tcp.${s.name} SRV 0 1 110 ${host}`);
+    }
   }
+  // The good domain publishes every policy record (SPF, DMARC, TLS-RPT, MTA-STS).
+  lines.push(
+    `good TXT "v=spf1 mx -all"`,
+    `_dmarc.good TXT "v=DMARC1; p=reject; rua=mailto:dmarc@good.${zone}"`,
+    `_smtp._tls.good TXT "v=TLSRPTv1; rua=mailto:tlsrpt@good.${zone}"`,
+    `_mta-sts.good TXT "v=STSv1; id=20261129;"`,
+    `mta-sts.good A ${scenarioAddress("good")}`,
+  );
+  // A domain with one good and one bad MX.
+  lines.push(`mixed MX 10 mail.good.${zone}.`, `mixed MX 20 mail.expired.${zone}.`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -277,12 +309,28 @@ function nginxConfig(dir: string, files: readonly ScenarioFiles[]): string {
     ssl_protocols ${legacy ? "TLSv1" : "TLSv1.2 TLSv1.3"};
     ssl_ciphers ${legacy ? "AES128-SHA:AES256-SHA:@SECLEVEL=0" : scenario.name === "good" ? strongCiphers : "HIGH:!aNULL:!kRSA"};
     add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
-    location / { return 200 "mailcharter lab webmail ${scenario.name}\\n"; }
+    add_header X-Frame-Options DENY always;
+    location = /.well-known/mta-sts.txt {
+      default_type text/plain;
+      return 200 "version: STSv1\\nmode: enforce\\nmx: mail.${scenario.name}.${zone}\\nmax_age: 86400\\n";
+    }
+    location / {
+      default_type text/html;
+      add_header Set-Cookie "SID=lab${scenario.name}; Path=/; Secure; HttpOnly; SameSite=Lax" always;
+      add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+      add_header X-Frame-Options DENY always;
+      return 200 '${loginPage}';
+    }
   }
   server {
     listen ${scenario.address}:80;
     server_name ${scenario.host};
-    return 301 https://${scenario.host}$request_uri;
+${
+  scenario.starttls
+    ? `    return 301 https://$host$request_uri;`
+    : `    # No TLS discipline at all: the webmail login is served over plain HTTP.
+    location / { default_type text/html; add_header Set-Cookie "SID=plain; Path=/" always; return 200 '${loginPage}'; }`
+}
   }
 `;
   });

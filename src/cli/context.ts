@@ -1,0 +1,78 @@
+/**
+ * What every network command builds from the options of SPEC §5 and the politeness options:
+ * validated first (usage errors exit 2 before any traffic), then the network seam, trust store and
+ * the per-host limiter shared by everything the run probes.
+ */
+import { hostname } from "node:os";
+import pc from "picocolors";
+import type { ProbeOptions } from "../audit/probe/probe-endpoint.js";
+import type { Colors, Lang } from "../audit/report/endpoint-text.js";
+import { defaultPoliteness, HostLimiter, type Politeness } from "../audit/tls/prober/politeness.js";
+import { trustStore } from "../audit/tls/trust-store.js";
+import { limits } from "../core/limits.js";
+import { liveNetwork, type Network } from "../net/network.js";
+import { systemResolver } from "../net/resolver.js";
+import { parseCount, parseEhloName, parseLang, parseResolver, parseTimeout } from "./options.js";
+
+export interface NetworkCommandOptions {
+  readonly resolver?: string;
+  readonly caFile?: string[];
+  readonly timeout?: string;
+  readonly allowPrivate?: boolean;
+  readonly json?: boolean;
+  readonly lang?: string;
+  readonly ehloName?: string;
+  readonly color?: boolean;
+  readonly quick?: boolean;
+  readonly enumerate?: boolean;
+  readonly maxConnections?: string;
+  readonly delay?: string;
+  readonly budget?: string;
+}
+
+export interface CommandContext {
+  readonly network: Network;
+  readonly probeOptions: ProbeOptions;
+  readonly lang: Lang;
+  readonly colors: Colors | undefined;
+}
+
+export function commandContext(options: NetworkCommandOptions, out: NodeJS.WritableStream): CommandContext {
+  const stepTimeoutMs = parseTimeout(options.timeout, limits.stepTimeoutMs);
+  const lang = parseLang(options.lang);
+  const resolverAddress = parseResolver(options.resolver);
+  const ehloName = parseEhloName(
+    options.ehloName,
+    hostname().includes(".") ? hostname() : "mailcharter.invalid",
+  );
+  const store = trustStore({ caFiles: options.caFile ?? [] });
+  const politeness: Politeness = {
+    ...defaultPoliteness,
+    maxConnectionsPerHost: parseCount(
+      options.maxConnections,
+      "--max-connections",
+      defaultPoliteness.maxConnectionsPerHost,
+      1,
+      16,
+    ),
+    delayMs: parseCount(options.delay, "--delay", defaultPoliteness.delayMs, 0, 60_000),
+    maxConnectionsPerEndpoint: parseCount(
+      options.budget,
+      "--budget",
+      defaultPoliteness.maxConnectionsPerEndpoint,
+      1,
+      1000,
+    ),
+  };
+  const enumeration =
+    options.enumerate === false
+      ? false
+      : { quick: options.quick === true, politeness, limiter: new HostLimiter(politeness) };
+  const network = liveNetwork({
+    resolver: systemResolver(resolverAddress),
+    allowPrivate: options.allowPrivate === true,
+  });
+  const colors =
+    options.color === false ? undefined : pc.createColors(Boolean((out as { isTTY?: boolean }).isTTY));
+  return { network, probeOptions: { ehloName, stepTimeoutMs, trustStore: store, enumeration }, lang, colors };
+}

@@ -1,0 +1,128 @@
+/**
+ * `mailcharter audit` on every lab domain: discovery through the lab's DNS (MX, SRV, conventional
+ * names), real servers, and an asserted status for the charter measures of each domain.
+ */
+import { execFile } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import type { AuditReport } from "../../src/audit/audit.js";
+import type { MeasureStatus } from "../../src/audit/measures/measure.js";
+import { labGeo } from "./lab/lab.js";
+
+const lab = inject("lab");
+let reports: AuditReport[] = [];
+let exitCode = -1;
+const geoFile = join(lab.dir, "geo.csv");
+
+function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      "node",
+      ["dist/cli/main.js", ...args],
+      { timeout: 240_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 99) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+const common = () => [
+  "--resolver",
+  lab.resolver,
+  "--allow-private",
+  "--ca-file",
+  lab.rootCaFile,
+  "--geo-file",
+  geoFile,
+  "--ehlo-name",
+  "probe.lab.test",
+];
+const domains = [
+  "good",
+  "nostarttls",
+  "expired",
+  "wronghost",
+  "nochain",
+  "selfsigned",
+  "legacy",
+  "mixed",
+].map((d) => `${d}.lab.test`);
+
+beforeAll(async () => {
+  writeFileSync(geoFile, labGeo);
+  const run = await cli(["audit", ...domains, ...common(), "--json"]);
+  exitCode = run.code;
+  reports = JSON.parse(run.stdout) as AuditReport[];
+}, 240_000);
+
+const report = (domain: string) => {
+  const found = reports.find((r) => r.domain === `${domain}.lab.test`);
+  if (!found) throw new Error(`no report for ${domain}`);
+  return found;
+};
+const status = (domain: string, id: string): MeasureStatus | undefined =>
+  report(domain).measures.find((m) => m.id === id)?.status;
+
+describe("audit of the lab domains", () => {
+  it("runs every domain in one process, exit 1 since some are non-compliant", () => {
+    expect(reports).toHaveLength(domains.length);
+    expect(exitCode).toBe(1);
+    for (const r of reports) {
+      expect(r.schema).toBe("mailcharter/audit/1");
+      expect(r.measures.map((m) => m.id)).toContain("mx.territory");
+    }
+  });
+
+  it("good.lab.test is compliant: every charter measure passes", () => {
+    const good = report("good");
+    const notPassing = good.measures.filter((m) => m.charter && m.status !== "pass");
+    expect(notPassing, JSON.stringify(notPassing, null, 1)).toEqual([]);
+    expect(good.verdict).toBe("compliant");
+    expect(good.endpoints.find((e) => e.port === 993)?.foundBy).toContain("srv:_imaps._tcp");
+    expect(
+      good.endpoints.some(
+        (e) => e.host === "webmail.good.lab.test" && e.foundBy.includes("conventional-name"),
+      ),
+    ).toBe(true);
+    expect(status("good", "mail.spf")).toBe("pass");
+    expect(status("good", "mail.dmarc")).toBe("pass");
+    expect(status("good", "mx.tls-rpt")).toBe("pass");
+    expect(status("good", "mx.mta-sts")).toBe("pass");
+  });
+
+  it.each([
+    ["nostarttls", { "mx.starttls": "fail", "access.starttls": "fail", "webmail.https": "fail" }],
+    ["expired", { "mx.certificate": "fail", "access.certificate": "fail", "mx.starttls": "pass" }],
+    ["wronghost", { "mx.certificate": "fail", "access.certificate": "fail" }],
+    ["nochain", { "mx.certificate": "fail", "access.certificate": "fail" }],
+    ["selfsigned", { "mx.certificate": "fail", "access.certificate": "fail" }],
+    [
+      "legacy",
+      {
+        "mx.tls-version": "fail",
+        "mx.key-exchange": "fail",
+        "mx.territory": "fail",
+        "access.tls-parameters": "warn",
+      },
+    ],
+    ["mixed", { "mx.certificate": "fail", "mx.starttls": "pass" }],
+  ] as const)("%s.lab.test is non-compliant for the expected measures", (domain, expected) => {
+    expect(report(domain).verdict).toBe("non_compliant");
+    for (const [id, want] of Object.entries(expected))
+      expect(status(domain, id), `${domain} ${id}`).toBe(want);
+  });
+
+  it("mixed.lab.test: the evidence names the bad MX and the good one", () => {
+    const certificate = report("mixed").measures.find((m) => m.id === "mx.certificate");
+    expect(certificate?.evidence.find((e) => e.endpoint?.startsWith("mail.expired"))?.status).toBe("fail");
+    expect(certificate?.evidence.find((e) => e.endpoint?.startsWith("mail.good"))?.status).toBe("pass");
+  });
+
+  it("a readable report in French, exit 0 for the compliant domain", async () => {
+    const run = await cli(["audit", "good.lab.test", ...common(), "--lang", "fr", "--no-enumerate"]);
+    expect(run.stdout).toContain("Annexe §2 — liens entre MTA");
+    expect(run.stdout).toMatch(/good\.lab\.test: (conforme|indéterminé)/);
+  });
+});
