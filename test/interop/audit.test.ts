@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { AuditReport } from "../../src/audit/audit.js";
 import type { MeasureStatus } from "../../src/audit/measures/measure.js";
+import { auditReportSchema } from "../../src/audit/report/schema.js";
 import { labGeo } from "./lab/lab.js";
 
 const lab = inject("lab");
@@ -70,6 +71,8 @@ describe("audit of the lab domains", () => {
     expect(reports).toHaveLength(domains.length);
     expect(exitCode).toBe(1);
     for (const r of reports) {
+      const valid = auditReportSchema.safeParse(r);
+      expect(valid.success, JSON.stringify(valid.error?.issues.slice(0, 3))).toBe(true);
       expect(r.schema).toBe("mailcharter/audit/1");
       expect(r.measures.map((m) => m.id)).toContain("mx.territory");
     }

@@ -1,0 +1,89 @@
+/**
+ * The report contract of SPEC §4 as a zod schema: the tests validate every report against it, and
+ * `schema/audit-report.schema.json` (JSON Schema, for other tools) is generated from it.
+ * Fields may be added; none of these may change meaning.
+ */
+import { z } from "zod";
+
+const status = z.enum(["pass", "warn", "fail", "not_applicable", "error"]);
+const version = z.enum(["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
+const tlsVersion = z.enum(["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
+
+export const evidenceSchema = z.object({
+  endpoint: z.string().optional(),
+  status,
+  observed: z.string(),
+});
+
+export const measureSchema = z.object({
+  id: z.string().regex(/^[a-z]+\.[a-z0-9-]+$/),
+  ref: z.string(),
+  charter: z.boolean(),
+  status,
+  summary: z.object({ fr: z.string().min(1), en: z.string().min(1) }),
+  evidence: z.array(evidenceSchema),
+});
+
+export const certificateSchema = z.looseObject({
+  status: z.enum([
+    "valid",
+    "expired",
+    "not_yet_valid",
+    "wrong_host",
+    "self_signed",
+    "untrusted",
+    "incomplete_chain",
+  ]),
+  subject: z.string(),
+  notAfter: z.string(),
+  keyType: z.string(),
+  keyBits: z.number().int().nullable(),
+  signatureHash: z.string().nullable(),
+});
+
+export const endpointSchema = z.looseObject({
+  host: z.string(),
+  address: z.string().nullable(),
+  port: z.number().int().min(1).max(65535),
+  service: z.enum(["smtp", "submission", "imap", "pop3", "https"]),
+  tlsMode: z.enum(["starttls", "implicit", "none"]),
+  starttlsAdvertised: z.boolean().nullable(),
+  tls: z
+    .looseObject({
+      negotiated: z
+        .looseObject({
+          version: z.string().nullable(),
+          cipherSuite: z.string(),
+          group: z.string().nullable(),
+        })
+        .nullable(),
+      versions: z.array(version).optional(),
+      cipherSuites: z
+        .partialRecord(tlsVersion, z.array(z.string().regex(/^(TLS|SSL)_[A-Z0-9_]+$|^0x[0-9A-F]{4}$/)))
+        .optional(),
+      serverPreference: z.boolean().nullable().optional(),
+      groups: z.array(z.string()).optional(),
+      certificate: certificateSchema.nullable(),
+    })
+    .nullable(),
+  stats: z.object({
+    connections: z.number().int().min(0),
+    retries: z.number().int().min(0),
+    durationMs: z.number().min(0),
+  }),
+  error: z.looseObject({ step: z.string(), reason: z.string(), message: z.string() }).nullable(),
+});
+
+export const auditReportSchema = z.looseObject({
+  schema: z.literal("mailcharter/audit/1"),
+  domain: z.string(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  verdict: z.enum(["compliant", "non_compliant", "inconclusive"]),
+  measures: z.array(measureSchema),
+  endpoints: z.array(endpointSchema),
+});
+
+export function auditJsonSchema(): unknown {
+  return z.toJSONSchema(auditReportSchema, { target: "draft-2020-12" });
+}

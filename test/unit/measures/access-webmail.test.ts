@@ -1,0 +1,153 @@
+/** Access (§1.1, §1.3) and webmail (§1.2) measures on synthetic facts. */
+import { describe, expect, it } from "vitest";
+import { accessMeasures } from "../../../src/audit/measures/access.js";
+import { parseStsPolicy, spf, stsMatches } from "../../../src/audit/measures/beyond.js";
+import { verdictOf } from "../../../src/audit/measures/measure.js";
+import { findLoginForm, plainHttpReferences } from "../../../src/audit/measures/webmail.js";
+import { endpointOf, tlsOf } from "../../support/reports.js";
+
+const strong = tlsOf({
+  versions: ["TLSv1.2", "TLSv1.3"],
+  suites: { "TLSv1.2": ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"], "TLSv1.3": ["TLS_AES_128_GCM_SHA256"] },
+});
+const imap = (
+  port: number,
+  tlsMode: "implicit" | "starttls",
+  facts: Record<string, unknown> = {},
+  tls = strong,
+) =>
+  endpointOf({
+    host: "imap.example.org",
+    port,
+    service: "imap",
+    tlsMode,
+    tls,
+    starttlsAdvertised: tlsMode === "starttls" ? true : null,
+    dialogue: { protocol: "IMAP", facts },
+  });
+const byId = (ms: ReturnType<typeof accessMeasures>, id: string) => ms.find((m) => m.id === id)?.status;
+
+describe("access measures", () => {
+  it("IMAP with 993 and a disciplined 143 passes everything", () => {
+    const ms = accessMeasures([
+      { report: imap(993, "implicit"), declared: true },
+      { report: imap(143, "starttls", { loginDisabledBeforeTls: true, authBeforeTls: [] }), declared: true },
+    ]);
+    expect(
+      ms.every((m) => m.status === "pass"),
+      JSON.stringify(ms.filter((m) => m.status !== "pass")),
+    ).toBe(true);
+  });
+  it("login before STARTTLS fails access.starttls; no 993 fails access.implicit-tls", () => {
+    const ms = accessMeasures([
+      {
+        report: imap(143, "starttls", { loginDisabledBeforeTls: false, authBeforeTls: ["PLAIN"] }),
+        declared: true,
+      },
+    ]);
+    expect(byId(ms, "access.starttls")).toBe("fail");
+    expect(byId(ms, "access.implicit-tls")).toBe("fail");
+  });
+  it("RC4 or SSLv3 fails access.tls-parameters; TLS 1.0 only warns", () => {
+    const rc4 = tlsOf({
+      versions: ["TLSv1.2"],
+      suites: { "TLSv1.2": ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_RC4_128_SHA"] },
+    });
+    expect(
+      byId(
+        accessMeasures([{ report: imap(993, "implicit", {}, rc4), declared: true }]),
+        "access.tls-parameters",
+      ),
+    ).toBe("fail");
+    const old = tlsOf({
+      versions: ["TLSv1", "TLSv1.2"],
+      suites: {
+        TLSv1: ["TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"],
+        "TLSv1.2": ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"],
+      },
+    });
+    expect(
+      byId(
+        accessMeasures([{ report: imap(993, "implicit", {}, old), declared: true }]),
+        "access.tls-parameters",
+      ),
+    ).toBe("warn");
+  });
+  it("no forward-secret suite fails access.pfs", () => {
+    const rsa = tlsOf({ versions: ["TLSv1.2"], suites: { "TLSv1.2": ["TLS_RSA_WITH_AES_128_GCM_SHA256"] } });
+    expect(
+      byId(accessMeasures([{ report: imap(993, "implicit", {}, rsa), declared: true }]), "access.pfs"),
+    ).toBe("fail");
+  });
+  it("a declared endpoint that does not answer is an error; a conventional-name guess that does not answer is ignored", () => {
+    const down = endpointOf({
+      service: "imap",
+      port: 993,
+      tlsMode: "implicit",
+      error: { step: "connect", reason: "refused", message: "refused" },
+    });
+    expect(byId(accessMeasures([{ report: down, declared: true }]), "access.tls")).toBe("error");
+    expect(byId(accessMeasures([{ report: down, declared: false }]), "access.tls")).toBe("not_applicable");
+  });
+});
+
+describe("webmail page analysis", () => {
+  it("finds the login form and resolves its action", () => {
+    const html =
+      '<form id="search"><input name="q"></form><form method=post action="/auth"><input type="password" name="p"></form>';
+    expect(findLoginForm(html, "https://webmail.example.org/login?x")).toEqual({
+      action: "https://webmail.example.org/auth",
+    });
+    expect(
+      findLoginForm(
+        '<form action="http://webmail.example.org/auth"><input type=password></form>',
+        "https://webmail.example.org/",
+      )?.action,
+    ).toBe("http://webmail.example.org/auth");
+    expect(findLoginForm("<form><input name=q></form>", "https://x/")).toBeNull();
+  });
+  it("lists plain-http resources", () => {
+    expect(
+      plainHttpReferences('<script src="http://cdn.example/x.js"></script><a href="https://ok/">'),
+    ).toEqual(["http://cdn.example/x.js"]);
+  });
+});
+
+describe("beyond-charter parsing", () => {
+  it("MTA-STS policy and patterns (RFC 8461 §3.2, §4.1)", () => {
+    expect(
+      parseStsPolicy(
+        "version: STSv1\r\nmode: enforce\r\nmx: *.example.org\r\nmx: mx.example.net\r\nmax_age: 86400\r\n",
+      ),
+    ).toEqual({
+      version: "STSv1",
+      mode: "enforce",
+      maxAge: 86400,
+      mx: ["*.example.org", "mx.example.net"],
+    });
+    expect(stsMatches("*.example.org", "mx1.example.org")).toBe(true);
+    expect(stsMatches("*.example.org", "a.mx1.example.org")).toBe(false);
+    expect(stsMatches("*.example.org", "example.org")).toBe(false);
+  });
+  it("SPF: -all passes, ~all warns, +all and two records fail", () => {
+    const txt = (...value: string[]) => ({ ok: true as const, value });
+    expect(spf("example.org", txt("v=spf1 mx -all")).status).toBe("pass");
+    expect(spf("example.org", txt("v=spf1 mx ~all")).status).toBe("warn");
+    expect(spf("example.org", txt("v=spf1 +all")).status).toBe("fail");
+    expect(spf("example.org", txt("v=spf1 all")).status).toBe("fail");
+    expect(spf("example.org", txt("v=spf1 -all", "v=spf1 mx -all")).status).toBe("fail");
+  });
+  it("the verdict counts only charter measures, and error makes it inconclusive", () => {
+    const m = (charter: boolean, status: "pass" | "fail" | "error") => ({
+      id: "mx.starttls" as const,
+      ref: "",
+      charter,
+      status,
+      summary: { fr: "", en: "" },
+      evidence: [],
+    });
+    expect(verdictOf([m(true, "pass"), m(false, "fail")])).toBe("compliant");
+    expect(verdictOf([m(true, "pass"), m(true, "error")])).toBe("inconclusive");
+    expect(verdictOf([m(true, "fail"), m(true, "error")])).toBe("non_compliant");
+  });
+});
