@@ -59,7 +59,7 @@ export const endpointSchema = z.looseObject({
         .nullable(),
       versions: z.array(version).optional(),
       cipherSuites: z
-        .partialRecord(tlsVersion, z.array(z.string().regex(/^(TLS|SSL)_[A-Z0-9_]+$|^0x[0-9A-F]{4}$/)))
+        .partialRecord(tlsVersion, z.array(z.string().regex(/^(TLS|SSL)_[A-Za-z0-9_]+$|^0x[0-9A-F]{4}$/)))
         .optional(),
       serverPreference: z.boolean().nullable().optional(),
       groups: z.array(z.string()).optional(),
