@@ -1,9 +1,10 @@
 /** `mailcharter audit DOMAIN...`: the charter audit, readable (FR/EN) or JSON (SPEC §4). */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { type AuditReport, auditDomain, ProbeCache } from "../audit/audit.js";
 import type { DiscoveredEndpoint } from "../audit/discovery/discovery.js";
 import { parseCountries, territory } from "../audit/measures/territory.js";
 import { resolveServiceDefaults } from "../audit/probe/services.js";
+import { renderAuditHtml } from "../audit/report/audit-html.js";
 import { renderAuditText } from "../audit/report/audit-text.js";
 import { UsageError } from "../core/errors.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
@@ -17,6 +18,7 @@ export interface AuditCommandOptions extends NetworkCommandOptions {
   readonly endpoint?: string[];
   readonly conventional?: boolean;
   readonly progress?: boolean;
+  readonly html?: string;
 }
 
 const domainName =
@@ -88,6 +90,13 @@ export async function auditCommand(
     ),
   );
   if (showProgress) err.write("\r\x1b[K");
+  if (options.html) {
+    try {
+      writeFileSync(options.html, renderAuditHtml(reports, lang));
+    } catch (error) {
+      err.write(`mailcharter: --html ${options.html}: ${(error as Error).message}\n`);
+    }
+  }
   if (options.json) {
     const body = reports.length === 1 ? reports[0] : reports;
     out.write(`${JSON.stringify(body, null, 2)}\n`);

@@ -60,7 +60,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "extra IP ranges (CIDR,CC or FIRST,LAST,CC) that win over the bundled database; repeatable",
       collect,
     )
-    .option("--no-progress", "no progress display");
+    .option("--no-progress", "no progress display")
+    .option("--html <file>", "also write a self-contained, printable HTML report");
   networkOptions(audit).action(async (domains: string[], options: AuditCommandOptions) => {
     setExit(await auditCommand(domains, options, process.stdout, process.stderr));
   });

@@ -4,6 +4,7 @@
  */
 import type { AuditReport } from "../audit.js";
 import type { MeasureResult, MeasureStatus } from "../measures/measure.js";
+import { advice } from "./advice.js";
 import { type Colors, type Lang, noColors } from "./endpoint-text.js";
 
 const sections: ReadonlyArray<{ title: Record<Lang, string>; match: (m: MeasureResult) => boolean }> = [
