@@ -7,7 +7,7 @@ import type { MeasureStatus } from "../measures/measure.js";
 import { advice } from "./advice.js";
 import type { Lang } from "./endpoint-text.js";
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
@@ -58,13 +58,13 @@ function section(report: AuditReport, lang: Lang): string {
         const evidence = m.evidence
           .map(
             (e) =>
-              `<li ${cls(e.status)}>${e.endpoint ? `<code>${escape(e.endpoint)}</code>: ` : ""}${escape(e.observed)}</li>`,
+              `<li ${cls(e.status)}>${e.endpoint ? `<code>${escapeHtml(e.endpoint)}</code>: ` : ""}${escapeHtml(e.observed)}</li>`,
           )
           .join("");
         const hint = advice[m.id];
         const todo =
-          hint && (m.status === "fail" || m.status === "warn") ? `<p>→ ${escape(hint[lang])}</p>` : "";
-        return `<tr><td><code>${escape(m.id)}</code></td><td>${escape(m.ref)}</td><td ${cls(m.status)}>${escape(m.status)}</td><td>${escape(m.summary[lang])}${todo}</td><td>${evidence ? `<ul>${evidence}</ul>` : ""}</td></tr>`;
+          hint && (m.status === "fail" || m.status === "warn") ? `<p>→ ${escapeHtml(hint[lang])}</p>` : "";
+        return `<tr><td><code>${escapeHtml(m.id)}</code></td><td>${escapeHtml(m.ref)}</td><td ${cls(m.status)}>${escapeHtml(m.status)}</td><td>${escapeHtml(m.summary[lang])}${todo}</td><td>${evidence ? `<ul>${evidence}</ul>` : ""}</td></tr>`;
       })
       .join("\n");
   const head = `<tr><th>${w.measure}</th><th>${w.ref}</th><th>${w.status}</th><th>${w.summary}</th><th>${w.evidence}</th></tr>`;
@@ -72,14 +72,14 @@ function section(report: AuditReport, lang: Lang): string {
     .map((e) => {
       const tls = e.tls?.negotiated ? `${e.tls.negotiated.version} ${e.tls.negotiated.cipherSuite}` : "—";
       const cert = e.tls?.certificate?.status ?? "—";
-      return `<tr><td><code>${escape(`${e.host} [${e.address ?? "?"}]:${e.port}`)}</code></td><td>${escape(e.service)} / ${escape(e.tlsMode)}</td><td>${escape(tls)}</td><td>${escape(cert)}</td><td>${escape(e.error ? `${e.error.step}: ${e.error.reason}` : "")}</td></tr>`;
+      return `<tr><td><code>${escapeHtml(`${e.host} [${e.address ?? "?"}]:${e.port}`)}</code></td><td>${escapeHtml(e.service)} / ${escapeHtml(e.tlsMode)}</td><td>${escapeHtml(tls)}</td><td>${escapeHtml(cert)}</td><td>${escapeHtml(e.error ? `${e.error.step}: ${e.error.reason}` : "")}</td></tr>`;
     })
     .join("\n");
   const verdictClass =
     report.verdict === "compliant" ? "pass" : report.verdict === "non_compliant" ? "fail" : "error";
-  return `<section><h2>${escape(report.domain)}</h2>
-<p class="verdict ${verdictClass}">${escape(w.verdict[report.verdict])}</p>
-<p>${w.generated} ${escape(report.startedAt)} — ${escape(report.finishedAt)}</p>
+  return `<section><h2>${escapeHtml(report.domain)}</h2>
+<p class="verdict ${verdictClass}">${escapeHtml(w.verdict[report.verdict])}</p>
+<p>${w.generated} ${escapeHtml(report.startedAt)} — ${escapeHtml(report.finishedAt)}</p>
 <h3>${w.charter}</h3><table>${head}
 ${rows(true)}</table>
 <h3>${w.beyond}</h3><table>${head}

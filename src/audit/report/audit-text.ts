@@ -72,6 +72,9 @@ export function renderAuditText(report: AuditReport, lang: Lang, c: Colors = noC
         .slice(0, 8)) {
         lines.push(`      ${paint(e.status, "•", c)} ${e.endpoint ? `${e.endpoint}: ` : ""}${e.observed}`);
       }
+      const hint = advice[m.id];
+      if (hint && (m.status === "fail" || m.status === "warn"))
+        lines.push(`      ${c.dim(`→ ${hint[lang]}`)}`);
     }
   }
   return lines.join("\n");
