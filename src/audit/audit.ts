@@ -22,6 +22,9 @@ import { type WebmailFetch, webmailMeasures } from "./measures/webmail.js";
 import type { EndpointReport } from "./probe/endpoint.js";
 import { httpFetch } from "./probe/http-fetch.js";
 import { type ProbeOptions, probeEndpoint } from "./probe/probe-endpoint.js";
+import { evaluateProfile, type ProfileResult } from "./profiles/evaluate.js";
+import type { Profile } from "./profiles/profile.js";
+import { profiles } from "./profiles/profiles.js";
 
 export const auditSchema = "mailcharter/audit/1";
 
@@ -38,12 +41,16 @@ export interface AuditReport {
   readonly measures: readonly MeasureResult[];
   readonly endpoints: readonly AuditedEndpoint[];
   readonly discovery: { readonly mx: Discovery["mx"]; readonly notes: readonly string[] };
+  /** TLS profiles evaluated on every TLS endpoint, reported beside the charter verdict. */
+  readonly profiles: readonly ProfileResult[];
 }
 
 export interface AuditOptions extends ProbeOptions {
   readonly territory: Territory;
   readonly overrides?: readonly Omit<DiscoveredEndpoint, "foundBy">[];
   readonly conventionalNames?: boolean;
+  /** Profiles to report (default: all of profiles.ts). */
+  readonly profiles?: readonly Profile[];
   /** Called as work progresses, for the terminal's progress display. */
   readonly onProgress?: (event: {
     readonly domain: string;
@@ -173,5 +180,6 @@ export async function auditDomain(
     measures,
     endpoints,
     discovery: { mx: discovery.mx, notes: discovery.notes },
+    profiles: (options.profiles ?? profiles).map((p) => evaluateProfile(p, endpoints)),
   };
 }

@@ -4,6 +4,7 @@ import { type AuditReport, auditDomain, ProbeCache } from "../audit/audit.js";
 import type { DiscoveredEndpoint } from "../audit/discovery/discovery.js";
 import { parseCountries, territory } from "../audit/measures/territory.js";
 import { resolveServiceDefaults } from "../audit/probe/services.js";
+import { profiles } from "../audit/profiles/profiles.js";
 import { renderAuditHtml } from "../audit/report/audit-html.js";
 import { renderAuditText } from "../audit/report/audit-text.js";
 import { UsageError } from "../core/errors.js";
@@ -19,6 +20,7 @@ export interface AuditCommandOptions extends NetworkCommandOptions {
   readonly conventional?: boolean;
   readonly progress?: boolean;
   readonly html?: string;
+  readonly profile?: string;
 }
 
 const domainName =
@@ -66,6 +68,15 @@ export async function auditCommand(
   if (domains.length === 0) throw new UsageError("audit: give at least one domain (or --domains-file)");
   const overrides = (options.endpoint ?? []).map(parseEndpointOverride);
   const countries = parseCountries(options.country);
+  const chosen =
+    options.profile === undefined
+      ? profiles
+      : options.profile.split(",").map((id) => {
+          const found = profiles.find((p) => p.id === id.trim());
+          if (!found)
+            throw new UsageError(`--profile: "${id}" is not one of ${profiles.map((p) => p.id).join(", ")}`);
+          return found;
+        });
   const geo = territory({ countries, geoFiles: options.geoFile ?? [] });
   const { network, probeOptions, lang, colors } = commandContext(options, out);
   const showProgress =
@@ -79,6 +90,7 @@ export async function auditCommand(
           ...probeOptions,
           territory: geo,
           overrides,
+          profiles: chosen,
           ...(options.conventional === false ? { conventionalNames: false } : {}),
           ...(showProgress
             ? { onProgress: (p) => err.write(`\r\x1b[K${p.domain}: ${p.done}/${p.total} ${p.what}`) }

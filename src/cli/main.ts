@@ -61,7 +61,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       collect,
     )
     .option("--no-progress", "no progress display")
-    .option("--html <file>", "also write a self-contained, printable HTML report");
+    .option("--html <file>", "also write a self-contained, printable HTML report")
+    .option(
+      "--profile <ids>",
+      "TLS profiles shown beside the verdict: charter-2015,anssi-tls-2020,mozilla-intermediate (default all)",
+    );
   networkOptions(audit).action(async (domains: string[], options: AuditCommandOptions) => {
     setExit(await auditCommand(domains, options, process.stdout, process.stderr));
   });

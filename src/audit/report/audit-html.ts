@@ -25,6 +25,7 @@ const words = {
     charter: "Mesures de la charte (annexe)",
     beyond: "Au-delà du texte de 2015 (hors verdict)",
     endpoints: "Points d'accès sondés",
+    profiles: "Profils TLS (hors verdict)",
     generated: "Audit du",
   },
   en: {
@@ -38,6 +39,7 @@ const words = {
     charter: "Charter measures (annex)",
     beyond: "Beyond the 2015 text (not in the verdict)",
     endpoints: "Probed endpoints",
+    profiles: "TLS profiles (not in the verdict)",
     generated: "Audit of",
   },
 } as const;
@@ -84,6 +86,28 @@ function section(report: AuditReport, lang: Lang): string {
 ${rows(true)}</table>
 <h3>${w.beyond}</h3><table>${head}
 ${rows(false)}</table>
+<h3>${w.profiles}</h3><table>
+${report.profiles
+  .map((p) => {
+    const failing = [
+      ...new Set(
+        p.endpoints.flatMap((e) =>
+          e.findings
+            .filter((f) => f.status === "fail")
+            .map((f) => `${e.endpoint}: ${f.source} — ${f.observed}`),
+        ),
+      ),
+    ];
+    return `<tr><td><code>${escapeHtml(p.profile)}</code></td><td ${cls(p.status)}>${escapeHtml(p.status)}</td><td>${escapeHtml(p.title)}${
+      failing.length
+        ? `<ul>${failing
+            .slice(0, 8)
+            .map((f) => `<li class="fail">${escapeHtml(f)}</li>`)
+            .join("")}</ul>`
+        : ""
+    }</td></tr>`;
+  })
+  .join("\n")}</table>
 <h3>${w.endpoints}</h3><table>
 ${endpoints}</table></section>`;
 }

@@ -77,5 +77,23 @@ export function renderAuditText(report: AuditReport, lang: Lang, c: Colors = noC
         lines.push(`      ${c.dim(`→ ${hint[lang]}`)}`);
     }
   }
+  if (report.profiles.length > 0) {
+    lines.push(
+      "",
+      c.bold(lang === "fr" ? "Profils TLS (hors verdict)" : "TLS profiles (not in the verdict)"),
+    );
+    for (const p of report.profiles) {
+      lines.push(
+        `  ${paint(p.status, label[p.status][lang].padEnd(11), c)} ${p.profile.padEnd(22)} ${p.title}`,
+      );
+      const failing = p.endpoints.flatMap((e) =>
+        e.findings
+          .filter((f) => f.status === "fail")
+          .map((f) => `${e.endpoint}: ${f.source} — ${f.observed}`),
+      );
+      for (const line of [...new Set(failing)].slice(0, 5))
+        lines.push(`      ${paint("fail", "•", c)} ${line}`);
+    }
+  }
   return lines.join("\n");
 }

@@ -82,6 +82,19 @@ export const auditReportSchema = z.looseObject({
   verdict: z.enum(["compliant", "non_compliant", "inconclusive"]),
   measures: z.array(measureSchema),
   endpoints: z.array(endpointSchema),
+  profiles: z.array(
+    z.looseObject({
+      profile: z.string(),
+      status,
+      endpoints: z.array(
+        z.looseObject({
+          endpoint: z.string(),
+          status,
+          findings: z.array(z.looseObject({ rule: z.string(), status })),
+        }),
+      ),
+    }),
+  ),
 });
 
 export function auditJsonSchema(): unknown {

@@ -6,6 +6,8 @@ import type { AuditReport } from "../../../src/audit/audit.js";
 import { accessMeasures } from "../../../src/audit/measures/access.js";
 import { verdictOf } from "../../../src/audit/measures/measure.js";
 import { mxCertificate, mxStarttls } from "../../../src/audit/measures/mx.js";
+import { evaluateProfile } from "../../../src/audit/profiles/evaluate.js";
+import { profiles } from "../../../src/audit/profiles/profiles.js";
 import { renderAuditHtml } from "../../../src/audit/report/audit-html.js";
 import { renderAuditText } from "../../../src/audit/report/audit-text.js";
 import { auditReportSchema } from "../../../src/audit/report/schema.js";
@@ -50,6 +52,7 @@ const report: AuditReport = {
   verdict: verdictOf(measures),
   measures,
   endpoints: [mx1, mx2, imap].map((e) => ({ ...e, foundBy: ["mx"] })),
+  profiles: profiles.map((p) => evaluateProfile(p, [mx1, mx2, imap])),
   discovery: {
     mx: {
       kind: "mx",

@@ -30,6 +30,7 @@ describe("report schema", () => {
         },
       ],
       endpoints: [],
+      profiles: [],
     };
     expect(auditReportSchema.safeParse(base).success).toBe(true);
     expect(auditReportSchema.safeParse({ ...base, verdict: "ok" }).success).toBe(false);

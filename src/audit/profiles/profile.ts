@@ -1,0 +1,54 @@
+/**
+ * TLS profiles as data (NORMS §1, §5): a profile is a table of rules over the facts observed on an
+ * endpoint (versions, suites, order, DH size, certificate), evaluated by one small interpreter. The
+ * charter-2015 profile decides the verdict through the measures; the others are reported beside it
+ * (NORMS §7: on port 25 they are advisory).
+ */
+import type { ReportedVersion } from "../tls/cipher-suites.js";
+
+/** Which suites a rule is about, by their properties in the cipher-suite table. */
+export interface SuiteSelector {
+  readonly ciphers?: readonly string[];
+  readonly keyExchanges?: readonly string[];
+  readonly macs?: readonly string[];
+  readonly export?: true;
+  readonly anonymous?: true;
+  readonly nullCipher?: true;
+  /** Exact IANA names. */
+  readonly names?: readonly string[];
+  /** Everything not matched by `allowed` of an "only-suites" rule. */
+  readonly notIn?: readonly string[];
+}
+
+export type Rule =
+  | {
+      readonly kind: "forbid-versions";
+      readonly versions: readonly ReportedVersion[];
+      readonly level: "fail" | "warn";
+    }
+  | { readonly kind: "require-one-version"; readonly versions: readonly ReportedVersion[] }
+  | { readonly kind: "forbid-suites"; readonly select: SuiteSelector; readonly level: "fail" | "warn" }
+  | { readonly kind: "require-suites"; readonly select: SuiteSelector; readonly what: string }
+  | { readonly kind: "only-suites"; readonly names: readonly string[]; readonly level: "fail" | "warn" }
+  | { readonly kind: "server-order"; readonly level: "fail" | "warn" }
+  | { readonly kind: "client-order"; readonly level: "warn" }
+  | { readonly kind: "min-dh-bits"; readonly bits: number; readonly level: "fail" | "warn" }
+  | { readonly kind: "certificate-key"; readonly rsaBits: number; readonly ecBits: number }
+  | { readonly kind: "certificate-signature"; readonly forbidden: readonly string[] }
+  | { readonly kind: "max-certificate-days"; readonly days: number; readonly level: "fail" | "warn" }
+  | { readonly kind: "no-compression" }
+  | { readonly kind: "secure-renegotiation"; readonly level: "fail" | "warn" };
+
+export interface ProfileRule {
+  readonly id: string;
+  /** Where the rule comes from: "ANSSI R4", "Mozilla intermediate", "charte §2.2". */
+  readonly source: string;
+  readonly rule: Rule;
+}
+
+export interface Profile {
+  readonly id: string;
+  readonly title: string;
+  readonly reference: string;
+  readonly rules: readonly ProfileRule[];
+}
