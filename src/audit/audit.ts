@@ -4,9 +4,10 @@
  * verdict. Measures never open sockets: they judge the reports collected here.
  */
 import type { Network } from "../net/network.js";
+import { endpointOfServer, fetchAutoconfig } from "./discovery/autoconfig.js";
 import { type DiscoveredEndpoint, type Discovery, discover, type FoundBy } from "./discovery/discovery.js";
 import { type AccessEndpoint, accessMeasures } from "./measures/access.js";
-import { dmarc, mtaSts, notYetMeasured, spf, tlsRpt } from "./measures/beyond.js";
+import { autoconfigMeasure, dmarc, mtaSts, notYetMeasured, spf, tlsRpt } from "./measures/beyond.js";
 import { type MeasureResult, type Verdict, verdictOf } from "./measures/measure.js";
 import {
   mxCertificate,
@@ -92,10 +93,20 @@ export async function auditDomain(
     ...(options.conventionalNames !== undefined ? { conventionalNames: options.conventionalNames } : {}),
   });
   const d = discovery.domain;
+  const fetchOptions = { stepTimeoutMs: options.stepTimeoutMs, trustStore: options.trustStore };
+  const autoconfig = await fetchAutoconfig(d, network, fetchOptions);
+  const toProbe = [...discovery.endpoints];
+  for (const server of autoconfig?.servers ?? []) {
+    const endpoint = endpointOfServer(server);
+    if (!endpoint) continue;
+    const known = toProbe.find((e) => e.host === endpoint.host && e.port === endpoint.port);
+    if (known) toProbe[toProbe.indexOf(known)] = { ...known, foundBy: [...known.foundBy, "autoconfig"] };
+    else toProbe.push({ ...endpoint, foundBy: ["autoconfig"] });
+  }
   let done = 0;
-  const total = discovery.endpoints.length;
+  const total = toProbe.length;
   const probed = await Promise.all(
-    discovery.endpoints.map(async (endpoint) => {
+    toProbe.map(async (endpoint) => {
       const reports = await cache.get(endpoint, options, network);
       options.onProgress?.({ domain: d, done: ++done, total, what: `${endpoint.host}:${endpoint.port}` });
       return reports.map((report): AuditedEndpoint => ({ ...report, foundBy: endpoint.foundBy }));
@@ -115,7 +126,6 @@ export async function auditDomain(
         .map((e) => e.host),
     ),
   ];
-  const fetchOptions = { stepTimeoutMs: options.stepTimeoutMs };
   const webmail: WebmailFetch[] = await Promise.all(
     webHosts.map(async (host) => ({
       host,
@@ -156,6 +166,7 @@ export async function auditDomain(
     tlsRpt(d, rptTxt),
     spf(d, spfTxt),
     dmarc(d, dmarcTxt),
+    autoconfigMeasure(d, autoconfig),
     ...notYetMeasured(),
   ];
   if (discovery.mx.kind === "none" || discovery.mx.kind === "error") {

@@ -93,10 +93,20 @@ describe("audit of the lab domains", () => {
     expect(status("good", "mail.dmarc")).toBe("pass");
     expect(status("good", "mx.tls-rpt")).toBe("pass");
     expect(status("good", "mx.mta-sts")).toBe("pass");
+    expect(status("good", "access.autoconfig")).toBe("pass");
+    expect(good.endpoints.find((e) => e.port === 465)?.foundBy).toContain("autoconfig");
   });
 
   it.each([
-    ["nostarttls", { "mx.starttls": "fail", "access.starttls": "fail", "webmail.https": "fail" }],
+    [
+      "nostarttls",
+      {
+        "mx.starttls": "fail",
+        "access.starttls": "fail",
+        "webmail.https": "fail",
+        "access.autoconfig": "fail",
+      },
+    ],
     ["expired", { "mx.certificate": "fail", "access.certificate": "fail", "mx.starttls": "pass" }],
     ["wronghost", { "mx.certificate": "fail", "access.certificate": "fail" }],
     ["nochain", { "mx.certificate": "fail", "access.certificate": "fail" }],

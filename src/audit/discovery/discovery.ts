@@ -9,7 +9,13 @@ import type { Resolver } from "../../net/resolver.js";
 import type { TlsMode } from "../dialogue/dialogue.js";
 import type { Service } from "../probe/services.js";
 
-export type FoundBy = "mx" | "implicit-mx" | `srv:${string}` | "conventional-name" | "override";
+export type FoundBy =
+  | "mx"
+  | "implicit-mx"
+  | `srv:${string}`
+  | "conventional-name"
+  | "autoconfig"
+  | "override";
 
 export interface DiscoveredEndpoint {
   readonly host: string;

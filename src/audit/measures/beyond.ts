@@ -193,6 +193,14 @@ export function mtaSts(
   const hop = policy?.hops[0];
   const url = `https://mta-sts.${domain}/.well-known/mta-sts.txt`;
   // RFC 8461 §3.3: HTTP 200 only, no redirects, a WebPKI-valid certificate.
+  if (hop && !hop.error && hop.certificate !== null && hop.certificate !== "valid") {
+    evidence.push({
+      endpoint: url,
+      status: "fail",
+      observed: `certificate ${hop.certificate} (RFC 8461 §3.3 needs a WebPKI-valid one)`,
+    });
+    return finish("fail", "MTA-STS : certificat invalide", "MTA-STS: invalid certificate");
+  }
   if (!policy || !hop || hop.error || hop.status !== 200 || policy.hops.length !== 1 || !policy.body) {
     const why =
       hop?.error?.message ??
@@ -256,4 +264,57 @@ export function notYetMeasured(): MeasureResult[] {
       "TLS sortant (nécessite un point de réception de test)",
     ),
   ];
+}
+
+/** Charter art. 5: the client configuration a provider publishes turns TLS on by default. */
+export function autoconfigMeasure(
+  domain: string,
+  found: import("../discovery/autoconfig.js").Autoconfig | null,
+): MeasureResult {
+  const ref = "charte art. 5";
+  if (!found) {
+    return result(
+      "access.autoconfig",
+      ref,
+      "not_applicable",
+      "Autoconfiguration : aucune publiée",
+      "Autoconfig: none published",
+      [
+        {
+          endpoint: domain,
+          status: "not_applicable",
+          observed: "no autoconfig file over HTTPS (autoconfig.<domain> or .well-known)",
+        },
+      ],
+    );
+  }
+  const evidence: Evidence[] = found.servers.map((s) => ({
+    endpoint: `${s.hostname}:${s.port}`,
+    status: /^(ssl|tls)$/i.test(s.socketType) ? "pass" : /starttls/i.test(s.socketType) ? "pass" : "fail",
+    observed: `${s.direction} ${s.type} socketType ${s.socketType}`,
+  }));
+  const certificate = found.fetch.hops.at(-1)?.certificate;
+  if (certificate && certificate !== "valid")
+    evidence.push({
+      endpoint: found.url,
+      status: "warn",
+      observed: `served with a ${certificate} certificate`,
+    });
+  if (evidence.length === 0)
+    evidence.push({ endpoint: found.url, status: "error", observed: "no server entry could be read" });
+  const status = evidence.some((e) => e.status === "fail")
+    ? "fail"
+    : evidence.some((e) => e.status === "error")
+      ? "error"
+      : evidence.some((e) => e.status === "warn")
+        ? "warn"
+        : "pass";
+  return result(
+    "access.autoconfig",
+    ref,
+    status,
+    status === "pass" ? "Autoconfiguration : TLS par défaut" : "Autoconfiguration : TLS pas toujours activé",
+    status === "pass" ? "Autoconfig: TLS on by default" : "Autoconfig: TLS not always on",
+    evidence,
+  );
 }

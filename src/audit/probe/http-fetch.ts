@@ -16,7 +16,9 @@ import {
   type SetCookie,
 } from "../dialogue/http-response.js";
 import { runDialogue } from "../dialogue/run-dialogue.js";
+import { analyzeChain, type CertificateStatus } from "../tls/certificate.js";
 import { type Negotiated, negotiatedOf } from "../tls/negotiated.js";
+import type { TrustStore } from "../tls/trust-store.js";
 import type { EndpointError } from "./endpoint.js";
 
 export interface HttpHop {
@@ -27,6 +29,8 @@ export interface HttpHop {
   readonly cookies: readonly SetCookie[];
   readonly location: string | null;
   readonly tls: Negotiated | null;
+  /** Certificate verdict for the hop's host (RFC 6125 name, chain to the trust store, dates). */
+  readonly certificate: CertificateStatus | null;
   readonly error: EndpointError | null;
 }
 
@@ -39,18 +43,32 @@ export interface HttpFetchResult {
   readonly stopped: "too_many_redirects" | "bad_location" | "error" | null;
 }
 
+export interface FetchOptions {
+  readonly stepTimeoutMs: number;
+  /** When given, each HTTPS hop's certificate is judged against it. */
+  readonly trustStore?: TrustStore;
+}
+
 const isRedirect = (status: number | null) => status !== null && [301, 302, 303, 307, 308].includes(status);
 
 async function fetchOne(
   url: URL,
   network: Network,
-  stepTimeoutMs: number,
+  options: FetchOptions,
 ): Promise<{ hop: HttpHop; body: Buffer | null }> {
-  const deadline = new Deadline(network.clock, limits.endpointDeadlineMs, stepTimeoutMs);
+  const deadline = new Deadline(network.clock, limits.endpointDeadlineMs, options.stepTimeoutMs);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const https = url.protocol === "https:";
   const port = url.port ? Number(url.port) : https ? 443 : 80;
-  const empty = { url: url.href, status: null, headers: [], cookies: [], location: null, tls: null };
+  const empty = {
+    url: url.href,
+    status: null,
+    headers: [],
+    cookies: [],
+    location: null,
+    tls: null,
+    certificate: null,
+  };
   let address = host;
   if (isIP(host) === 0) {
     const answer = await network.resolver.addresses(host, deadline.forStep());
@@ -100,6 +118,15 @@ async function fetchOne(
         cookies: response ? headerValues(response, "set-cookie").flatMap((h) => parseSetCookie(h) ?? []) : [],
         location: response ? (headerValue(response, "location") ?? null) : null,
         tls: tls ? negotiatedOf(tls) : null,
+        certificate:
+          tls && options.trustStore
+            ? (analyzeChain(tls.peerChain, {
+                host: isIP(host) === 0 ? host : null,
+                store: options.trustStore,
+                now: new Date(network.clock.now()),
+                ocspStapled: tls.ocspStaple !== null,
+              })?.status ?? null)
+            : null,
         error: run.failure,
       },
       body: run.facts.body,
@@ -112,7 +139,7 @@ async function fetchOne(
 export async function httpFetch(
   start: string,
   network: Network,
-  options: { readonly stepTimeoutMs: number },
+  options: FetchOptions,
 ): Promise<HttpFetchResult> {
   const hops: HttpHop[] = [];
   let url = new URL(start);
@@ -120,7 +147,7 @@ export async function httpFetch(
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       return { hops, body: null, finalUrl: url.href, stopped: "bad_location" };
     }
-    const { hop: result, body } = await fetchOne(url, network, options.stepTimeoutMs);
+    const { hop: result, body } = await fetchOne(url, network, options);
     hops.push(result);
     if (result.error) return { hops, body: null, finalUrl: url.href, stopped: "error" };
     if (!isRedirect(result.status))

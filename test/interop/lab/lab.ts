@@ -49,7 +49,12 @@ async function certificatesFor(
   intermediate: Issued,
 ): Promise<{ leaf: Issued; chain: Issued[] }> {
   // The mail host, the webmail found by its conventional name, and the MTA-STS policy host.
-  const names = [scenario.host, `webmail.${scenario.name}.${zone}`, `mta-sts.${scenario.name}.${zone}`];
+  const names = [
+    scenario.host,
+    `webmail.${scenario.name}.${zone}`,
+    `mta-sts.${scenario.name}.${zone}`,
+    `autoconfig.${scenario.name}.${zone}`,
+  ];
   switch (scenario.name) {
     case "expired":
       return {
@@ -83,6 +88,13 @@ export const labGeo = `127.0.10.0/24,FR\n${scenarioAddress("legacy")}/32,DE\n`;
 /** A webmail login page: form posting over HTTPS (relative action), session cookie with every flag. */
 const loginPage = `<html><body><form action="/login" method="post"><input name="user"><input type="password" name="pass"></form></body></html>`;
 
+/** Thunderbird autoconfig: TLS by default, except for the scenario without any TLS discipline. */
+function autoconfigXml(scenario: Scenario): string {
+  const [imapPort, smtpPort, socket] = scenario.starttls ? [993, 465, "SSL"] : [143, 587, "plain"];
+  const host = `mail.${scenario.name}.${zone}`;
+  return `<?xml version="1.0"?><clientConfig version="1.1"><emailProvider id="${scenario.name}.${zone}"><domain>${scenario.name}.${zone}</domain><incomingServer type="imap"><hostname>${host}</hostname><port>${imapPort}</port><socketType>${socket}</socketType><authentication>password-cleartext</authentication></incomingServer><outgoingServer type="smtp"><hostname>${host}</hostname><port>${smtpPort}</port><socketType>${socket}</socketType><authentication>password-cleartext</authentication></outgoingServer></emailProvider></clientConfig>`;
+}
+
 function zoneFile(): string {
   const lines = [
     `$ORIGIN ${zone}.`,
@@ -96,6 +108,7 @@ function zoneFile(): string {
     lines.push(
       `mail.${s.name} A ${s.address}`,
       `webmail.${s.name} A ${s.address}`,
+      `autoconfig.${s.name} A ${s.address}`,
       `${s.name} MX 10 ${host}`,
     );
     // RFC 6186 / RFC 8314 service records for the access services the scenario has.
@@ -310,6 +323,10 @@ function nginxConfig(dir: string, files: readonly ScenarioFiles[]): string {
     ssl_ciphers ${legacy ? "AES128-SHA:AES256-SHA:@SECLEVEL=0" : scenario.name === "good" ? strongCiphers : "HIGH:!aNULL:!kRSA"};
     add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
     add_header X-Frame-Options DENY always;
+    location = /mail/config-v1.1.xml {
+      default_type application/xml;
+      return 200 '${autoconfigXml(scenario)}';
+    }
     location = /.well-known/mta-sts.txt {
       default_type text/plain;
       return 200 "version: STSv1\\nmode: enforce\\nmx: mail.${scenario.name}.${zone}\\nmax_age: 86400\\n";

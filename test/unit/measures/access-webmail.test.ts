@@ -151,3 +151,17 @@ describe("beyond-charter parsing", () => {
     expect(verdictOf([m(true, "fail"), m(true, "error")])).toBe("non_compliant");
   });
 });
+
+describe("autoconfig", () => {
+  it("parses servers, replaces %EMAILDOMAIN%, maps them to endpoints", async () => {
+    const { parseAutoconfig, endpointOfServer } = await import("../../../src/audit/discovery/autoconfig.js");
+    const xml = `<clientConfig version="1.1"><emailProvider id="x"><incomingServer type="imap"><hostname>imap.%EMAILDOMAIN%</hostname><port>993</port><socketType>SSL</socketType></incomingServer><outgoingServer type="smtp"><hostname>smtp.example.org</hostname><port>587</port><socketType>STARTTLS</socketType></outgoingServer><incomingServer type="pop3"><hostname>pop.example.org</hostname><port>110</port><socketType>plain</socketType></incomingServer></emailProvider></clientConfig>`;
+    const servers = parseAutoconfig(xml, "example.org");
+    expect(servers.map((s) => `${s.hostname}:${s.port}:${s.socketType}`)).toEqual([
+      "imap.example.org:993:SSL",
+      "smtp.example.org:587:STARTTLS",
+      "pop.example.org:110:plain",
+    ]);
+    expect(servers.map(endpointOfServer).map((e) => e?.tlsMode)).toEqual(["implicit", "starttls", "none"]);
+  });
+});
