@@ -49,6 +49,7 @@ const domains = [
   "selfsigned",
   "legacy",
   "mixed",
+  "plainlogin",
 ].map((d) => `${d}.lab.test`);
 
 beforeAll(async () => {
@@ -121,6 +122,10 @@ describe("audit of the lab domains", () => {
       },
     ],
     ["mixed", { "mx.certificate": "fail", "mx.starttls": "pass" }],
+    [
+      "plainlogin",
+      { "access.starttls": "fail", "access.tls": "pass", "mx.starttls": "pass", "mx.certificate": "pass" },
+    ],
   ] as const)("%s.lab.test is non-compliant for the expected measures", (domain, expected) => {
     expect(report(domain).verdict).toBe("non_compliant");
     for (const [id, want] of Object.entries(expected))

@@ -299,7 +299,12 @@ function dovecotConfig(dir: string, files: readonly ScenarioFiles[]): string {
   if (!good) throw new Error("lab: no Dovecot scenario");
   const addresses = served.map((f) => f.scenario.address).join(" ");
   const locals = served
-    .map((f) => `local ${f.scenario.address} {\n  ssl_cert = <${f.certFile}\n  ssl_key = <${f.keyFile}\n}\n`)
+    .map(
+      (f) =>
+        `local ${f.scenario.address} {\n  ssl_cert = <${f.certFile}\n  ssl_key = <${f.keyFile}\n${
+          f.scenario.plainLogin ? "  disable_plaintext_auth = no\n" : ""
+        }}\n`,
+    )
     .join("");
   return `${dovecotCommon(dir, "mclab")}ssl = yes
 ssl_cert = <${good.certFile}

@@ -11,7 +11,8 @@ export type ScenarioName =
   | "wronghost"
   | "nochain"
   | "selfsigned"
-  | "legacy";
+  | "legacy"
+  | "plainlogin";
 
 export interface Scenario {
   readonly name: ScenarioName;
@@ -24,6 +25,8 @@ export interface Scenario {
   readonly starttls: boolean;
   /** Dovecot serves IMAP/POP3 for this scenario. */
   readonly dovecot: boolean;
+  /** Dovecot accepts a cleartext password before STARTTLS (disable_plaintext_auth = no). */
+  readonly plainLogin: boolean;
   /** Highest TLS version the servers accept. */
   readonly maxVersion: "TLSv1" | "TLSv1.3";
 }
@@ -35,7 +38,7 @@ const scenario = (
   index: number,
   name: ScenarioName,
   description: string,
-  rest: Partial<Pick<Scenario, "certificate" | "starttls" | "dovecot" | "maxVersion">> = {},
+  rest: Partial<Pick<Scenario, "certificate" | "starttls" | "dovecot" | "maxVersion" | "plainLogin">> = {},
 ): Scenario => ({
   name,
   address: `127.0.10.${index}`,
@@ -45,6 +48,7 @@ const scenario = (
   starttls: rest.starttls ?? true,
   dovecot: rest.dovecot ?? true,
   maxVersion: rest.maxVersion ?? "TLSv1.3",
+  plainLogin: rest.plainLogin ?? false,
 });
 
 export const scenarios: readonly Scenario[] = [
@@ -65,6 +69,9 @@ export const scenarios: readonly Scenario[] = [
       maxVersion: "TLSv1",
     },
   ),
+  scenario(8, "plainlogin", "IMAP and POP3 offer STARTTLS but accept a password before it", {
+    plainLogin: true,
+  }),
 ];
 
 export const scenarioByName = (name: ScenarioName): Scenario => {
