@@ -7,7 +7,16 @@ import type { Network } from "../net/network.js";
 import { endpointOfServer, fetchAutoconfig } from "./discovery/autoconfig.js";
 import { type DiscoveredEndpoint, type Discovery, discover, type FoundBy } from "./discovery/discovery.js";
 import { type AccessEndpoint, accessMeasures } from "./measures/access.js";
-import { autoconfigMeasure, dmarc, mtaSts, notYetMeasured, spf, tlsRpt } from "./measures/beyond.js";
+import {
+  autoconfigMeasure,
+  dane,
+  dmarc,
+  dnssec,
+  mtaSts,
+  notYetMeasured,
+  spf,
+  tlsRpt,
+} from "./measures/beyond.js";
 import { type MeasureResult, type Verdict, verdictOf } from "./measures/measure.js";
 import {
   mxCertificate,
@@ -141,6 +150,17 @@ export async function auditDomain(
     network.resolver.txt(`_smtp._tls.${d}`, timeout),
     network.resolver.txt(`_mta-sts.${d}`, timeout),
   ]);
+  const mxHosts = discovery.mx.hosts.map((h) => h.host);
+  const [dnssecAnswer, ...tlsaAnswers] = await Promise.all([
+    network.resolver.secure(d, "MX", timeout),
+    ...mxHosts.map((host) => network.resolver.secure(`_25._tcp.${host}`, "TLSA", timeout)),
+  ]);
+  const tlsa = new Map(
+    mxHosts.map((host, i) => [
+      host,
+      tlsaAnswers[i] ?? { ok: false as const, reason: "error" as const, message: "not asked" },
+    ]),
+  );
   const stsPolicy =
     stsTxt.ok && stsTxt.value.some((r) => r.startsWith("v=STSv1;"))
       ? await httpFetch(`https://mta-sts.${d}/.well-known/mta-sts.txt`, network, fetchOptions)
@@ -167,6 +187,12 @@ export async function auditDomain(
     spf(d, spfTxt),
     dmarc(d, dmarcTxt),
     autoconfigMeasure(d, autoconfig),
+    dane(mxHosts, tlsa, mx),
+    dnssec(
+      d,
+      dnssecAnswer ?? { ok: false, reason: "error", message: "not asked" },
+      network.resolver.description,
+    ),
     ...notYetMeasured(),
   ];
   if (discovery.mx.kind === "none" || discovery.mx.kind === "error") {

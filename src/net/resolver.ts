@@ -6,6 +6,7 @@
 import { promises as dns } from "node:dns";
 import { isIP } from "node:net";
 import { UsageError } from "../core/errors.js";
+import { type SecureAnswer, secureQuery, type TlsaRecord } from "./dns-secure.js";
 
 export type DnsFailureReason = "not_found" | "no_data" | "timeout" | "refused" | "error";
 
@@ -31,6 +32,12 @@ export interface Resolver {
   mx(name: string, timeoutMs: number): Promise<DnsAnswer<readonly MxRecord[]>>;
   txt(name: string, timeoutMs: number): Promise<DnsAnswer<readonly string[]>>;
   srv(name: string, timeoutMs: number): Promise<DnsAnswer<readonly SrvRecord[]>>;
+  /** A query with DNSSEC OK and the AD bit asked for: TLSA records and whether the answer validated. */
+  secure(
+    name: string,
+    type: "TLSA" | "MX" | "A" | "TXT",
+    timeoutMs: number,
+  ): Promise<DnsAnswer<SecureAnswer>>;
   /** Where answers come from, for evidence: "system" or "127.0.10.53:53". */
   readonly description: string;
 }
@@ -143,6 +150,11 @@ export function systemResolver(server?: string): Resolver {
       const r = channel(timeoutMs);
       return withTimeout(r, timeoutMs, `SRV ${name}`, () => r.resolveSrv(name));
     },
+    async secure(name, type, timeoutMs) {
+      const target = server ?? dns.getServers()[0];
+      if (!target) return { ok: false, reason: "error", message: "no DNS server configured" };
+      return secureQuery(target, name, type, timeoutMs);
+    },
   };
 }
 
@@ -153,6 +165,9 @@ export interface FakeZone {
   readonly MX?: Readonly<Record<string, readonly MxRecord[]>>;
   readonly TXT?: Readonly<Record<string, readonly string[]>>;
   readonly SRV?: Readonly<Record<string, readonly SrvRecord[]>>;
+  readonly TLSA?: Readonly<Record<string, readonly TlsaRecord[]>>;
+  /** Names whose answers the fake resolver says it validated (AD bit). */
+  readonly signed?: readonly string[];
   readonly fail?: Readonly<Record<string, DnsFailureReason>>;
 }
 
@@ -160,7 +175,7 @@ export interface FakeZone {
 export function fakeResolver(zone: FakeZone): Resolver {
   const key = (name: string) => name.toLowerCase().replace(/\.$/, "");
   const known = (name: string) =>
-    [zone.A, zone.AAAA, zone.MX, zone.TXT, zone.SRV].some((table) => table && key(name) in table);
+    [zone.A, zone.AAAA, zone.MX, zone.TXT, zone.SRV, zone.TLSA].some((table) => table && key(name) in table);
   function answer<T>(name: string, table: Readonly<Record<string, T>> | undefined): DnsAnswer<T> {
     const failure = zone.fail?.[key(name)];
     if (failure) return { ok: false, reason: failure, message: `fake DNS: ${failure} for ${name}` };
@@ -182,5 +197,15 @@ export function fakeResolver(zone: FakeZone): Resolver {
     mx: async (name) => answer(name, zone.MX),
     txt: async (name) => answer(name, zone.TXT),
     srv: async (name) => answer(name, zone.SRV),
+    async secure(name, type) {
+      const failure = zone.fail?.[key(name)];
+      if (failure) return { ok: false, reason: failure, message: `fake DNS: ${failure} for ${name}` };
+      const tlsa = type === "TLSA" ? (zone.TLSA?.[key(name)] ?? []) : [];
+      const count = type === "TLSA" ? tlsa.length : type === "MX" ? (zone.MX?.[key(name)]?.length ?? 0) : 0;
+      return {
+        ok: true,
+        value: { authenticated: zone.signed?.includes(key(name)) ?? false, rcode: "NOERROR", tlsa, count },
+      };
+    },
   };
 }

@@ -7,7 +7,7 @@ import { type Lab, startLab } from "./lab/lab.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    lab: { dir: string; rootCaFile: string; resolver: string };
+    lab: { dir: string; rootCaFile: string; resolver: string; validatingResolver: string };
   }
 }
 
@@ -15,7 +15,12 @@ let lab: Lab | null = null;
 
 export async function setup(project: TestProject): Promise<void> {
   lab = await startLab();
-  project.provide("lab", { dir: lab.dir, rootCaFile: lab.rootCaFile, resolver: lab.resolver });
+  project.provide("lab", {
+    dir: lab.dir,
+    rootCaFile: lab.rootCaFile,
+    resolver: lab.resolver,
+    validatingResolver: lab.validatingResolver,
+  });
 }
 
 export async function teardown(): Promise<void> {

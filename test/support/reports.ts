@@ -36,6 +36,7 @@ export function tlsOf(sketch: TlsSketch): EndpointTls {
       signatureHash: sketch.signatureHash ?? "SHA-256",
       signatureAlgorithm: "sha256WithRSAEncryption",
       fingerprintSha256: "AA",
+      digests: { certSha256: "aa", certSha512: "aa", spkiSha256: "bb", spkiSha512: "bb" },
       subjectAltNames: ["DNS:mx.example.org"],
       extendedKeyUsage: ["serverAuth"],
       status: sketch.certificate ?? "valid",

@@ -4,8 +4,11 @@
  * outbound TLS are listed with status `error` until implemented: never a silent pass.
  */
 
+import type { SecureAnswer, TlsaRecord } from "../../net/dns-secure.js";
 import type { DnsAnswer } from "../../net/resolver.js";
+import type { EndpointReport } from "../probe/endpoint.js";
 import type { HttpFetchResult } from "../probe/http-fetch.js";
+import type { CertificateSummary } from "../tls/certificate.js";
 import type { Evidence, MeasureResult, MeasureStatus } from "./measure.js";
 
 const result = (
@@ -249,8 +252,6 @@ export function notYetMeasured(): MeasureResult[] {
       [],
     );
   return [
-    pending("mx.dane", "RFC 7672", "DANE", "DANE"),
-    pending("dns.dnssec", "ANSSI PA-066 R50+", "DNSSEC", "DNSSEC"),
     pending(
       "access.autoconfig",
       "charte art. 5",
@@ -317,4 +318,121 @@ export function autoconfigMeasure(
     status === "pass" ? "Autoconfig: TLS on by default" : "Autoconfig: TLS not always on",
     evidence,
   );
+}
+
+/** dns.dnssec: the domain's MX answer validated by the resolver (AD bit, RFC 4035 §3.2.3). */
+export function dnssec(domain: string, answer: DnsAnswer<SecureAnswer>, resolver: string): MeasureResult {
+  const ref = "ANSSI PA-066 R50+";
+  if (!answer.ok && answer.reason !== "no_data") {
+    return result("dns.dnssec", ref, "error", "DNSSEC : indéterminé", "DNSSEC: could not be determined", [
+      { endpoint: domain, status: "error", observed: answer.message },
+    ]);
+  }
+  const validated = answer.ok && answer.value.authenticated;
+  const status: MeasureStatus = validated ? "pass" : "fail";
+  return result(
+    "dns.dnssec",
+    ref,
+    status,
+    validated ? "DNSSEC : réponses validées" : "DNSSEC : réponses non validées",
+    validated ? "DNSSEC: answers validated" : "DNSSEC: answers not validated",
+    [
+      {
+        endpoint: domain,
+        status,
+        observed: `${validated ? "AD bit set" : "no AD bit: unsigned zone, or a resolver that does not validate"} (resolver ${resolver})`,
+      },
+    ],
+  );
+}
+
+/** RFC 6698 §2.1 / RFC 7671: does one TLSA record match the served chain? Usages 0/1 are unusable for SMTP (RFC 7672 §3.1.3). */
+export function daneMatches(record: TlsaRecord, chain: readonly CertificateSummary[]): boolean | null {
+  if (record.usage !== 2 && record.usage !== 3) return null;
+  if (record.matchingType !== 1 && record.matchingType !== 2) return null; // full-data matching is not evaluated
+  const candidates = record.usage === 3 ? chain.slice(0, 1) : chain.slice(1);
+  const want = record.data.toString("hex");
+  return candidates.some((c) => {
+    const d = c.digests;
+    const digest =
+      record.selector === 0
+        ? record.matchingType === 1
+          ? d.certSha256
+          : d.certSha512
+        : record.matchingType === 1
+          ? d.spkiSha256
+          : d.spkiSha512;
+    return digest === want;
+  });
+}
+
+export function dane(
+  mxHosts: readonly string[],
+  tlsa: ReadonlyMap<string, DnsAnswer<SecureAnswer>>,
+  mx: readonly EndpointReport[],
+): MeasureResult {
+  const ref = "RFC 7672";
+  const evidence: Evidence[] = [];
+  for (const host of mxHosts) {
+    const name = `_25._tcp.${host}`;
+    const answer = tlsa.get(host);
+    if (!answer || (!answer.ok && answer.reason !== "no_data" && answer.reason !== "not_found")) {
+      evidence.push({
+        endpoint: name,
+        status: "error",
+        observed: answer && !answer.ok ? answer.message : "not asked",
+      });
+      continue;
+    }
+    if (!answer.ok || answer.value.tlsa.length === 0) {
+      evidence.push({ endpoint: name, status: "fail", observed: "no TLSA record" });
+      continue;
+    }
+    if (!answer.value.authenticated) {
+      evidence.push({
+        endpoint: name,
+        status: "fail",
+        observed: "TLSA records not DNSSEC-validated: unusable (RFC 7672 §2.2)",
+      });
+      continue;
+    }
+    const records = answer.value.tlsa;
+    for (const e of mx.filter((x) => x.host === host)) {
+      const chain = e.tls?.certificate?.chain ?? [];
+      const label = `${host} [${e.address ?? "?"}]:25`;
+      if (chain.length === 0) {
+        evidence.push({ endpoint: label, status: "error", observed: "no certificate seen to compare" });
+        continue;
+      }
+      const results = records.map((r) => daneMatches(r, chain));
+      const shown = records.map((r) => `${r.usage} ${r.selector} ${r.matchingType}`).join(", ");
+      if (results.some((m) => m === true))
+        evidence.push({
+          endpoint: label,
+          status: "pass",
+          observed: `TLSA (${shown}) matches the served chain`,
+        });
+      else if (results.every((m) => m === null))
+        evidence.push({ endpoint: label, status: "fail", observed: `no usable TLSA record (${shown})` });
+      else
+        evidence.push({
+          endpoint: label,
+          status: "fail",
+          observed: `TLSA (${shown}) does not match the served chain`,
+        });
+    }
+  }
+  const status: MeasureStatus =
+    evidence.length === 0
+      ? "not_applicable"
+      : evidence.reduce<MeasureStatus>(
+          (w, e) =>
+            e.status === "fail" || w === "fail"
+              ? "fail"
+              : e.status === "error" || w === "error"
+                ? "error"
+                : "pass",
+          "pass",
+        );
+  return result("mx.dane", ref, status, `DANE : ${status}`, `DANE: ${status}`, evidence);
 }

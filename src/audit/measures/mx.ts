@@ -100,6 +100,7 @@ function suiteMeasure(
   names: { good: string; bad: string },
   what: { fr: string; en: string },
   extra?: (e: EndpointReport) => Evidence | null,
+  versions?: readonly import("../tls/cipher-suites.js").ReportedVersion[],
 ): MeasureResult {
   const evidence = perTlsEndpoint(mx, (e) => {
     const more = extra?.(e);
@@ -107,9 +108,14 @@ function suiteMeasure(
     const facts = tlsFacts(e);
     if (!facts || facts.all.length === 0) return ev(e, "error", "accepted suites unknown");
     if (!facts.all.some(good)) return ev(e, "fail", `no ${names.good} suite accepted`);
-    const choice = preference(facts, good, bad);
-    if (choice === "bad-first")
-      return ev(e, "fail", `${names.bad} preferred over ${names.good} by the server`);
+    const choice = preference(facts, good, bad, versions);
+    if (choice === "bad-first") {
+      return ev(
+        e,
+        "fail",
+        `${names.bad} chosen over ${names.good} (server order, or no ${names.good} in a version)`,
+      );
+    }
     if (!facts.complete) return ev(e, "error", "suites not fully enumerated");
     if (choice === "client") return ev(e, "warn", `${names.bad} accepted; the client's order decides`);
     if (choice === "chosen")
@@ -151,6 +157,8 @@ export const mxHash = (mx: readonly EndpointReport[]) =>
       const hash = e.tls?.certificate?.signatureHash;
       return hash === "MD5" || hash === "SHA-1" ? ev(e, "fail", `certificate signed with ${hash}`) : null;
     },
+    // SHA-2 suites exist from TLS 1.2 (RFC 5246); older versions are judged by mx.tls-version.
+    ["TLSv1.2", "TLSv1.3"],
   );
 
 export function mxCertificate(mx: readonly EndpointReport[]): MeasureResult {

@@ -62,9 +62,10 @@ export function preference(
   facts: TlsFacts,
   good: (s: CipherSuite) => boolean,
   bad: (s: CipherSuite) => boolean,
+  versions?: readonly ReportedVersion[],
 ): "no-bad" | "chosen" | "client" | "bad-first" {
   let result: "no-bad" | "chosen" | "client" | "bad-first" = "no-bad";
-  for (const v of facts.suitesByVersion) {
+  for (const v of facts.suitesByVersion.filter((x) => !versions || versions.includes(x.version))) {
     const firstGood = v.suites.findIndex(good);
     const firstBad = v.suites.findIndex(bad);
     if (firstBad === -1) continue;

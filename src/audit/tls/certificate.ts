@@ -4,7 +4,7 @@
  * SAN, wildcard only as the whole left-most label), whether the server sent the intermediates it needs,
  * key type and size, signature hash, SAN and EKU. Pure: the chain, store and time are parameters.
  */
-import { X509Certificate } from "node:crypto";
+import { createHash, X509Certificate } from "node:crypto";
 import { signatureAlgorithmOf } from "./der.js";
 import type { TrustStore } from "./trust-store.js";
 
@@ -31,6 +31,13 @@ export interface CertificateSummary {
   readonly signatureHash: string | null;
   readonly signatureAlgorithm: string;
   readonly fingerprintSha256: string;
+  /** Hex digests for DANE matching (RFC 6698 §2.1: selector 0 full certificate, 1 SubjectPublicKeyInfo). */
+  readonly digests: {
+    readonly certSha256: string;
+    readonly certSha512: string;
+    readonly spkiSha256: string;
+    readonly spkiSha512: string;
+  };
   readonly subjectAltNames: readonly string[];
   readonly extendedKeyUsage: readonly string[];
 }
@@ -99,6 +106,17 @@ const validity = (cert: X509Certificate) => ({
   notAfter: new Date(cert.validTo),
 });
 
+function digestsOf(cert: X509Certificate): CertificateSummary["digests"] {
+  const spki = cert.publicKey.export({ type: "spki", format: "der" });
+  const hash = (algorithm: string, data: Buffer) => createHash(algorithm).update(data).digest("hex");
+  return {
+    certSha256: hash("sha256", cert.raw),
+    certSha512: hash("sha512", cert.raw),
+    spkiSha256: hash("sha256", spki),
+    spkiSha512: hash("sha512", spki),
+  };
+}
+
 export function summarize(cert: X509Certificate): CertificateSummary {
   const { notBefore, notAfter } = validity(cert);
   const signature = signatureAlgorithmOf(cert.raw);
@@ -112,6 +130,7 @@ export function summarize(cert: X509Certificate): CertificateSummary {
     signatureHash: signature?.hash ?? null,
     signatureAlgorithm: signature?.name ?? "unknown",
     fingerprintSha256: cert.fingerprint256,
+    digests: digestsOf(cert),
     subjectAltNames: subjectAltNames(cert),
     extendedKeyUsage: (cert.keyUsage ?? []).map((oid) => ekuNames[oid] ?? oid),
   };

@@ -5,6 +5,7 @@
  * Needs root (ports below 1024) and the Debian packages installed by `.ci/run`.
  */
 import { execFile, spawn } from "node:child_process";
+import { createHash, X509Certificate } from "node:crypto";
 import {
   chmodSync,
   closeSync,
@@ -32,6 +33,8 @@ export interface Lab {
   readonly rootCaFile: string;
   /** `--resolver` value for the lab's DNS server. */
   readonly resolver: string;
+  /** A validating resolver (sets the AD bit for the signed lab zone). */
+  readonly validatingResolver: string;
   readonly scenarios: readonly Scenario[];
   stop(): Promise<void>;
 }
@@ -95,7 +98,13 @@ function autoconfigXml(scenario: Scenario): string {
   return `<?xml version="1.0"?><clientConfig version="1.1"><emailProvider id="${scenario.name}.${zone}"><domain>${scenario.name}.${zone}</domain><incomingServer type="imap"><hostname>${host}</hostname><port>${imapPort}</port><socketType>${socket}</socketType><authentication>password-cleartext</authentication></incomingServer><outgoingServer type="smtp"><hostname>${host}</hostname><port>${smtpPort}</port><socketType>${socket}</socketType><authentication>password-cleartext</authentication></outgoingServer></emailProvider></clientConfig>`;
 }
 
-function zoneFile(): string {
+/** SHA-256 of a certificate's SubjectPublicKeyInfo: the data of a "3 1 1" TLSA record. */
+const spkiSha256 = (pem: string) =>
+  createHash("sha256")
+    .update(new X509Certificate(pem).publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex");
+
+function zoneFile(tlsa: ReadonlyMap<string, string>): string {
   const lines = [
     `$ORIGIN ${zone}.`,
     "$TTL 300",
@@ -129,6 +138,8 @@ function zoneFile(): string {
     `_mta-sts.good TXT "v=STSv1; id=20261129;"`,
     `mta-sts.good A ${scenarioAddress("good")}`,
   );
+  // DANE (RFC 7672): the good MX publishes its key; the expired one publishes a key it does not use.
+  for (const [name, data] of tlsa) lines.push(`_25._tcp.mail.${name} TLSA 3 1 1 ${data}`);
   // A domain with one good and one bad MX.
   lines.push(`mixed MX 10 mail.good.${zone}.`, `mixed MX 20 mail.expired.${zone}.`);
   return `${lines.join("\n")}\n`;
@@ -140,6 +151,11 @@ function knotConfig(dir: string): string {
     listen: ${dnsAddress}@53
 database:
     storage: "${dir}/db"
+    kasp-db: "${dir}/keys"
+policy:
+  - id: lab
+    algorithm: ecdsap256sha256
+    single-type-signing: on
 log:
   - target: "${dir}/knot.log"
     any: info
@@ -148,7 +164,9 @@ zone:
     storage: "${dir}"
     file: "${zone}.zone"
     zonefile-load: whole
-    journal-content: none
+    journal-content: changes
+    dnssec-signing: on
+    dnssec-policy: lab
 `;
 }
 
@@ -398,6 +416,51 @@ async function daemon(logFile: string, command: string, args: readonly string[])
   }
 }
 
+const validatingAddress = "127.0.10.54";
+
+/** The lab zone's key-signing key, once Knot has signed the zone. */
+async function waitForDnskey(): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const { stdout } = await run("kdig", [`@${dnsAddress}`, zone, "DNSKEY", "+short"], { timeout: 5000 });
+      const ksk = stdout.split("\n").find((l) => l.startsWith("257 "));
+      if (ksk) return ksk.trim();
+    } catch {
+      // not yet answering
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("lab: Knot did not publish a DNSKEY for the zone");
+}
+
+function unboundConfig(dir: string): string {
+  return `server:
+  interface: ${validatingAddress}
+  port: 53
+  do-daemonize: yes
+  username: ""
+  chroot: ""
+  directory: "${dir}"
+  pidfile: "${dir}/unbound.pid"
+  logfile: "${dir}/unbound.log"
+  use-syslog: no
+  access-control: 127.0.0.0/8 allow
+  # Only loopback: Unbound can reach Knot and nothing else.
+  outgoing-interface: ${validatingAddress}
+  do-not-query-localhost: no
+  local-zone: "test." nodefault
+  module-config: "validator iterator"
+  trust-anchor-file: "${dir}/lab.key"
+  val-permissive-mode: no
+  cache-max-ttl: 1
+remote-control:
+  control-enable: no
+stub-zone:
+  name: "${zone}"
+  stub-addr: ${dnsAddress}
+`;
+}
+
 async function quietly(command: string, args: readonly string[]): Promise<void> {
   // Stopping a server that did not start is not an error; output is not kept.
   await new Promise<void>((resolve) => {
@@ -448,8 +511,11 @@ export async function startLab(): Promise<Lab> {
     const rootCaFile = join(dir, "root-ca.pem");
     writeFileSync(rootCaFile, root.pem);
     const files: ScenarioFiles[] = [];
+    const tlsa = new Map<string, string>();
     for (const scenario of scenarios) {
       const { leaf, chain } = await certificatesFor(scenario, root, intermediate);
+      if (scenario.name === "good") tlsa.set("good", spkiSha256(leaf.pem));
+      if (scenario.name === "expired") tlsa.set("expired", spkiSha256(root.pem));
       const certFile = join(dir, `${scenario.name}.crt`);
       const keyFile = join(dir, `${scenario.name}.key`);
       writeFileSync(certFile, [leaf.pem, ...chain.map((c) => c.pem)].join("\n"));
@@ -462,10 +528,19 @@ export async function startLab(): Promise<Lab> {
     // DNS: Knot serving lab.test.
     const dnsDir = join(dir, "knot");
     mkdirSync(join(dnsDir, "db"), { recursive: true });
-    writeFileSync(join(dnsDir, `${zone}.zone`), zoneFile());
+    writeFileSync(join(dnsDir, `${zone}.zone`), zoneFile(tlsa));
     writeFileSync(join(dnsDir, "knot.conf"), knotConfig(dnsDir));
     await daemon(join(dir, "start.log"), "knotd", ["-c", join(dnsDir, "knot.conf"), "-d"]);
     stops.push(() => quietly("knotc", ["-c", join(dnsDir, "knot.conf"), "stop"]));
+
+    // A validating resolver (Unbound) in front of Knot, trusting the lab zone's key: the AD bit.
+    const unboundDir = join(dir, "unbound");
+    mkdirSync(unboundDir, { recursive: true });
+    const dnskey = await waitForDnskey();
+    writeFileSync(join(unboundDir, "lab.key"), `${zone}. IN DNSKEY ${dnskey}\n`);
+    writeFileSync(join(unboundDir, "unbound.conf"), unboundConfig(unboundDir));
+    await daemon(join(dir, "start.log"), "unbound", ["-c", join(unboundDir, "unbound.conf")]);
+    stops.push(() => quietly("kill", [readFileSync(join(unboundDir, "unbound.pid"), "utf8").trim()]));
 
     // Postfix: one instance, one smtpd service per scenario address and port.
     const postfixDir = join(dir, "postfix");
@@ -517,7 +592,14 @@ export async function startLab(): Promise<Lab> {
       await waitForPort(f.scenario.address, 443, 15_000);
       if (f.scenario.dovecot) await waitForPort(f.scenario.address, 143, 15_000);
     }
-    return { dir, rootCaFile, resolver: `${dnsAddress}:53`, scenarios, stop };
+    return {
+      dir,
+      rootCaFile,
+      resolver: `${dnsAddress}:53`,
+      validatingResolver: `${validatingAddress}:53`,
+      scenarios,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -165,3 +165,26 @@ describe("autoconfig", () => {
     expect(servers.map(endpointOfServer).map((e) => e?.tlsMode)).toEqual(["implicit", "starttls", "none"]);
   });
 });
+
+describe("DANE matching (RFC 6698, RFC 7672)", () => {
+  it("3 1 1 matches the leaf's SPKI, 2 0 1 an issuer's certificate; 0/1 usages are unusable", async () => {
+    const { daneMatches } = await import("../../../src/audit/measures/beyond.js");
+    const chain = [
+      { digests: { certSha256: "aa11", certSha512: "aa22", spkiSha256: "bb11", spkiSha512: "bb22" } },
+      { digests: { certSha256: "cc11", certSha512: "cc22", spkiSha256: "dd11", spkiSha512: "dd22" } },
+    ] as unknown as Parameters<typeof daneMatches>[1];
+    const tlsa = (usage: number, selector: number, matchingType: number, hex: string) => ({
+      usage,
+      selector,
+      matchingType,
+      data: Buffer.from(hex, "hex"),
+    });
+    expect(daneMatches(tlsa(3, 1, 1, "bb11"), chain)).toBe(true);
+    expect(daneMatches(tlsa(3, 0, 2, "aa22"), chain)).toBe(true);
+    expect(daneMatches(tlsa(3, 1, 1, "dd11"), chain)).toBe(false);
+    expect(daneMatches(tlsa(2, 0, 1, "cc11"), chain)).toBe(true);
+    expect(daneMatches(tlsa(2, 0, 1, "aa11"), chain)).toBe(false);
+    expect(daneMatches(tlsa(1, 1, 1, "bb11"), chain)).toBeNull();
+    expect(daneMatches(tlsa(3, 1, 0, "bb11"), chain)).toBeNull();
+  });
+});

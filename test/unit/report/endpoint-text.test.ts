@@ -39,6 +39,7 @@ const completed: EndpointReport = {
       signatureHash: "SHA-256",
       signatureAlgorithm: "RSASSA-PKCS1-v1_5 with SHA-256",
       fingerprintSha256: "AA",
+      digests: { certSha256: "aa", certSha512: "aa", spkiSha256: "bb", spkiSha512: "bb" },
       subjectAltNames: ["DNS:mx.example.org"],
       extendedKeyUsage: ["serverAuth"],
       status: "expired",
