@@ -17,6 +17,7 @@ export interface AuditCommandOptions extends NetworkCommandOptions {
   readonly country?: string;
   readonly geoFile?: string[];
   readonly endpoint?: string[];
+  readonly endpointsFile?: string;
   readonly conventional?: boolean;
   readonly progress?: boolean;
   readonly html?: string;
@@ -46,27 +47,29 @@ export function parseEndpointOverride(text: string): Omit<DiscoveredEndpoint, "f
   return { host, ...resolveServiceDefaults({ service, ...(port !== undefined ? { port } : {}) }) };
 }
 
+/** Non-empty lines of a file, without # comments. */
+function readLines(file: string, option: string): string[] {
+  try {
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .map((l) => l.replace(/#.*/, "").trim())
+      .filter(Boolean);
+  } catch (error) {
+    throw new UsageError(`${option} ${file}: ${(error as Error).message}`);
+  }
+}
+
 export async function auditCommand(
   domainTexts: readonly string[],
   options: AuditCommandOptions,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
-  const fromFile = options.domainsFile
-    ? (() => {
-        try {
-          return readFileSync(options.domainsFile, "utf8")
-            .split("\n")
-            .map((l) => l.replace(/#.*/, "").trim())
-            .filter(Boolean);
-        } catch (error) {
-          throw new UsageError(`--domains-file ${options.domainsFile}: ${(error as Error).message}`);
-        }
-      })()
-    : [];
+  const fromFile = options.domainsFile ? readLines(options.domainsFile, "--domains-file") : [];
   const domains = [...new Set([...domainTexts, ...fromFile].map(parseDomain))];
   if (domains.length === 0) throw new UsageError("audit: give at least one domain (or --domains-file)");
-  const overrides = (options.endpoint ?? []).map(parseEndpointOverride);
+  const overrideLines = options.endpointsFile ? readLines(options.endpointsFile, "--endpoints-file") : [];
+  const overrides = [...(options.endpoint ?? []), ...overrideLines].map(parseEndpointOverride);
   const countries = parseCountries(options.country);
   const chosen =
     options.profile === undefined

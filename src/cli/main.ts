@@ -53,6 +53,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "an access service discovery cannot find; repeatable",
       collect,
     )
+    .option("--endpoints-file <path>", "one SERVICE=HOST[:PORT] per line (# comments), like --endpoint")
     .option("--no-conventional", "do not try imap., pop., smtp., mail., webmail. names")
     .option("--country <cc[,cc...]>", "territory for mx.territory (default: France and its overseas codes)")
     .option(

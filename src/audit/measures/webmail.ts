@@ -87,7 +87,16 @@ function session(fetch: WebmailFetch): Evidence[] {
   const maxAge = Number(/max-age\s*=\s*"?(\d+)/i.exec(hsts ?? "")?.[1] ?? Number.NaN);
   if (!hsts || Number.isNaN(maxAge)) out.push(at("fail", "no Strict-Transport-Security header"));
   else if (maxAge < hstsMinimum) out.push(at("fail", `HSTS max-age ${maxAge} s is below six months`));
-  else out.push(at(maxAge >= hstsGood ? "pass" : "warn", `HSTS: ${hsts}`));
+  else {
+    // ANSSI PA-009 R2: max-age of a year and includeSubDomains.
+    const whole = /includesubdomains/i.test(hsts);
+    out.push(
+      at(
+        maxAge >= hstsGood && whole ? "pass" : "warn",
+        `HSTS: ${hsts}${whole ? "" : " (without includeSubDomains)"}`,
+      ),
+    );
+  }
   const cookies = [...fetch.fromHttps.hops, ...fetch.fromHttp.hops].flatMap((h) => h.cookies);
   for (const cookie of cookies) {
     const a = cookie.attributes;
