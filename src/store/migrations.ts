@@ -1,0 +1,60 @@
+/** Schema migrations, in code, the same for SQLite and PostgreSQL (Kysely Migrator). */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import type { Engine } from "./database.js";
+
+function migrations(engine: Engine): Record<string, Migration> {
+  // SERIAL in PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT in SQLite.
+  const id = engine === "postgres" ? "serial" : "integer";
+  return {
+    "2026-11-29-registry": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("charter_versions")
+          .addColumn("version", "text", (c) => c.primaryKey())
+          .addColumn("published", "text", (c) => c.notNull())
+          .addColumn("title", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("organisations")
+          .addColumn("id", id, (c) =>
+            engine === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn("name", "text", (c) => c.notNull().unique())
+          .addColumn("contact", "text", (c) => c.notNull())
+          .addColumn("adhesion_date", "text", (c) => c.notNull())
+          .addColumn("withdrawal_notice_date", "text")
+          .addColumn("charter_version", "text", (c) => c.notNull().references("charter_versions.version"))
+          .execute();
+        await db.schema
+          .createTable("domains")
+          .addColumn("id", id, (c) =>
+            engine === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn("organisation_id", "integer", (c) =>
+            c.notNull().references("organisations.id").onDelete("cascade"),
+          )
+          .addColumn("domain", "text", (c) => c.notNull().unique())
+          .addColumn("mx_patterns", "text", (c) => c.notNull())
+          .execute();
+        // Art. 8: the annex can change; the 2015 text is the first version.
+        await sql`insert into charter_versions (version, published, title) values ('2015', '2015-01-01', 'Charte pour la sécurité des services de courriers électroniques (2015)')`.execute(
+          db,
+        );
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable("domains").execute();
+        await db.schema.dropTable("organisations").execute();
+        await db.schema.dropTable("charter_versions").execute();
+      },
+    },
+  };
+}
+
+export async function migrate(db: Kysely<unknown>, engine: Engine): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
+    throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
