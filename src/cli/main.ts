@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { errorMessage, MailcharterError } from "../core/errors.js";
 import { type AuditCommandOptions, auditCommand } from "./audit-command.js";
 import { ExitCode, type ProbeCommandOptions, probeCommand } from "./probe-command.js";
+import { registryCommands } from "./registry-command.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -70,6 +71,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   networkOptions(audit).action(async (domains: string[], options: AuditCommandOptions) => {
     setExit(await auditCommand(domains, options, process.stdout, process.stderr));
   });
+  registryCommands(program, setExit, process.stdout);
   return program;
 }
 

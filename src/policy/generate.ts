@@ -88,7 +88,7 @@ export function art44Table(self: Signatory, all: readonly Signatory[], at: strin
   return all
     .filter((s) => s.name !== self.name)
     .map((peer) => {
-      const newer = peer.adhesionDate > self.adhesionDate ? peer.adhesionDate : self.adhesionDate;
+      const newer = [peer.adhesionDate, self.adhesionDate].sort().at(-1) ?? peer.adhesionDate;
       const deadline = addMonths(newer, 3);
       const covered = inForceAt(peer, at) && inForceAt(self, at);
       const withdrawn = peer.withdrawalEffectiveDate !== null && at >= peer.withdrawalEffectiveDate;

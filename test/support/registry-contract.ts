@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { Registry } from "../../src/registry/repository.js";
 import type { Store } from "../../src/store/database.js";
-import { signatories } from "./registry-fixture.js";
+import { alphaInput as alpha, bravoInput as bravo, signatories } from "./registry-fixture.js";
 
 export function registryContract(store: () => Store): void {
   describe(`registry contract`, () => {
@@ -19,7 +19,7 @@ export function registryContract(store: () => Store): void {
       const registry = await Registry.open(store());
       await expect(
         registry.import([
-          signatories[0] ?? signatories[1]!,
+          alpha,
           {
             name: "Broken",
             contact: "not-an-email",
@@ -33,7 +33,7 @@ export function registryContract(store: () => Store): void {
 
     it("refuses a domain that already belongs to another organisation, without a partial write", async () => {
       const registry = await Registry.open(store());
-      await registry.add(signatories[0]!);
+      await registry.add(alpha);
       await expect(
         registry.add({
           name: "Thief",
@@ -50,15 +50,15 @@ export function registryContract(store: () => Store): void {
 
     it("edits, adds a domain, withdraws with coherent dates", async () => {
       const registry = await Registry.open(store());
-      await registry.add(signatories[1]!);
+      await registry.add(bravo);
       await registry.edit("Bravo Télécom", { contact: "postmaster@bravo.example" });
       await registry.addDomain("Bravo Télécom", { domain: "bravo2.example", mx: ["mx.bravo2.example"] });
       await expect(registry.withdraw("Bravo Télécom", "2026-01-01")).rejects.toThrow(/precede the adhesion/);
       await registry.withdraw("Bravo Télécom", "2026-09-15");
-      const [bravo] = await registry.list();
-      expect(bravo?.contact).toBe("postmaster@bravo.example");
-      expect(bravo?.domains).toHaveLength(2);
-      expect(bravo?.withdrawalEffectiveDate).toBe("2026-12-15");
+      const [stored] = await registry.list();
+      expect(stored?.contact).toBe("postmaster@bravo.example");
+      expect(stored?.domains).toHaveLength(2);
+      expect(stored?.withdrawalEffectiveDate).toBe("2026-12-15");
       await expect(registry.edit("Nobody", { contact: "a@b.example" })).rejects.toThrow(/no organisation/);
       await expect(registry.edit("Bravo Télécom", { charterVersion: "2099" })).rejects.toThrow(
         /charter version/,
@@ -68,7 +68,7 @@ export function registryContract(store: () => Store): void {
     it("keeps charter versions (art. 8)", async () => {
       const registry = await Registry.open(store());
       await registry.addCharterVersion("2027", "2027-01-01", "Annexe révisée");
-      await registry.add({ ...signatories[1]!, charterVersion: "2027" });
+      await registry.add({ ...bravo, charterVersion: "2027" });
       expect((await registry.list())[0]?.charterVersion).toBe("2027");
     });
   });
