@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   openssl ca-certificates
-  postfix dovecot-imapd dovecot-pop3d nginx-light knot knot-dnsutils unbound
+  postfix dovecot-imapd dovecot-pop3d nginx-light knot knot-dnsutils unbound postgresql
   sslscan testssl.sh
 )
 
@@ -30,6 +30,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Whatever the packages started (on machines without a policy-rc.d) is stopped.
-for service in postfix dovecot nginx knot unbound; do
+for service in postfix dovecot nginx knot unbound postgresql; do
   service "$service" stop >/dev/null 2>&1 || true
 done

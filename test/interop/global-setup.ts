@@ -4,16 +4,21 @@
  */
 import type { TestProject } from "vitest/node";
 import { type Lab, startLab } from "./lab/lab.js";
+import { type Postgres, startPostgres } from "./lab/postgres.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
     lab: { dir: string; rootCaFile: string; resolver: string; validatingResolver: string };
+    postgresUrl: string;
   }
 }
 
 let lab: Lab | null = null;
+let postgres: Postgres | null = null;
 
 export async function setup(project: TestProject): Promise<void> {
+  postgres = await startPostgres();
+  project.provide("postgresUrl", postgres.url);
   lab = await startLab();
   project.provide("lab", {
     dir: lab.dir,
@@ -26,4 +31,6 @@ export async function setup(project: TestProject): Promise<void> {
 export async function teardown(): Promise<void> {
   await lab?.stop();
   lab = null;
+  await postgres?.stop();
+  postgres = null;
 }

@@ -5,8 +5,14 @@ import { hardenedConfigs } from "../../../src/policy/hardened.js";
 
 describe("hardened configurations", () => {
   it("match their golden files", () => {
-    const files = hardenedConfigs({ hostname: "mail.example.org", certFile: "/etc/ssl/mail/fullchain.pem", keyFile: "/etc/ssl/mail/privkey.pem" });
-    const text = Object.entries(files).map(([name, body]) => `### ${name}\n${body}`).join("\n");
+    const files = hardenedConfigs({
+      hostname: "mail.example.org",
+      certFile: "/etc/ssl/mail/fullchain.pem",
+      keyFile: "/etc/ssl/mail/privkey.pem",
+    });
+    const text = Object.entries(files)
+      .map(([name, body]) => `### ${name}\n${body}`)
+      .join("\n");
     const file = join(import.meta.dirname, "..", "..", "fixtures", "golden", "hardened.txt");
     if (process.env.UPDATE_GOLDEN) writeFileSync(file, text);
     expect(text).toBe(readFileSync(file, "utf8"));
