@@ -140,6 +140,8 @@ function zoneFile(tlsa: ReadonlyMap<string, string>): string {
   );
   // DANE (RFC 7672): the good MX publishes its key; the expired one publishes a key it does not use.
   for (const [name, data] of tlsa) lines.push(`_25._tcp.mail.${name} TLSA 3 1 1 ${data}`);
+  // The receiving signatory of the delivery proof (test/interop/delivery.test.ts).
+  lines.push(`peer MX 10 mx.peer.${zone}.`, `mx.peer A 127.0.10.71`);
   // A domain with one good and one bad MX.
   lines.push(`mixed MX 10 mail.good.${zone}.`, `mixed MX 20 mail.expired.${zone}.`);
   return `${lines.join("\n")}\n`;
