@@ -140,6 +140,19 @@ function zoneFile(tlsa: ReadonlyMap<string, string>): string {
   );
   // DANE (RFC 7672): the good MX publishes its key; the expired one publishes a key it does not use.
   for (const [name, data] of tlsa) lines.push(`_25._tcp.mail.${name} TLSA 3 1 1 ${data}`);
+  // The domain served with the generated hardened configurations (test/interop/hardened.test.ts).
+  const hardened = `mail.hardened.${zone}.`;
+  lines.push(`hardened MX 10 ${hardened}`, `mail.hardened A 127.0.10.80`, `webmail.hardened A 127.0.10.80`);
+  for (const [label, port] of [
+    ["_submissions", 465],
+    ["_submission", 587],
+    ["_imaps", 993],
+    ["_imap", 143],
+    ["_pop3s", 995],
+    ["_pop3", 110],
+  ] as const) {
+    lines.push(`${label}._tcp.hardened SRV 0 1 ${port} ${hardened}`);
+  }
   // The receiving signatory of the delivery proof (test/interop/delivery.test.ts).
   lines.push(`peer MX 10 mx.peer.${zone}.`, `mx.peer A 127.0.10.71`);
   // A domain with one good and one bad MX.

@@ -56,6 +56,8 @@ export async function startPostfix(options: {
   readonly hostname: string;
   readonly main: Readonly<Record<string, string>>;
   readonly resolver?: string;
+  /** More master.cf services (e.g. submission on ADDRESS:587). */
+  readonly master?: string;
 }): Promise<PostfixInstance> {
   const dir = mkdtempSync(join(tmpdir(), `mailcharter-postfix-${options.name}-`));
   chmodSync(dir, 0o755);
@@ -81,11 +83,14 @@ export async function startPostfix(options: {
   };
   writeFileSync(
     join(dir, "main.cf"),
-    Object.entries(main)
+    `${Object.entries(main)
       .map(([k, v]) => `${k} = ${v}`)
-      .join("\n") + "\n",
+      .join("\n")}\n`,
   );
-  writeFileSync(join(dir, "master.cf"), `${master}${options.address}:25 inet n - n - - smtpd\n`);
+  writeFileSync(
+    join(dir, "master.cf"),
+    `${master}${options.address}:25 inet n - n - - smtpd\n${options.master ?? ""}`,
+  );
   let start: [string, string[]] = ["postfix", ["-c", dir, "start"]];
   if (options.resolver) {
     writeFileSync(join(dir, "resolv.conf"), `nameserver ${options.resolver}\noptions timeout:2 attempts:1\n`);
