@@ -1,11 +1,18 @@
-/** Writes schema/audit-report.schema.json from the zod schema (src/audit/report/schema.ts). */
+/** Writes the JSON Schemas of the public documents, generated from their zod schemas. */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { z } from "zod";
 import { auditJsonSchema } from "../src/audit/report/schema.js";
+import { publishedListSchema } from "../src/registry/published-list.js";
 
 mkdirSync("schema", { recursive: true });
-const schema = {
-  $id: "https://mailcharter.invalid/schema/audit-report.schema.json",
-  title: "mailcharter audit report (mailcharter/audit/1)",
-  ...(auditJsonSchema() as object),
-};
-writeFileSync("schema/audit-report.schema.json", `${JSON.stringify(schema, null, 2)}\n`);
+const write = (file: string, title: string, schema: unknown) =>
+  writeFileSync(
+    `schema/${file}`,
+    `${JSON.stringify({ $id: `https://mailcharter.invalid/schema/${file}`, title, ...(schema as object) }, null, 2)}\n`,
+  );
+write("audit-report.schema.json", "mailcharter audit report (mailcharter/audit/1)", auditJsonSchema());
+write(
+  "published-list.schema.json",
+  "mailcharter published list of signatories (mailcharter/list/1)",
+  z.toJSONSchema(publishedListSchema, { target: "draft-2020-12" }),
+);

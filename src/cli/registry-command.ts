@@ -1,6 +1,8 @@
 /** `mailcharter registry …` and `mailcharter policy …`: the registry on SQLite or PostgreSQL, the signed list, the policies. */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { parseResolverAddress, systemResolver } from "../net/resolver.js";
+import { daneDomains } from "../policy/dane-peers.js";
 import {
   art44Table,
   dnsRecords,
@@ -241,13 +243,22 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
     dbOption(policy.command(kind).description(`${kind} for one signatory toward the others in force`))
       .requiredOption("--for <name>", "the signatory the policy is for")
       .option("--at <date>", "the date (default today)")
-      .action(async (o: { db?: string; for: string; at?: string }) => {
+      .option("--dane", "postfix: level dane for peers whose MX publish DNSSEC-validated TLSA (asks DNS)")
+      .option("--resolver <ip[:port]>", "validating DNS resolver for --dane (default: the system's)")
+      .action(async (o: { db?: string; for: string; at?: string; dane?: boolean; resolver?: string }) => {
         const at = dateOption(o.at, "--at");
         const all = await withRegistry(o.db, (r) => r.list());
         const self = findSignatory(all, o.for);
+        const dane = o.dane
+          ? await daneDomains(
+              all.filter((s) => s.name !== self.name && inForceAt(s, at)),
+              systemResolver(o.resolver === undefined ? undefined : parseResolverAddress(o.resolver)),
+              5000,
+            )
+          : new Set<string>();
         const text =
           kind === "postfix"
-            ? postfixPolicy(self, all, { at })
+            ? postfixPolicy(self, all, { at, daneDomains: dane })
             : kind === "exim"
               ? eximPolicy(self, all, { at })
               : kind === "mta-sts"

@@ -83,3 +83,48 @@ describe("policies for Alpha Mail on 2026-07-01", () => {
     golden("policy-art44.md", renderArt44(rows));
   });
 });
+
+describe("published list format", () => {
+  it("the committed JSON Schema is the one generated from the zod schema", async () => {
+    const { z } = await import("zod");
+    const { publishedListSchema } = await import("../../../src/registry/published-list.js");
+    const committed = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, "..", "..", "..", "schema", "published-list.schema.json"),
+        "utf8",
+      ),
+    );
+    const { $id: _id, title: _title, ...rest } = committed;
+    expect(rest).toEqual(z.toJSONSchema(publishedListSchema, { target: "draft-2020-12" }));
+  });
+});
+
+describe("dane level for peers with validated TLSA", () => {
+  it("only when every MX of the domain has authenticated TLSA records", async () => {
+    const { daneDomains } = await import("../../../src/policy/dane-peers.js");
+    const { fakeResolver } = await import("../../../src/net/resolver.js");
+    const tlsa = [{ usage: 3, selector: 1, matchingType: 1, data: Buffer.alloc(32, 1) }];
+    const resolver = fakeResolver({
+      MX: {
+        "bravo.example": [
+          { exchange: "mx1.bravo.example", priority: 10 },
+          { exchange: "mx2.bravo.example", priority: 20 },
+        ],
+      },
+      TLSA: { "_25._tcp.mx1.bravo.example": tlsa, "_25._tcp.mx2.bravo.example": tlsa },
+      signed: ["_25._tcp.mx1.bravo.example", "_25._tcp.mx2.bravo.example"],
+    });
+    expect(await daneDomains(all, resolver, 100)).toEqual(new Set(["bravo.example"]));
+    const half = fakeResolver({
+      MX: {
+        "bravo.example": [
+          { exchange: "mx1.bravo.example", priority: 10 },
+          { exchange: "mx2.bravo.example", priority: 20 },
+        ],
+      },
+      TLSA: { "_25._tcp.mx1.bravo.example": tlsa, "_25._tcp.mx2.bravo.example": tlsa },
+      signed: ["_25._tcp.mx1.bravo.example"],
+    });
+    expect(await daneDomains(all, half, 100)).toEqual(new Set());
+  });
+});
