@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { AuditReport } from "../../src/audit/audit.js";
 import { dovecotSsl, nginxWebmail, postfixMainCf, postfixMasterCf } from "../../src/policy/hardened.js";
 import { issue, rootCa } from "../support/pki.js";
+import { dovecotCommon } from "./lab/lab.js";
 import { type PostfixInstance, startPostfix } from "./lab/postfix-instance.js";
 
 const lab = inject("lab");
@@ -58,30 +59,8 @@ beforeAll(async () => {
   mkdirSync(join(dovecotDir, "mail"), { recursive: true });
   writeFileSync(
     join(dovecotDir, "dovecot.conf"),
-    `base_dir = ${dovecotDir}/run
-instance_name = mchardened
-protocols = imap pop3
-listen = ${address}
-log_path = ${dovecotDir}/dovecot.log
-auth_mechanisms = plain login
-default_login_user = dovenull
-default_internal_user = dovecot
-mail_location = maildir:${dovecotDir}/mail/%u
-passdb {
-  driver = static
-  args = password=lab-only
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=${dovecotDir}/mail/%u
-}
-service auth {
+    `${dovecotCommon(dovecotDir, "mchardened").replace("listen = *", `listen = ${address}`)}service auth {
   unix_listener ${dovecotDir}/auth-postfix {
-    mode = 0666
-  }
-}
-service stats {
-  unix_listener stats-writer {
     mode = 0666
   }
 }

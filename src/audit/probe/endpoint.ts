@@ -4,6 +4,7 @@ import type { FailureReason, PlaintextInjection } from "../dialogue/run-dialogue
 import type { CertificateAnalysis } from "../tls/certificate.js";
 import type { ProtocolVersion, ReportedVersion } from "../tls/cipher-suites.js";
 import type { Negotiated } from "../tls/negotiated.js";
+import type { TlsEnumeration } from "../tls/prober/enumerate.js";
 import type { Service } from "./services.js";
 
 export interface EndpointError {
@@ -25,20 +26,19 @@ export interface EndpointTls {
   readonly enumeration?: EnumerationDetails;
 }
 
-export interface EnumerationDetails {
-  readonly complete: boolean;
-  readonly throttled: boolean;
-  readonly quick: boolean;
-  readonly serverPreferenceByVersion: Readonly<Partial<Record<ProtocolVersion, boolean | null>>>;
-  readonly dhBits: number | null;
-  readonly compression: boolean | null;
-  readonly secureRenegotiation: boolean | null;
-  readonly extendedMasterSecret: boolean | null;
-  readonly encryptThenMac: boolean | null;
-  readonly sslv2: boolean | null;
-  readonly connections: number;
-  readonly notes: readonly string[];
-}
+/** What the enumeration learnt beyond versions, suites and groups (see TlsEnumeration). */
+export type EnumerationDetails = Pick<
+  TlsEnumeration,
+  | "complete"
+  | "serverPreferenceByVersion"
+  | "dhBits"
+  | "compression"
+  | "secureRenegotiation"
+  | "extendedMasterSecret"
+  | "encryptThenMac"
+  | "sslv2"
+  | "notes"
+> & { readonly throttled: boolean; readonly quick: boolean; readonly connections: number };
 
 export interface EndpointReport {
   readonly host: string;

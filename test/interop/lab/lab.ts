@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../support/pki.js";
+import { postfixBaseMaster } from "./postfix-instance.js";
 import { dnsAddress, type Scenario, scenarios, zone } from "./scenarios.js";
 
 const run = promisify(execFile);
@@ -213,29 +214,7 @@ const smtpdLine = (addr: string, port: number, options: readonly string[]) =>
   `${addr}:${port} inet n - n - - smtpd\n${options.map((o) => `  -o ${o}\n`).join("")}`;
 
 function postfixMaster(files: readonly ScenarioFiles[]): string {
-  const base = `pickup unix n - n 60 1 pickup
-cleanup unix n - n - 0 cleanup
-qmgr unix n - n 300 1 qmgr
-tlsmgr unix - - n 1000? 1 tlsmgr
-rewrite unix - - n - - trivial-rewrite
-bounce unix - - n - 0 bounce
-defer unix - - n - 0 bounce
-trace unix - - n - 0 bounce
-verify unix - - n - 1 verify
-flush unix n - n 1000? 0 flush
-proxymap unix - - n - - proxymap
-smtp unix - - n - - smtp
-relay unix - - n - - smtp
-showq unix n - n - - showq
-error unix - - n - - error
-retry unix - - n - - error
-discard unix - - n - - discard
-local unix - n n - - local
-lmtp unix - - n - - lmtp
-anvil unix - - n - 1 anvil
-scache unix - - n - 1 scache
-postlog unix-dgram n - n - 1 postlogd
-`;
+  const base = postfixBaseMaster;
   const services = files.flatMap(({ scenario, certFile, keyFile }) => {
     const cert = [
       `smtpd_tls_cert_file=${certFile}`,
@@ -283,8 +262,8 @@ postlog unix-dgram n - n - 1 postlogd
   return base + services.join("");
 }
 
-/** What both Dovecot instances share: paths, static users (no mail is ever read), stats socket. */
-function dovecotCommon(dir: string, instance: string): string {
+/** What every lab Dovecot instance shares: paths, static users (no mail is ever read), stats socket. */
+export function dovecotCommon(dir: string, instance: string): string {
   return `base_dir = ${dir}/run
 instance_name = ${instance}
 protocols = imap pop3

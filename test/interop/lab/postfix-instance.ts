@@ -19,7 +19,8 @@ export interface PostfixInstance {
   stop(): Promise<void>;
 }
 
-const master = `pickup unix n - n 60 1 pickup
+/** The internal services every Postfix instance of the lab needs (no chroot: the spool is a temp dir). */
+export const postfixBaseMaster = `pickup unix n - n 60 1 pickup
 cleanup unix n - n - 0 cleanup
 qmgr unix n - n 300 1 qmgr
 tlsmgr unix - - n 1000? 1 tlsmgr
@@ -37,6 +38,7 @@ error unix - - n - - error
 retry unix - - n - - error
 discard unix - - n - - discard
 local unix - n n - - local
+lmtp unix - - n - - lmtp
 anvil unix - - n - 1 anvil
 scache unix - - n - 1 scache
 postlog unix-dgram n - n - 1 postlogd
@@ -89,7 +91,7 @@ export async function startPostfix(options: {
   );
   writeFileSync(
     join(dir, "master.cf"),
-    `${master}${options.address}:25 inet n - n - - smtpd\n${options.master ?? ""}`,
+    `${postfixBaseMaster}${options.address}:25 inet n - n - - smtpd\n${options.master ?? ""}`,
   );
   let start: [string, string[]] = ["postfix", ["-c", dir, "start"]];
   if (options.resolver) {
