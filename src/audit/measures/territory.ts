@@ -118,16 +118,21 @@ interface Bundled {
 
 let bundled: Bundled | null = null;
 
+let bundledLocation: { dir: string; source: string } | null = null;
+
+/** Where the bundled database lives and how the evidence names it; looked up once per process. */
 function bundledDir(): { dir: string; source: string } {
+  if (bundledLocation) return bundledLocation;
   const require = createRequire(import.meta.url);
   const pkgFile = require.resolve("@ip-location-db/geo-whois-asn-country/package.json");
   const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { version: string };
   // The version carries the database date: 2.3.YYYYMMDDhh.
   const date = /\.(\d{4})(\d{2})(\d{2})\d{2}$/.exec(pkg.version);
-  return {
+  bundledLocation = {
     dir: dirname(pkgFile),
     source: `@ip-location-db/geo-whois-asn-country ${pkg.version}${date ? ` (data of ${date[1]}-${date[2]}-${date[3]})` : ""}`,
   };
+  return bundledLocation;
 }
 
 function loadV4(dir: string): NonNullable<Bundled["v4"]> {
