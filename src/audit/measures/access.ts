@@ -6,6 +6,7 @@
 import type { EndpointReport } from "../probe/endpoint.js";
 import type { Service } from "../probe/services.js";
 import { type Evidence, type MeasureResult, type MeasureStatus, worst } from "./measure.js";
+import { judgeRules } from "./mx.js";
 import { endpointLabel, tlsFacts, unreached } from "./tls-facts.js";
 
 export interface AccessEndpoint {
@@ -100,40 +101,16 @@ export function accessMeasures(endpoints: readonly AccessEndpoint[]): MeasureRes
     );
   });
 
+  // The same rules as the charter-2015 profile (profiles.ts), judged per endpoint.
   const pfs = withTls(live).map((e) => {
-    const facts = tlsFacts(e);
-    const fs = facts?.all.filter((s) => s.forwardSecret && !s.anonymous) ?? [];
-    if (fs.length > 0)
-      return ev(
-        e,
-        "pass",
-        `forward secrecy: ${fs[0]?.name}${fs.length > 1 ? ` and ${fs.length - 1} more` : ""}`,
-      );
-    return ev(e, facts?.complete ? "fail" : "error", "no ECDHE, DHE or TLS 1.3 suite seen");
+    const judged = judgeRules(e, ["pfs"]);
+    // "None seen" is only a failure when every suite was enumerated.
+    return judged.status === "fail" && !tlsFacts(e)?.complete
+      ? { ...judged, status: "error" as const }
+      : judged;
   });
 
-  const parameters = withTls(live).map((e) => {
-    const facts = tlsFacts(e);
-    if (!facts) return ev(e, "error", "no TLS facts");
-    const bad = facts.all.filter(
-      (s) => s.nullCipher || s.anonymous || s.export || s.cipher === "RC4" || s.cipher === "DES",
-    );
-    const sslVersions = facts.versions.filter((v) => v === "SSLv2" || v === "SSLv3");
-    if (sslVersions.length > 0 || bad.length > 0) {
-      return ev(e, "fail", [...sslVersions, ...bad.map((s) => s.name)].join(", "));
-    }
-    if (!facts.complete) return ev(e, "error", "versions and suites not fully enumerated");
-    const old = facts.versions.filter((v) => v === "TLSv1" || v === "TLSv1.1");
-    const tripleDes = facts.all.filter((s) => s.cipher === "3DES");
-    if (old.length > 0 || tripleDes.length > 0) {
-      return ev(
-        e,
-        "warn",
-        `tolerated for old clients: ${[...old, ...tripleDes.map((s) => s.name)].join(", ")}`,
-      );
-    }
-    return ev(e, "pass", `${facts.versions.join(", ")}; no weak suite`);
-  });
+  const parameters = withTls(live).map((e) => judgeRules(e, ["no-ssl", "no-broken", "old-tls", "3des"]));
 
   // §1.3: implicit TLS for each protocol offered (993, 995, 465).
   const implicit: Evidence[] = [];

@@ -4,9 +4,12 @@
  * plaintext), so old versions and suites are warnings here, not failures, unless SSL is offered.
  */
 import type { EndpointReport } from "../probe/endpoint.js";
+import { judge } from "../profiles/evaluate.js";
+import type { Rule } from "../profiles/profile.js";
+import { charter2015 } from "../profiles/profiles.js";
 import { type Evidence, type MeasureResult, type MeasureStatus, worst } from "./measure.js";
 import type { Territory } from "./territory.js";
-import { endpointLabel, preference, tlsFacts, unreached } from "./tls-facts.js";
+import { endpointLabel, unreached } from "./tls-facts.js";
 
 const measure = (
   id: MeasureResult["id"],
@@ -69,20 +72,23 @@ function perTlsEndpoint(mx: readonly EndpointReport[], judge: (e: EndpointReport
   });
 }
 
+/** The charter-2015 profile's rules (profiles.ts): the measures judge with the same data. */
+export function charterRule(id: string): Rule {
+  const found = charter2015.rules.find((r) => r.id === id);
+  if (!found) throw new Error(`internal: charter-2015 has no rule ${id}`);
+  return found.rule;
+}
+
+/** Judges an endpoint on several charter rules: the worst finding speaks, with what was seen. */
+export function judgeRules(e: EndpointReport, ids: readonly string[]): Evidence {
+  const findings = ids.map((id) => judge(charterRule(id), e));
+  const status = worst(findings.map((f) => f.status));
+  const observed = findings.filter((f) => f.status === status).map((f) => f.observed);
+  return ev(e, status, [...new Set(observed)].join("; "));
+}
+
 export function mxTlsVersion(mx: readonly EndpointReport[]): MeasureResult {
-  const evidence = perTlsEndpoint(mx, (e) => {
-    const facts = tlsFacts(e);
-    const versions = facts?.versions ?? [];
-    const list = versions.join(", ") || "none";
-    if (versions.includes("SSLv2") || versions.includes("SSLv3"))
-      return ev(e, "fail", `SSL accepted (${list})`);
-    if (!versions.includes("TLSv1.2") && !versions.includes("TLSv1.3"))
-      return ev(e, "fail", `neither TLS 1.2 nor 1.3 (${list})`);
-    if (!facts?.complete) return ev(e, "error", `versions not fully enumerated (${list})`);
-    if (versions.includes("TLSv1") || versions.includes("TLSv1.1"))
-      return ev(e, "warn", `TLS 1.0/1.1 still accepted (${list})`);
-    return ev(e, "pass", list);
-  });
+  const evidence = perTlsEndpoint(mx, (e) => judgeRules(e, ["no-ssl", "tls12", "old-tls"]));
   return measure(
     "mx.tls-version",
     "§2.2",
@@ -92,74 +98,34 @@ export function mxTlsVersion(mx: readonly EndpointReport[]): MeasureResult {
   );
 }
 
-function suiteMeasure(
+const suiteMeasure = (
   mx: readonly EndpointReport[],
   id: "mx.cipher" | "mx.key-exchange" | "mx.hash",
-  good: (s: import("../tls/cipher-suites.js").CipherSuite) => boolean,
-  bad: (s: import("../tls/cipher-suites.js").CipherSuite) => boolean,
-  names: { good: string; bad: string },
+  rules: readonly string[],
   what: { fr: string; en: string },
-  extra?: (e: EndpointReport) => Evidence | null,
-  versions?: readonly import("../tls/cipher-suites.js").ReportedVersion[],
-): MeasureResult {
-  const evidence = perTlsEndpoint(mx, (e) => {
-    const more = extra?.(e);
-    if (more) return more;
-    const facts = tlsFacts(e);
-    if (!facts || facts.all.length === 0) return ev(e, "error", "accepted suites unknown");
-    if (!facts.all.some(good)) return ev(e, "fail", `no ${names.good} suite accepted`);
-    const choice = preference(facts, good, bad, versions);
-    if (choice === "bad-first") {
-      return ev(
-        e,
-        "fail",
-        `${names.bad} chosen over ${names.good} (server order, or no ${names.good} in a version)`,
-      );
-    }
-    if (!facts.complete) return ev(e, "error", "suites not fully enumerated");
-    if (choice === "client") return ev(e, "warn", `${names.bad} accepted; the client's order decides`);
-    if (choice === "chosen")
-      return ev(e, "pass", `${names.bad} accepted but ${names.good} chosen first by the server`);
-    return ev(e, "pass", `${names.good} accepted, no ${names.bad}`);
-  });
-  return measure(id, "§2.2", evidence, generic(what), "not_applicable");
-}
+): MeasureResult =>
+  measure(
+    id,
+    "§2.2",
+    perTlsEndpoint(mx, (e) => judgeRules(e, rules)),
+    generic(what),
+    "not_applicable",
+  );
 
 export const mxCipher = (mx: readonly EndpointReport[]) =>
-  suiteMeasure(
-    mx,
-    "mx.cipher",
-    (s) => s.cipher.startsWith("AES"),
-    (s) => s.cipher === "3DES" || s.cipher === "RC4",
-    { good: "AES", bad: "3DES/RC4" },
-    { fr: "Chiffrement AES entre MTA", en: "AES between MTAs" },
-  );
+  suiteMeasure(mx, "mx.cipher", ["aes-first"], { fr: "Chiffrement AES entre MTA", en: "AES between MTAs" });
 
 export const mxKeyExchange = (mx: readonly EndpointReport[]) =>
-  suiteMeasure(
-    mx,
-    "mx.key-exchange",
-    (s) => s.forwardSecret && !s.anonymous,
-    (s) => s.keyExchange === "RSA",
-    { good: "ECDHE/DHE", bad: "static RSA" },
-    { fr: "Échange de clés ECDHE ou DHE", en: "ECDHE or DHE key exchange" },
-  );
+  suiteMeasure(mx, "mx.key-exchange", ["ecdhe-first"], {
+    fr: "Échange de clés ECDHE ou DHE",
+    en: "ECDHE or DHE key exchange",
+  });
 
 export const mxHash = (mx: readonly EndpointReport[]) =>
-  suiteMeasure(
-    mx,
-    "mx.hash",
-    (s) => s.aead || s.mac === "SHA256" || s.mac === "SHA384",
-    (s) => s.mac === "MD5" || s.mac === "SHA1",
-    { good: "SHA-256/384 or AEAD", bad: "MD5/SHA-1" },
-    { fr: "Fonctions de hachage SHA-2", en: "SHA-2 hash functions" },
-    (e) => {
-      const hash = e.tls?.certificate?.signatureHash;
-      return hash === "MD5" || hash === "SHA-1" ? ev(e, "fail", `certificate signed with ${hash}`) : null;
-    },
-    // SHA-2 suites exist from TLS 1.2 (RFC 5246); older versions are judged by mx.tls-version.
-    ["TLSv1.2", "TLSv1.3"],
-  );
+  suiteMeasure(mx, "mx.hash", ["sha2-first", "signature"], {
+    fr: "Fonctions de hachage SHA-2",
+    en: "SHA-2 hash functions",
+  });
 
 export function mxCertificate(mx: readonly EndpointReport[]): MeasureResult {
   const evidence = perTlsEndpoint(mx, (e) => {

@@ -2,7 +2,7 @@
 
 import type { MeasureStatus } from "../measures/measure.js";
 import { worst } from "../measures/measure.js";
-import { endpointLabel, tlsFacts } from "../measures/tls-facts.js";
+import { endpointLabel, preference, tlsFacts } from "../measures/tls-facts.js";
 import type { EndpointReport } from "../probe/endpoint.js";
 import type { CipherSuite } from "../tls/cipher-suites.js";
 import type { Profile, Rule, SuiteSelector } from "./profile.js";
@@ -27,16 +27,18 @@ export interface ProfileResult {
   readonly endpoints: readonly ProfileEndpointResult[];
 }
 
-const matches = (s: CipherSuite, select: SuiteSelector): boolean =>
-  (select.ciphers?.includes(s.cipher) ?? false) ||
-  (select.keyExchanges?.includes(s.keyExchange) ?? false) ||
-  ((select.macs?.includes(s.mac) ?? false) && !s.aead) ||
-  (select.export === true && s.export) ||
-  (select.anonymous === true && s.anonymous) ||
-  (select.nullCipher === true && s.nullCipher) ||
-  (select.names?.includes(s.name) ?? false);
+export const matches = (s: CipherSuite, select: SuiteSelector): boolean =>
+  !(select.excludeAnonymous && s.anonymous) &&
+  ((select.aead === true && s.aead) ||
+    (select.ciphers?.includes(s.cipher) ?? false) ||
+    (select.keyExchanges?.includes(s.keyExchange) ?? false) ||
+    ((select.macs?.includes(s.mac) ?? false) && !s.aead) ||
+    (select.export === true && s.export) ||
+    (select.anonymous === true && s.anonymous) ||
+    (select.nullCipher === true && s.nullCipher) ||
+    (select.names?.includes(s.name) ?? false));
 
-function judge(rule: Rule, e: EndpointReport): { status: MeasureStatus; observed: string } {
+export function judge(rule: Rule, e: EndpointReport): { status: MeasureStatus; observed: string } {
   const facts = tlsFacts(e);
   const cert = e.tls?.certificate ?? null;
   const enumeration = e.tls?.enumeration;
@@ -85,6 +87,27 @@ function judge(rule: Rule, e: EndpointReport): { status: MeasureStatus; observed
             .join(", ")}`,
         };
       return complete ? { status: "pass", observed: "only listed suites" } : unknown("all suites");
+    }
+    case "prefer": {
+      if (!facts || facts.all.length === 0) return unknown("accepted suites");
+      const good = (s: CipherSuite) => matches(s, rule.good);
+      const bad = (s: CipherSuite) => matches(s, rule.bad);
+      if (!facts.all.some(good)) return { status: "fail", observed: `no ${rule.names.good} suite accepted` };
+      const choice = preference(facts, good, bad, rule.versions);
+      if (choice === "bad-first")
+        return {
+          status: "fail",
+          observed: `${rule.names.bad} chosen over ${rule.names.good} (server order, or no ${rule.names.good} in a version)`,
+        };
+      if (!complete) return unknown("all suites");
+      if (choice === "client")
+        return { status: "warn", observed: `${rule.names.bad} accepted; the client's order decides` };
+      if (choice === "chosen")
+        return {
+          status: "pass",
+          observed: `${rule.names.bad} accepted but ${rule.names.good} chosen first by the server`,
+        };
+      return { status: "pass", observed: `${rule.names.good} accepted, no ${rule.names.bad}` };
     }
     case "server-order":
     case "client-order": {

@@ -16,8 +16,10 @@ export interface SuiteSelector {
   readonly nullCipher?: true;
   /** Exact IANA names. */
   readonly names?: readonly string[];
-  /** Everything not matched by `allowed` of an "only-suites" rule. */
-  readonly notIn?: readonly string[];
+  /** Every AEAD suite (GCM, CCM, ChaCha20-Poly1305, all of TLS 1.3). */
+  readonly aead?: true;
+  /** Leave out anonymous suites even when another criterion matches them. */
+  readonly excludeAnonymous?: true;
 }
 
 export type Rule =
@@ -29,6 +31,15 @@ export type Rule =
   | { readonly kind: "require-one-version"; readonly versions: readonly ReportedVersion[] }
   | { readonly kind: "forbid-suites"; readonly select: SuiteSelector; readonly level: "fail" | "warn" }
   | { readonly kind: "require-suites"; readonly select: SuiteSelector; readonly what: string }
+  /** Where the server accepts both, the good suites must be chosen first (charter annex §2.2). */
+  | {
+      readonly kind: "prefer";
+      readonly good: SuiteSelector;
+      readonly bad: SuiteSelector;
+      readonly names: { readonly good: string; readonly bad: string };
+      /** Versions judged (default all): SHA-2 suites only exist from TLS 1.2. */
+      readonly versions?: readonly ReportedVersion[];
+    }
   | { readonly kind: "only-suites"; readonly names: readonly string[]; readonly level: "fail" | "warn" }
   | { readonly kind: "server-order"; readonly level: "fail" | "warn" }
   | { readonly kind: "client-order"; readonly level: "warn" }

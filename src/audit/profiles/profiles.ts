@@ -29,17 +29,39 @@ export const charter2015: Profile = {
       source: "charte §1.1, §2.2",
       rule: {
         kind: "require-suites",
-        select: { keyExchanges: ["ECDHE", "DHE", "TLS13"] },
+        select: { keyExchanges: ["ECDHE", "DHE", "TLS13"], excludeAnonymous: true },
         what: "a forward-secret suite",
       },
     },
     {
-      id: "aes",
+      id: "aes-first",
       source: "charte §2.2",
       rule: {
-        kind: "require-suites",
-        select: { ciphers: ["AES", "AESGCM", "AESCCM"] },
-        what: "an AES suite",
+        kind: "prefer",
+        good: { ciphers: ["AES", "AESGCM", "AESCCM", "AESCCM8"] },
+        bad: { ciphers: ["3DES", "RC4"] },
+        names: { good: "AES", bad: "3DES/RC4" },
+      },
+    },
+    {
+      id: "ecdhe-first",
+      source: "charte §2.2",
+      rule: {
+        kind: "prefer",
+        good: { keyExchanges: ["ECDHE", "DHE", "TLS13"], excludeAnonymous: true },
+        bad: { keyExchanges: ["RSA"] },
+        names: { good: "ECDHE/DHE", bad: "static RSA" },
+      },
+    },
+    {
+      id: "sha2-first",
+      source: "charte §2.2",
+      rule: {
+        kind: "prefer",
+        good: { aead: true, macs: ["SHA256", "SHA384"] },
+        bad: { macs: ["MD5", "SHA1"] },
+        names: { good: "SHA-256/384 or AEAD", bad: "MD5/SHA-1" },
+        versions: ["TLSv1.2", "TLSv1.3"],
       },
     },
     {

@@ -35,11 +35,13 @@ describe("profiles", () => {
     expect(rule(mozilla, "order")).toBe("warn");
     expect(rule(mozilla, "suites")).toBe("pass");
   });
-  it("a legacy endpoint: the charter tolerates TLS 1.0 and 3DES (warn), ANSSI 2020 and Mozilla refuse them", () => {
+  it("a legacy endpoint: the charter tolerates TLS 1.0 and 3DES (warn) but not static RSA alone in TLS 1.0; ANSSI 2020 and Mozilla refuse them", () => {
     const charter = evaluateProfile(charter2015, [legacy]);
-    expect(charter.status).toBe("warn");
     expect(rule(charter, "old-tls")).toBe("warn");
     expect(rule(charter, "3des")).toBe("warn");
+    expect(rule(charter, "aes-first")).toBe("pass");
+    expect(rule(charter, "ecdhe-first")).toBe("fail");
+    expect(charter.status).toBe("fail");
     const anssi = evaluateProfile(anssiTls2020, [legacy]);
     expect(anssi.status).toBe("fail");
     expect(rule(anssi, "R4")).toBe("fail");
