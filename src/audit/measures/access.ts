@@ -5,9 +5,9 @@
  */
 import type { EndpointReport } from "../probe/endpoint.js";
 import type { Service } from "../probe/services.js";
-import { type Evidence, type MeasureResult, type MeasureStatus, worst } from "./measure.js";
+import { charterMeasure, type Evidence, type MeasureResult, type Wording } from "./measure.js";
 import { judgeRules } from "./mx.js";
-import { endpointLabel, tlsFacts, unreached } from "./tls-facts.js";
+import { evidenceAt, tlsFacts, unreached } from "./tls-facts.js";
 
 export interface AccessEndpoint {
   readonly report: EndpointReport;
@@ -15,35 +15,12 @@ export interface AccessEndpoint {
   readonly declared: boolean;
 }
 
-const ev = (e: EndpointReport, status: MeasureStatus, observed: string): Evidence => ({
-  endpoint: endpointLabel(e),
-  status,
-  observed,
-});
+const ev = evidenceAt;
 
-const summaries = (what: {
-  fr: string;
-  en: string;
-}): Readonly<Record<MeasureStatus, { fr: string; en: string }>> => ({
-  pass: { fr: `${what.fr} : conforme`, en: `${what.en}: compliant` },
-  warn: { fr: `${what.fr} : toléré, à améliorer`, en: `${what.en}: tolerated, to improve` },
-  fail: { fr: `${what.fr} : non conforme`, en: `${what.en}: not compliant` },
-  error: { fr: `${what.fr} : indéterminé`, en: `${what.en}: could not be determined` },
-  not_applicable: {
-    fr: `${what.fr} : aucun service d'accès trouvé`,
-    en: `${what.en}: no access service found`,
-  },
-});
-
-const result = (
-  id: MeasureResult["id"],
-  ref: string,
-  what: { fr: string; en: string },
-  evidence: Evidence[],
-): MeasureResult => {
-  const status = worst(evidence.map((e) => e.status));
-  return { id, ref, charter: true, status, summary: summaries(what)[status], evidence };
-};
+const result = (id: MeasureResult["id"], ref: string, what: Wording, evidence: Evidence[]): MeasureResult =>
+  charterMeasure(id, ref, what, evidence, {
+    words: { not_applicable: { fr: "aucun service d'accès trouvé", en: "no access service found" } },
+  });
 
 /** Endpoints that answered; declared ones that did not are errors. */
 function answered(endpoints: readonly AccessEndpoint[]): { live: EndpointReport[]; missing: Evidence[] } {

@@ -75,3 +75,40 @@ export function verdictOf(measures: readonly MeasureResult[]): Verdict {
   if (charter.some((m) => m.status === "error")) return "inconclusive";
   return "compliant";
 }
+
+export interface Wording {
+  readonly fr: string;
+  readonly en: string;
+}
+
+const defaultWords: Readonly<Record<MeasureStatus, Wording>> = {
+  pass: { fr: "conforme", en: "compliant" },
+  warn: { fr: "toléré, à améliorer", en: "tolerated, to improve" },
+  fail: { fr: "non conforme", en: "not compliant" },
+  error: { fr: "indéterminé", en: "could not be determined" },
+  not_applicable: { fr: "sans objet", en: "not applicable" },
+};
+
+/**
+ * A charter measure from its evidence: the worst evidence decides (`empty` when there is none), the
+ * summary is "<what>: <word for the status>" in both languages.
+ */
+export function charterMeasure(
+  id: MeasureId,
+  ref: string,
+  what: Wording,
+  evidence: readonly Evidence[],
+  options: { readonly empty?: MeasureStatus; readonly words?: Partial<Record<MeasureStatus, Wording>> } = {},
+): MeasureResult {
+  const status =
+    evidence.length === 0 ? (options.empty ?? "not_applicable") : worst(evidence.map((e) => e.status));
+  const word = options.words?.[status] ?? defaultWords[status];
+  return {
+    id,
+    ref,
+    charter: true,
+    status,
+    summary: { fr: `${what.fr} : ${word.fr}`, en: `${what.en}: ${word.en}` },
+    evidence,
+  };
+}

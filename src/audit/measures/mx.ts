@@ -7,40 +7,32 @@ import type { EndpointReport } from "../probe/endpoint.js";
 import { judge } from "../profiles/evaluate.js";
 import type { Rule } from "../profiles/profile.js";
 import { charter2015 } from "../profiles/profiles.js";
-import { type Evidence, type MeasureResult, type MeasureStatus, worst } from "./measure.js";
+import {
+  charterMeasure,
+  type Evidence,
+  type MeasureResult,
+  type MeasureStatus,
+  type Wording,
+  worst,
+} from "./measure.js";
 import type { Territory } from "./territory.js";
-import { endpointLabel, unreached } from "./tls-facts.js";
+import { evidenceAt, unreached } from "./tls-facts.js";
 
 const measure = (
   id: MeasureResult["id"],
   ref: string,
   evidence: readonly Evidence[],
-  summary: Readonly<Record<MeasureStatus, { fr: string; en: string }>>,
-  noEndpoint: MeasureStatus,
-): MeasureResult => {
-  const status = evidence.length === 0 ? noEndpoint : worst(evidence.map((e) => e.status));
-  return { id, ref, charter: true, status, summary: summary[status], evidence };
-};
+  what: Wording,
+  empty: MeasureStatus,
+): MeasureResult => charterMeasure(id, ref, what, evidence, { empty });
 
-const ev = (e: EndpointReport, status: MeasureStatus, observed: string): Evidence => ({
-  endpoint: endpointLabel(e),
-  status,
-  observed,
-});
+const ev = evidenceAt;
 
 /** Endpoints we could not reach make the measure undeterminable, never passing. */
 function reachOrError(e: EndpointReport): Evidence | null {
   if (!unreached(e)) return null;
   return ev(e, "error", `not reached: ${e.error?.step} ${e.error?.reason} — ${e.error?.message ?? ""}`);
 }
-
-const generic = (what: { fr: string; en: string }) => ({
-  pass: { fr: `${what.fr} : conforme`, en: `${what.en}: compliant` },
-  warn: { fr: `${what.fr} : toléré, à améliorer`, en: `${what.en}: tolerated, to improve` },
-  fail: { fr: `${what.fr} : non conforme`, en: `${what.en}: not compliant` },
-  error: { fr: `${what.fr} : indéterminé`, en: `${what.en}: could not be determined` },
-  not_applicable: { fr: `${what.fr} : sans objet`, en: `${what.en}: not applicable` },
-});
 
 export function mxStarttls(mx: readonly EndpointReport[], noMx: boolean): MeasureResult {
   const evidence = mx.map((e): Evidence => {
@@ -58,7 +50,7 @@ export function mxStarttls(mx: readonly EndpointReport[], noMx: boolean): Measur
     "mx.starttls",
     "§2.1, §2.2",
     evidence,
-    generic({ fr: "STARTTLS sur les MX", en: "STARTTLS on the MX hosts" }),
+    { fr: "STARTTLS sur les MX", en: "STARTTLS on the MX hosts" },
     noMx ? "not_applicable" : "error",
   );
 }
@@ -93,7 +85,7 @@ export function mxTlsVersion(mx: readonly EndpointReport[]): MeasureResult {
     "mx.tls-version",
     "§2.2",
     evidence,
-    generic({ fr: "Versions TLS des MX", en: "TLS versions of the MX hosts" }),
+    { fr: "Versions TLS des MX", en: "TLS versions of the MX hosts" },
     "not_applicable",
   );
 }
@@ -108,7 +100,7 @@ const suiteMeasure = (
     id,
     "§2.2",
     perTlsEndpoint(mx, (e) => judgeRules(e, rules)),
-    generic(what),
+    what,
     "not_applicable",
   );
 
@@ -142,7 +134,7 @@ export function mxCertificate(mx: readonly EndpointReport[]): MeasureResult {
     "mx.certificate",
     "§2.2",
     evidence,
-    generic({ fr: "Certificat des MX", en: "MX certificates" }),
+    { fr: "Certificat des MX", en: "MX certificates" },
     "not_applicable",
   );
 }
@@ -164,7 +156,7 @@ export function mxTerritory(mx: readonly EndpointReport[], territory: Territory)
     "mx.territory",
     "§2.1",
     evidence,
-    generic({ fr: "Localisation des MX sur le territoire", en: "MX hosts located in the territory" }),
+    { fr: "Localisation des MX sur le territoire", en: "MX hosts located in the territory" },
     "not_applicable",
   );
 }

@@ -5,7 +5,7 @@
  * session management and HTTP headers cheat sheets, ANSSI PA-009 R2/R17/R18/R26–R33).
  */
 import type { HttpFetchResult, HttpHop } from "../probe/http-fetch.js";
-import { type Evidence, type MeasureResult, type MeasureStatus, worst } from "./measure.js";
+import { charterMeasure, type Evidence, type MeasureResult, type MeasureStatus } from "./measure.js";
 
 export interface WebmailFetch {
   readonly host: string;
@@ -134,36 +134,28 @@ function session(fetch: WebmailFetch): Evidence[] {
   return out;
 }
 
-const summary = (what: { fr: string; en: string }) => ({
-  pass: { fr: `${what.fr} : conforme`, en: `${what.en}: compliant` },
-  warn: { fr: `${what.fr} : à vérifier`, en: `${what.en}: to check` },
-  fail: { fr: `${what.fr} : non conforme`, en: `${what.en}: not compliant` },
-  error: { fr: `${what.fr} : indéterminé`, en: `${what.en}: could not be determined` },
-  not_applicable: { fr: `${what.fr} : aucun webmail trouvé`, en: `${what.en}: no webmail found` },
-});
+const webmailWords = {
+  warn: { fr: "à vérifier", en: "to check" },
+  not_applicable: { fr: "aucun webmail trouvé", en: "no webmail found" },
+};
 
 export function webmailMeasures(fetches: readonly WebmailFetch[]): MeasureResult[] {
-  const httpsEvidence = fetches.flatMap(https);
-  const sessionEvidence = fetches.flatMap(session);
-  const statusOf = (e: Evidence[]) => worst(e.map((x) => x.status));
-  const s1 = statusOf(httpsEvidence);
-  const s2 = statusOf(sessionEvidence);
   return [
-    {
-      id: "webmail.https",
-      ref: "§1.2",
-      charter: true,
-      status: s1,
-      summary: summary({ fr: "Webmail en HTTPS", en: "Webmail over HTTPS" })[s1],
-      evidence: httpsEvidence,
-    },
-    {
-      id: "webmail.session",
-      ref: "§1.2",
-      charter: true,
-      status: s2,
-      summary: summary({ fr: "Protection de la session webmail", en: "Webmail session protection" })[s2],
-      evidence: sessionEvidence,
-    },
+    charterMeasure(
+      "webmail.https",
+      "§1.2",
+      { fr: "Webmail en HTTPS", en: "Webmail over HTTPS" },
+      fetches.flatMap(https),
+      {
+        words: webmailWords,
+      },
+    ),
+    charterMeasure(
+      "webmail.session",
+      "§1.2",
+      { fr: "Protection de la session webmail", en: "Webmail session protection" },
+      fetches.flatMap(session),
+      { words: webmailWords },
+    ),
   ];
 }
