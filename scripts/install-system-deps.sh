@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   openssl ca-certificates
   postfix dovecot-imapd dovecot-pop3d nginx-light knot knot-dnsutils unbound postgresql
-  sslscan testssl.sh
+  sslscan testssl.sh chromium
 )
 
 missing=()
