@@ -1,5 +1,5 @@
 /**
- * The charter audit of one mail domain (SPEC §3, §4): discovery, probes (each endpoint once per run,
+ * The charter audit of one mail domain (docs/contract.md §3, §4): discovery, probes (each endpoint once per run,
  * whatever the number of domains or MX sharing it), webmail fetches, DNS policy records, measures,
  * verdict. Measures never open sockets: they judge the reports collected here.
  */
@@ -70,7 +70,7 @@ export interface AuditOptions extends ProbeOptions {
   }) => void;
 }
 
-/** Each endpoint is probed once per run, even when several MX or domains share it (SPEC §7). */
+/** Each endpoint is probed once per run, even when several MX or domains share it (docs/contract.md §7). */
 export class ProbeCache {
   private readonly cache = new Map<string, Promise<EndpointReport[]>>();
   get(endpoint: DiscoveredEndpoint, options: ProbeOptions, network: Network): Promise<EndpointReport[]> {

@@ -1,4 +1,4 @@
-/** `mailcharter audit DOMAIN...`: the charter audit, readable (FR/EN) or JSON (SPEC §4). */
+/** `mailcharter audit DOMAIN...`: the charter audit, readable (FR/EN) or JSON (docs/contract.md §4). */
 import { readFileSync, writeFileSync } from "node:fs";
 import { type AuditReport, auditDomain, ProbeCache } from "../audit/audit.js";
 import type { DiscoveredEndpoint } from "../audit/discovery/discovery.js";
@@ -118,7 +118,7 @@ export async function auditCommand(
   } else {
     out.write(`${reports.map((r) => renderAuditText(r, lang, colors)).join("\n\n")}\n`);
   }
-  // SPEC §4: 0 compliant, 1 non_compliant, 3 inconclusive; the worst domain decides.
+  // docs/contract.md §4: 0 compliant, 1 non_compliant, 3 inconclusive; the worst domain decides.
   if (reports.some((r) => r.verdict === "non_compliant")) return ExitCode.nonCompliant;
   if (reports.some((r) => r.verdict === "inconclusive")) return ExitCode.inconclusive;
   return ExitCode.ok;

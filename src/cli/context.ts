@@ -1,5 +1,5 @@
 /**
- * What every network command builds from the options of SPEC §5 and the politeness options:
+ * What every network command builds from the options of docs/contract.md §5 and the politeness options:
  * validated first (usage errors exit 2 before any traffic), then the network seam, trust store and
  * the per-host limiter shared by everything the run probes.
  */

@@ -75,7 +75,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-/** SPEC §5 options and the politeness options, on any network command. */
+/** docs/contract.md §5 options and the politeness options, on any network command. */
 function networkOptions(command: Command): Command {
   return command
     .option("--resolver <ip[:port]>", "DNS server to ask (default: the system's)")
@@ -87,7 +87,7 @@ function networkOptions(command: Command): Command {
     .option("--timeout <ms>", "timeout of each network step in milliseconds", "10000")
     .option("--allow-private", "permit loopback, private and reserved addresses (off by default)")
     .option("--ehlo-name <fqdn>", "name sent in EHLO/HELO (default: this host's name)")
-    .option("--json", "JSON output (SPEC §4)")
+    .option("--json", "JSON output (docs/contract.md §4)")
     .addOption(new Option("--lang <lang>", "language of the readable output").choices(["fr", "en"]))
     .option("--no-color", "no colours in the readable output")
     .option("--quick", "one raw handshake per TLS version instead of the full enumeration")

@@ -1,4 +1,4 @@
-/** Parsing and validation of the options every network command takes (SPEC §5). */
+/** Parsing and validation of the options every network command takes (docs/contract.md §5). */
 import { isIP } from "node:net";
 import type { TlsMode } from "../audit/dialogue/dialogue.js";
 import { type Service, services } from "../audit/probe/services.js";

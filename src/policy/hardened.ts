@@ -1,5 +1,5 @@
 /**
- * Hardened server configuration (charter-2015 profile, NORMS §6): Postfix main.cf and master.cf
+ * Hardened server configuration (charter-2015 profile, docs/standards.md §6): Postfix main.cf and master.cf
  * fragments (25 opportunistic STARTTLS, 587 TLS required before auth, 465 implicit TLS, client side),
  * Dovecot ssl settings, an nginx server block for a webmail. Pure text, golden-file tested; the
  * values are those the audit checks, so a server set up with them passes it.

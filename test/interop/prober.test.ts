@@ -78,7 +78,7 @@ describe("enumeration agrees with sslscan", () => {
       expect(new Set(tls?.groups)).toEqual(new Set(reference.groups13.map(groupName)));
     }
     if (scenario.name === "good") {
-      // SPEC §6 target: accepted suites + versions probed + groups + 5 (versions probed: SSLv3 … TLS 1.3).
+      // docs/contract.md §6 target: accepted suites + versions probed + groups + 5 (versions probed: SSLv3 … TLS 1.3).
       const accepted = Object.values(tls?.cipherSuites ?? {}).reduce((n, s) => n + (s?.length ?? 0), 0);
       expect(report?.stats.connections).toBeLessThanOrEqual(
         accepted + 5 + (tls?.groups?.length ?? 0) + 5 + (port.dovecot ? 20 : 0),

@@ -190,7 +190,7 @@ function onStarttls(state: SmtpState, reply: SmtpReply): Next {
 }
 
 export interface SmtpOptions {
-  /** EHLO name: should be a name whose forward and reverse DNS match the scanning host (SPEC §7). */
+  /** EHLO name: should be a name whose forward and reverse DNS match the scanning host (docs/contract.md §7). */
   readonly ehloName: string;
   readonly tlsMode: "starttls" | "implicit" | "none";
 }

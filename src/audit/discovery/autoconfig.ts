@@ -1,5 +1,5 @@
 /**
- * Thunderbird autoconfig (NORMS §4): https://autoconfig.<domain>/mail/config-v1.1.xml, then
+ * Thunderbird autoconfig (docs/standards.md §4): https://autoconfig.<domain>/mail/config-v1.1.xml, then
  * https://<domain>/.well-known/autoconfig/mail/config-v1.1.xml. The servers it names are access
  * endpoints (discovery), and whether it turns TLS on by default is charter art. 5 (access.autoconfig).
  * Only HTTPS is asked: a configuration fetched in plaintext could be rewritten on the way.

@@ -1,5 +1,5 @@
 /**
- * Discovery of a mail domain's endpoints (SPEC §2): MX hosts (RFC 5321 §5.1: no MX means an implicit
+ * Discovery of a mail domain's endpoints (docs/contract.md §2): MX hosts (RFC 5321 §5.1: no MX means an implicit
  * MX on the domain's own address; RFC 7505: a single "0 ." MX means no mail), user-access services
  * through SRV (RFC 6186, RFC 8314 §5.1 `_submissions`), then conventional names, then explicit
  * overrides. Every endpoint records how it was found. Pure over the Resolver of the network seam.

@@ -1,5 +1,5 @@
 /**
- * Measures beyond the 2015 text (SPEC §3), reported beside the charter verdict: SPF (RFC 7208),
+ * Measures beyond the 2015 text (docs/contract.md §3), reported beside the charter verdict: SPF (RFC 7208),
  * DMARC (RFC 7489), TLS-RPT (RFC 8460 §3), MTA-STS (RFC 8461 §3). DANE, DNSSEC, autoconfig and
  * outbound TLS are listed with status `error` until implemented: never a silent pass.
  */

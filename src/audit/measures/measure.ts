@@ -1,5 +1,5 @@
 /**
- * Measures (SPEC §3): stable identifiers, a closed set of statuses, a charter reference, a one-line
+ * Measures (docs/contract.md §3): stable identifiers, a closed set of statuses, a charter reference, a one-line
  * summary in French and English, and the evidence. `error` means "could not be determined" and is
  * never turned into `pass`.
  */
@@ -45,7 +45,7 @@ export interface Evidence {
 export interface MeasureResult {
   readonly id: MeasureId;
   readonly ref: string;
-  /** Counted in the charter verdict (SPEC §3: the 2015 annex), or reported beside it. */
+  /** Counted in the charter verdict (docs/contract.md §3: the 2015 annex), or reported beside it. */
   readonly charter: boolean;
   readonly status: MeasureStatus;
   readonly summary: { readonly fr: string; readonly en: string };
@@ -68,7 +68,7 @@ export function worst(statuses: readonly MeasureStatus[]): MeasureStatus {
 
 export type Verdict = "compliant" | "non_compliant" | "inconclusive";
 
-/** SPEC §3: compliant when no charter measure fails or errs; non_compliant when one fails. */
+/** docs/contract.md §3: compliant when no charter measure fails or errs; non_compliant when one fails. */
 export function verdictOf(measures: readonly MeasureResult[]): Verdict {
   const charter = measures.filter((m) => m.charter);
   if (charter.some((m) => m.status === "fail")) return "non_compliant";

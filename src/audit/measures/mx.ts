@@ -1,6 +1,6 @@
 /**
  * Charter annex §2: links between MTAs. Judged on every address of every MX host (port 25).
- * NORMS §7: port 25 is judged on the charter-2015 profile (opportunistic TLS: a weak suite beats
+ * docs/standards.md §7: port 25 is judged on the charter-2015 profile (opportunistic TLS: a weak suite beats
  * plaintext), so old versions and suites are warnings here, not failures, unless SSL is offered.
  */
 import type { EndpointReport } from "../probe/endpoint.js";

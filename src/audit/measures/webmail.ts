@@ -1,7 +1,7 @@
 /**
  * Charter annex §1.2: the webmail. From `http://` and `https://` of each webmail host, the redirect
  * chains are followed (httpFetch, guarded) and the login page is read: HTTPS for the form, its action
- * and its resources; HSTS; cookie flags; no session id in URLs; framing refused (NORMS §3: OWASP
+ * and its resources; HSTS; cookie flags; no session id in URLs; framing refused (docs/standards.md §3: OWASP
  * session management and HTTP headers cheat sheets, ANSSI PA-009 R2/R17/R18/R26–R33).
  */
 import type { HttpFetchResult, HttpHop } from "../probe/http-fetch.js";

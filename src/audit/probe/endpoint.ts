@@ -1,4 +1,4 @@
-/** The endpoint object of the report contract (SPEC §4). Fields may be added; none may change meaning. */
+/** The endpoint object of the report contract (docs/contract.md §4). Fields may be added; none may change meaning. */
 import type { ProbeStep, TlsMode } from "../dialogue/dialogue.js";
 import type { FailureReason, PlaintextInjection } from "../dialogue/run-dialogue.js";
 import type { CertificateAnalysis } from "../tls/certificate.js";

@@ -1,8 +1,8 @@
 /**
- * TLS profiles as data (NORMS §1, §5): a profile is a table of rules over the facts observed on an
+ * TLS profiles as data (docs/standards.md §1, §5): a profile is a table of rules over the facts observed on an
  * endpoint (versions, suites, order, DH size, certificate), evaluated by one small interpreter. The
  * charter-2015 profile decides the verdict through the measures; the others are reported beside it
- * (NORMS §7: on port 25 they are advisory).
+ * (docs/standards.md §7: on port 25 they are advisory).
  */
 import type { ReportedVersion } from "../tls/cipher-suites.js";
 

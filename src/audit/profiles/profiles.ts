@@ -1,4 +1,4 @@
-/** The three profiles of the audit issue, as data. Sources: NORMS §1 (ANSSI), §5 (Mozilla), charter annex. */
+/** The three profiles of the audit issue, as data. Sources: docs/standards.md §1 (ANSSI), §5 (Mozilla), charter annex. */
 import type { Profile } from "./profile.js";
 
 const weakCiphers = ["RC4", "DES", "3DES", "RC2", "IDEA", "SEED", "NULL"];
@@ -89,7 +89,8 @@ export const charter2015: Profile = {
 export const anssiTls2020: Profile = {
   id: "anssi-tls-2020",
   title: "ANSSI, Recommandations de sécurité relatives à TLS, v1.2 (2020)",
-  reference: "ANSSI SDE-NT-35 v1.2 (26/03/2020), R3, R4, R6–R10, R12, R13, R19, R26 (NORMS §1, tags [S])",
+  reference:
+    "ANSSI SDE-NT-35 v1.2 (26/03/2020), R3, R4, R6–R10, R12, R13, R19, R26 (docs/standards.md §1, from summaries)",
   rules: [
     {
       id: "R4",
@@ -172,7 +173,7 @@ export const anssiTls2020: Profile = {
 export const mozillaIntermediate: Profile = {
   id: "mozilla-intermediate",
   title: "Mozilla Server Side TLS, intermediate (5.7)",
-  reference: "Mozilla Server Side TLS guidelines 5.7 (NORMS §5)",
+  reference: "Mozilla Server Side TLS guidelines 5.7 (docs/standards.md §5)",
   rules: [
     {
       id: "versions",

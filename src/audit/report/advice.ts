@@ -1,5 +1,5 @@
 /**
- * What to change when a charter measure does not pass, in the words of the usual servers (NORMS §6:
+ * What to change when a charter measure does not pass, in the words of the usual servers (docs/standards.md §6:
  * Postfix, Dovecot, nginx). Data, shown by the renderers under failing and warning measures.
  */
 import type { MeasureId } from "../measures/measure.js";

@@ -1,5 +1,5 @@
 /**
- * The report contract of SPEC §4 as a zod schema: the tests validate every report against it, and
+ * The report contract of docs/contract.md §4 as a zod schema: the tests validate every report against it, and
  * `schema/audit-report.schema.json` (JSON Schema, for other tools) is generated from it.
  * Fields may be added; none of these may change meaning.
  */

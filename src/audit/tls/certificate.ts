@@ -8,7 +8,7 @@ import { createHash, X509Certificate } from "node:crypto";
 import { signatureAlgorithmOf } from "./der.js";
 import type { TrustStore } from "./trust-store.js";
 
-/** SPEC §4 status names, worst first when several apply. */
+/** docs/contract.md §4 status names, worst first when several apply. */
 export type CertificateStatus =
   | "self_signed"
   | "untrusted"

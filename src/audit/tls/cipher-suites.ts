@@ -111,7 +111,7 @@ export const suiteName = (code: number): string =>
   byCode.get(code)?.name ?? `0x${code.toString(16).toUpperCase().padStart(4, "0")}`;
 
 export type ProtocolVersion = "SSLv3" | "TLSv1" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3";
-/** Versions as reported (SPEC §4): SSL 2.0 is detected, never enumerated. */
+/** Versions as reported (docs/contract.md §4): SSL 2.0 is detected, never enumerated. */
 export type ReportedVersion = "SSLv2" | ProtocolVersion;
 
 const rank: Readonly<Record<CipherSuite["since"] | ProtocolVersion, number>> = {

@@ -1,4 +1,4 @@
-/** What a completed handshake negotiated, in the names of SPEC §4 (IANA suite and group names). */
+/** What a completed handshake negotiated, in the names of docs/contract.md §4 (IANA suite and group names). */
 import type { TlsPeerInfo } from "../../net/connection.js";
 
 export interface Negotiated {

@@ -1,5 +1,5 @@
 /**
- * The trust store: Node's built-in Mozilla roots plus the roots of `--ca-file` (SPEC §5). Roots are
+ * The trust store: Node's built-in Mozilla roots plus the roots of `--ca-file` (docs/contract.md §5). Roots are
  * indexed by the DER of their subject Name and parsed only when a chain names them as issuer: parsing
  * all 144 roots up front cost ~40 ms per run.
  */

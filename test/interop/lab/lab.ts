@@ -386,7 +386,7 @@ ${servers.join("")}}
 
 /**
  * Starts a command that daemonizes. Its output goes to a file, never to a pipe: a daemon that keeps
- * the pipe open would make us wait for it forever (LAB-NOTES). Resolves when the command exits.
+ * the pipe open would make us wait for it forever (docs/lab-notes.md, note 7). Resolves when the command exits.
  */
 async function daemon(logFile: string, command: string, args: readonly string[]): Promise<void> {
   const fd = openSync(logFile, "a");

@@ -1,5 +1,5 @@
 /**
- * Enumeration by elimination (SPEC §6): per protocol version, offer the candidate suites, record the
+ * Enumeration by elimination (docs/contract.md §6): per protocol version, offer the candidate suites, record the
  * one the server picks, remove it and ask again until the server refuses — so the connections spent
  * grow with the suites a server *accepts*. Offers are split in bundles of at most 64 suites (servers
  * mishandle longer lists; internet.nl's limit). TLS 1.3 suites and groups come from HelloRetryRequests
@@ -289,7 +289,7 @@ class Enumerator {
   }
 
   /**
-   * Server or client order (NORMS: ANSSI R13). A pick order that differs from ours proves a server
+   * Server or client order (docs/standards.md §1: ANSSI R13). A pick order that differs from ours proves a server
    * order; an identical one is checked with one hello in reverse order.
    */
   private async preference(

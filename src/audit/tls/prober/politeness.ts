@@ -1,5 +1,5 @@
 /**
- * Politeness as a feature (SPEC §7: rate limiting is the first failure on port 25): a per-host cap on
+ * Politeness as a feature (docs/contract.md §7: rate limiting is the first failure on port 25): a per-host cap on
  * simultaneous connections shared by every endpoint of a run, optional pacing between connections, a
  * hard cap of connections per endpoint, and recognition of throttling (421/450 greetings, resets or
  * refusals after an earlier success) with exponential backoff and retries — all counted.

@@ -3,7 +3,7 @@
  * §4.1.2). The prober needs only the server's first flight, so TLS 1.3 hellos carry an *empty*
  * key_share (RFC 8446 §4.2.8: "clients MAY send an empty client_shares vector in order to request
  * group selection from the server") and the server answers with a HelloRetryRequest naming the suite
- * and group — no key computation, and no early data ever (SPEC §7).
+ * and group — no key computation, and no early data ever (docs/contract.md §7).
  */
 import { randomBytes } from "node:crypto";
 import type { ProtocolVersion } from "../cipher-suites.js";
