@@ -149,7 +149,16 @@ export class Connection {
         resolve(result);
       };
       const attempt = (): boolean => {
-        const frame = framer(this.buffer, this.eof);
+        let frame: ReturnType<Framer<T>>;
+        try {
+          frame = framer(this.buffer, this.eof);
+        } catch (error) {
+          // A framer runs inside the socket's "data" handler: an exception there would escape to the
+          // event loop and end the process. It is our bug, reported as this endpoint's error.
+          this.destroy();
+          finish(fail("error", `internal: ${what} from ${this.where()}: framer threw ${describe(error)}`));
+          return true;
+        }
         if (frame.kind === "frame") {
           this.transcript.add("S", this.buffer.toString("latin1", 0, frame.consumed));
           this.buffer = this.buffer.subarray(frame.consumed);
@@ -253,17 +262,27 @@ export class Connection {
         this.tls = socket;
         this.socket = socket;
         this.attach(socket);
-        const cipher = socket.getCipher();
-        resolve(
-          ok({
-            protocol: socket.getProtocol(),
-            cipher: { name: cipher.name, standardName: cipher.standardName ?? null, version: cipher.version },
-            ephemeralKey: socket.getEphemeralKeyInfo() ?? {},
-            peerChain: chainOf(socket),
-            ocspStaple: staple,
-            alpnProtocol: typeof socket.alpnProtocol === "string" ? socket.alpnProtocol : null,
-          }),
-        );
+        try {
+          const cipher = socket.getCipher();
+          resolve(
+            ok({
+              protocol: socket.getProtocol(),
+              cipher: {
+                name: cipher.name,
+                standardName: cipher.standardName ?? null,
+                version: cipher.version,
+              },
+              ephemeralKey: socket.getEphemeralKeyInfo() ?? {},
+              peerChain: chainOf(socket),
+              ocspStaple: staple,
+              alpnProtocol: typeof socket.alpnProtocol === "string" ? socket.alpnProtocol : null,
+            }),
+          );
+        } catch (error) {
+          // Same rule as in read(): an exception in a socket handler is this endpoint's error.
+          socket.destroy();
+          resolve(fail("error", `internal: TLS handshake with ${this.where()}: ${describe(error)}`));
+        }
       });
       socket.once("error", (error: Error) => {
         clearTimeout(timer);
@@ -289,6 +308,10 @@ export class Connection {
     this.socket.destroySoon?.();
     setTimeout(() => this.socket.destroy(), 1000).unref();
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 export function where(address: string, port: number): string {
