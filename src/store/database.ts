@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { type Generated, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { MailcharterError } from "../core/errors.js";
+import type { AuditHistoryTables } from "./audit-history-tables.js";
 
 export interface OrganisationTable {
   id: Generated<number>;
@@ -34,7 +35,7 @@ export interface CharterVersionTable {
   title: string;
 }
 
-export interface Database {
+export interface Database extends AuditHistoryTables {
   organisations: OrganisationTable;
   domains: DomainTable;
   charter_versions: CharterVersionTable;

@@ -1,6 +1,7 @@
 /** Schema migrations, in code, the same for SQLite and PostgreSQL (Kysely Migrator). */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import type { Engine } from "./database.js";
+import { auditHistoryMigration } from "./migration-audit-history.js";
 
 function migrations(engine: Engine): Record<string, Migration> {
   // SERIAL in PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT in SQLite.
@@ -47,6 +48,7 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.dropTable("charter_versions").execute();
       },
     },
+    "2026-12-01-audit-history": auditHistoryMigration(engine),
   };
 }
 
