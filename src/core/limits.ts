@@ -26,4 +26,6 @@ export const limits = {
   maxTranscriptBytes: 16 * 1024,
   /** Length at which one transcript line is shortened. */
   maxTranscriptLineChars: 400,
+  /** Server entries taken from an autoconfig document (Thunderbird's own ones list 2–6). */
+  maxAutoconfigServers: 16,
 } as const;

@@ -8,45 +8,22 @@ import type { Network } from "../../net/network.js";
 import type { TlsMode } from "../dialogue/dialogue.js";
 import { type FetchOptions, type HttpFetchResult, httpFetch } from "../probe/http-fetch.js";
 import type { Service } from "../probe/services.js";
+import { type AutoconfigServer, readAutoconfig } from "./autoconfig-xml.js";
 
-export interface AutoconfigServer {
-  readonly direction: "incoming" | "outgoing";
-  readonly type: string;
-  readonly hostname: string;
-  readonly port: number;
-  /** "SSL" (implicit TLS), "STARTTLS" or "plain". */
-  readonly socketType: string;
-}
+export type { AutoconfigServer };
 
 export interface Autoconfig {
   readonly url: string;
   readonly fetch: HttpFetchResult;
   readonly servers: readonly AutoconfigServer[];
+  /** Server entries left out past limits.maxAutoconfigServers (said in the report's notes). */
+  readonly omitted: number;
 }
 
-const tag = (xml: string, name: string) =>
-  new RegExp(`<${name}>\\s*([^<]*?)\\s*</${name}>`, "i").exec(xml)?.[1] ?? "";
-
+/** The servers of an autoconfig document; none when it is not one. */
 export function parseAutoconfig(xml: string, domain: string): AutoconfigServer[] {
-  const servers: AutoconfigServer[] = [];
-  for (const m of xml.matchAll(
-    /<(incomingServer|outgoingServer)\b[^>]*\btype\s*=\s*"([^"]*)"[^>]*>([\s\S]*?)<\/\1>/gi,
-  )) {
-    const body = m[3] ?? "";
-    const port = Number(tag(body, "port"));
-    const hostname = tag(body, "hostname")
-      .replace(/%EMAILDOMAIN%/gi, domain)
-      .toLowerCase();
-    if (!hostname || !Number.isInteger(port) || port < 1 || port > 65535) continue;
-    servers.push({
-      direction: (m[1] ?? "").toLowerCase().startsWith("incoming") ? "incoming" : "outgoing",
-      type: (m[2] ?? "").toLowerCase(),
-      hostname,
-      port,
-      socketType: tag(body, "socketType") || "plain",
-    });
-  }
-  return servers;
+  const document = readAutoconfig(xml, domain);
+  return document.ok ? [...document.servers] : [];
 }
 
 /** The access endpoint an autoconfig server entry describes. */
@@ -82,9 +59,9 @@ export async function fetchAutoconfig(
   ]) {
     const fetch = await httpFetch(url, network, options);
     const last = fetch.hops.at(-1);
-    if (fetch.body && last?.status === 200 && /<clientConfig\b/i.test(fetch.body)) {
-      return { url, fetch, servers: parseAutoconfig(fetch.body, domain) };
-    }
+    if (!fetch.body || last?.status !== 200) continue;
+    const document = readAutoconfig(fetch.body, domain);
+    if (document.ok) return { url, fetch, servers: document.servers, omitted: document.omitted };
   }
   return null;
 }

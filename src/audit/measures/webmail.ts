@@ -5,6 +5,7 @@
  * session management and HTTP headers cheat sheets, ANSSI PA-009 R2/R17/R18/R26–R33).
  */
 import type { HttpFetchResult, HttpHop } from "../probe/http-fetch.js";
+import { findLoginForm, plainHttpReferences } from "../web/login-page.js";
 import { charterMeasure, type Evidence, type MeasureResult, type MeasureStatus } from "./measure.js";
 
 export interface WebmailFetch {
@@ -20,25 +21,9 @@ const hstsMinimum = 15_768_000;
 const sessionName = /sess|sid|token|auth|jsession|phpsessid|roundcube|sogo|zimbra/i;
 const sessionInUrl = /[?&;](jsessionid|phpsessid|sid|session|sessionid|_session)=/i;
 
+export { findLoginForm, plainHttpReferences };
+
 const header = (hop: HttpHop | undefined, name: string) => hop?.headers.find((h) => h.name === name)?.value;
-
-/** The login form: a <form> holding a password input; its action, resolved against the page URL. */
-export function findLoginForm(html: string, pageUrl: string): { action: string } | null {
-  for (const match of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
-    if (!/<input\b[^>]*type\s*=\s*["']?password/i.test(match[2] ?? "")) continue;
-    const action = /\baction\s*=\s*["']([^"']*)["']/i.exec(match[1] ?? "")?.[1] ?? "";
-    try {
-      return { action: new URL(action || pageUrl, pageUrl).href };
-    } catch {
-      return { action: action || pageUrl };
-    }
-  }
-  return null;
-}
-
-/** Plain-http links and resources of a page (mixed content, insecure links). */
-export const plainHttpReferences = (html: string): string[] =>
-  [...html.matchAll(/\b(?:src|href|action)\s*=\s*["'](http:\/\/[^"']+)["']/gi)].map((m) => m[1] ?? "");
 
 function https(fetch: WebmailFetch): Evidence[] {
   const out: Evidence[] = [];
