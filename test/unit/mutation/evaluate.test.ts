@@ -141,7 +141,10 @@ describe("suites", () => {
       observed: "all suites not observed",
     });
     expect(judge(rule, negotiatedOnly())).toEqual({ status: "error", observed: "all suites not observed" });
-    expect(judge(rule, endpointOf({ tls: null }))).toEqual({ status: "error", observed: "all suites not observed" });
+    expect(judge(rule, endpointOf({ tls: null }))).toEqual({
+      status: "error",
+      observed: "all suites not observed",
+    });
   });
 
   it("forbid-suites of the charter: export and anonymous suites are broken", () => {
