@@ -37,6 +37,8 @@ const ipv6Ranges: readonly SpecialRange[] = [
   { cidr: "::1/128", name: "loopback (RFC 4291)" },
   { cidr: "64:ff9b:1::/48", name: "local-use NAT64 (RFC 8215)" },
   { cidr: "100::/64", name: "discard-only (RFC 6666)" },
+  // Teredo carries the server's IPv4 address and the client's (inverted): tunnelled, never a mail host.
+  { cidr: "2001::/32", name: "Teredo (RFC 4380)" },
   { cidr: "2001::/23", name: "IETF protocol assignments (RFC 2928)" },
   { cidr: "2001:db8::/32", name: "documentation (RFC 3849)" },
   { cidr: "3fff::/20", name: "documentation (RFC 9637)" },
@@ -57,12 +59,45 @@ function blockListOf(range: SpecialRange, family: "ipv4" | "ipv6"): BlockList {
 const ipv4Lists = ipv4Ranges.map((range) => ({ range, list: blockListOf(range, "ipv4") }));
 const ipv6Lists = ipv6Ranges.map((range) => ({ range, list: blockListOf(range, "ipv6") }));
 
-/** Prefixes that embed an IPv4 address in their last 32 bits; the embedded address is judged too. */
-const embeddingPrefixes = [
-  { list: blockListOf({ cidr: "::ffff:0:0/96", name: "IPv4-mapped" }, "ipv6"), kind: "low32" },
-  { list: blockListOf({ cidr: "64:ff9b::/96", name: "NAT64" }, "ipv6"), kind: "low32" },
-  { list: blockListOf({ cidr: "2002::/16", name: "6to4" }, "ipv6"), kind: "6to4" },
-] as const;
+/**
+ * Every IPv6 form that embeds an IPv4 address: the embedded address is judged too, so that
+ * `::127.0.0.1` or `2002:7f00:1::` cannot reach what `127.0.0.1` may not. Forms whose whole prefix
+ * is special-purpose (64:ff9b:1::/48 local-use NAT64, 2001::/32 Teredo inside 2001::/23) are
+ * refused by the range list before this is consulted.
+ */
+interface EmbeddingForm {
+  readonly list: BlockList | null;
+  readonly name: string;
+  /** Recognises the form from the eight groups (for forms that are not a prefix). */
+  readonly matches?: (groups: readonly number[]) => boolean;
+  /** Index of the group holding the embedded address's high 16 bits. */
+  readonly at: number;
+}
+
+const embeddingForms: readonly EmbeddingForm[] = [
+  // RFC 4291 §2.5.5.2: IPv4-mapped, ::ffff:a.b.c.d.
+  { list: blockListOf({ cidr: "::ffff:0:0/96", name: "" }, "ipv6"), name: "IPv4-mapped (RFC 4291)", at: 6 },
+  // RFC 4291 §2.5.5.1: IPv4-compatible, ::a.b.c.d (deprecated; :: and ::1 are judged as themselves).
+  { list: blockListOf({ cidr: "::/96", name: "" }, "ipv6"), name: "IPv4-compatible (RFC 4291)", at: 6 },
+  // RFC 2765 §2.1 (SIIT): IPv4-translated, ::ffff:0:a.b.c.d.
+  {
+    list: blockListOf({ cidr: "::ffff:0:0:0/96", name: "" }, "ipv6"),
+    name: "IPv4-translated (RFC 2765)",
+    at: 6,
+  },
+  // RFC 6052 §2.1: the NAT64 well-known prefix is used with /96 only.
+  { list: blockListOf({ cidr: "64:ff9b::/96", name: "" }, "ipv6"), name: "NAT64 (RFC 6052)", at: 6 },
+  // RFC 3056 §2: 6to4, 2002:V4ADDR::/48.
+  { list: blockListOf({ cidr: "2002::/16", name: "" }, "ipv6"), name: "6to4 (RFC 3056)", at: 1 },
+  // RFC 5214 §6.1: ISATAP interface identifiers 0000:5efe:a.b.c.d and 0200:5efe:a.b.c.d, any prefix.
+  // Fail closed: a global ISATAP address embedding a private IPv4 address is refused too.
+  {
+    list: null,
+    name: "ISATAP (RFC 5214)",
+    matches: (g) => ((g[4] ?? 0) & 0xfdff) === 0 && g[5] === 0x5efe,
+    at: 6,
+  },
+];
 
 export type GuardVerdict =
   | { readonly allowed: true }
@@ -86,9 +121,9 @@ function ipv6Groups(address: string): number[] {
   return groups.map((group) => Number.parseInt(group, 16));
 }
 
-function embeddedIpv4(address: string, kind: "low32" | "6to4"): string {
-  const groups = ipv6Groups(address);
-  const [hi, lo] = kind === "low32" ? [groups[6] ?? 0, groups[7] ?? 0] : [groups[1] ?? 0, groups[2] ?? 0];
+function embeddedIpv4(groups: readonly number[], at: number): string {
+  const hi = groups[at] ?? 0;
+  const lo = groups[at + 1] ?? 0;
   return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join(".");
 }
 
@@ -105,16 +140,16 @@ export function checkAddress(address: string): GuardVerdict {
   }
   if (family === 6) {
     const bare = address.split("%")[0] ?? address;
-    for (const { list, kind } of embeddingPrefixes) {
-      if (list.check(bare, "ipv6")) {
-        const inner = checkAddress(embeddedIpv4(bare, kind));
-        return inner.allowed ? inner : { ...inner, reason: `${inner.reason}, embedded in ${bare}` };
-      }
-    }
     for (const { range, list } of ipv6Lists) {
       if (list.check(bare, "ipv6")) {
         return { allowed: false, range: range.cidr, reason: range.name };
       }
+    }
+    const groups = ipv6Groups(bare);
+    for (const form of embeddingForms) {
+      if (form.list ? !form.list.check(bare, "ipv6") : !form.matches?.(groups)) continue;
+      const inner = checkAddress(embeddedIpv4(groups, form.at));
+      if (!inner.allowed) return { ...inner, reason: `${inner.reason}, embedded in ${bare} (${form.name})` };
     }
     return { allowed: true };
   }
