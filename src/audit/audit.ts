@@ -6,6 +6,7 @@
 import type { Network } from "../net/network.js";
 import { endpointOfServer, fetchAutoconfig } from "./discovery/autoconfig.js";
 import { type DiscoveredEndpoint, type Discovery, discover, type FoundBy } from "./discovery/discovery.js";
+import { fetchStsPolicy } from "./discovery/mta-sts-fetch.js";
 import { type AccessEndpoint, accessMeasures } from "./measures/access.js";
 import {
   autoconfigMeasure,
@@ -163,7 +164,7 @@ export async function auditDomain(
   );
   const stsPolicy =
     stsTxt.ok && stsTxt.value.some((r) => r.startsWith("v=STSv1;"))
-      ? await httpFetch(`https://mta-sts.${d}/.well-known/mta-sts.txt`, network, fetchOptions)
+      ? await fetchStsPolicy(d, network, fetchOptions)
       : null;
 
   const noMx = discovery.mx.kind === "null";

@@ -26,6 +26,9 @@ export const limits = {
   maxTranscriptBytes: 16 * 1024,
   /** Length at which one transcript line is shortened. */
   maxTranscriptLineChars: 400,
+  /** MTA-STS policy body (RFC 8461 §3.3 suggests 64 KiB): a policy is a few lines, a larger body is
+   * refused as invalid rather than read to the 1 MiB page cap. */
+  maxMtaStsPolicyBytes: 64 * 1024,
   /** Server entries taken from an autoconfig document (Thunderbird's own ones list 2–6). */
   maxAutoconfigServers: 16,
 } as const;

@@ -24,6 +24,8 @@ export interface HttpRequestOptions {
   readonly method?: "GET" | "HEAD";
   readonly target?: string;
   readonly userAgent?: string;
+  /** Body bytes kept (default limits.maxHttpBodyBytes); a longer body is framed as truncated. */
+  readonly maxBody?: number;
 }
 
 /** RFC 9112 §3.2: the Host field carries the port when it is not the scheme's default. */
@@ -48,11 +50,12 @@ export function httpDialogue(
 ): Dialogue<HttpState, HttpResponse, null, HttpFacts> {
   const method = options.method ?? "GET";
   const target = options.target ?? "/";
+  const maxBody = options.maxBody ?? limits.maxHttpBodyBytes;
   const request = buildHttpRequest(options);
   return {
     name: "HTTP",
-    maxReplyBytes: limits.maxHttpHeadBytes + limits.maxHttpBodyBytes,
-    framer: () => frameHttpResponse({ head: method === "HEAD" }),
+    maxReplyBytes: limits.maxHttpHeadBytes + maxBody,
+    framer: () => frameHttpResponse({ head: method === "HEAD", maxBody }),
     start(tlsActive) {
       return {
         state: {

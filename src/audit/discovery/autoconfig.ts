@@ -57,7 +57,8 @@ export async function fetchAutoconfig(
     `https://autoconfig.${domain}/mail/config-v1.1.xml${query}`,
     `https://${domain}/.well-known/autoconfig/mail/config-v1.1.xml${query}`,
   ]) {
-    const fetch = await httpFetch(url, network, options);
+    // Only HTTPS, and never a redirect down to plain HTTP: the document says which servers to trust.
+    const fetch = await httpFetch(url, network, { ...options, allowDowngrade: false });
     const last = fetch.hops.at(-1);
     if (!fetch.body || last?.status !== 200) continue;
     const document = readAutoconfig(fetch.body, domain);

@@ -36,8 +36,10 @@ export interface HttpHop {
 
 export interface HttpFetchResult {
   readonly hops: readonly HttpHop[];
-  /** Body of the last hop (truncated to limits.maxHttpBodyBytes), for the login-form checks. */
+  /** Body of the last hop (truncated to the body cap), for the login-form checks. */
   readonly body: string | null;
+  /** The last hop's body was longer than the cap and was cut. */
+  readonly truncated: boolean;
   readonly finalUrl: string;
   /** Why the chain stopped before a final response, if it did. */
   readonly stopped: "too_many_redirects" | "bad_location" | "error" | null;
@@ -47,6 +49,12 @@ export interface FetchOptions {
   readonly stepTimeoutMs: number;
   /** When given, each HTTPS hop's certificate is judged against it. */
   readonly trustStore?: TrustStore;
+  /** false: a redirect is recorded, its location refused before any connection (RFC 8461 §3.3). */
+  readonly followRedirects?: boolean;
+  /** false: a redirect from https to http is refused before any connection (autoconfig). */
+  readonly allowDowngrade?: boolean;
+  /** Body bytes kept (default limits.maxHttpBodyBytes). */
+  readonly maxBodyBytes?: number;
 }
 
 const isRedirect = (status: number | null) => status !== null && [301, 302, 303, 307, 308].includes(status);
@@ -55,7 +63,7 @@ async function fetchOne(
   url: URL,
   network: Network,
   options: FetchOptions,
-): Promise<{ hop: HttpHop; body: Buffer | null }> {
+): Promise<{ hop: HttpHop; body: Buffer | null; truncated: boolean }> {
   const deadline = new Deadline(network.clock, limits.endpointDeadlineMs, options.stepTimeoutMs);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const https = url.protocol === "https:";
@@ -80,19 +88,25 @@ async function fetchOne(
           error: { step: "dns", reason: "error", message: `${host}: ${answer.message}` },
         },
         body: null,
+        truncated: false,
       };
     }
     address = answer.value[0] ?? host;
   }
   const connected = await network.connect(address, port, deadline.forStep());
   if (!connected.ok)
-    return { hop: { ...empty, address, error: { step: "connect", ...connected.failure } }, body: null };
+    return {
+      hop: { ...empty, address, error: { step: "connect", ...connected.failure } },
+      body: null,
+      truncated: false,
+    };
   const connection = connected.value;
   const dialogue = httpDialogue({
     host,
     port,
     defaultPort: https ? 443 : 80,
     target: `${url.pathname}${url.search}`,
+    ...(options.maxBodyBytes !== undefined ? { maxBody: options.maxBodyBytes } : {}),
   });
   const startTls = () =>
     connection.startTls(
@@ -104,7 +118,11 @@ async function fetchOne(
     if (https) {
       const handshake = await startTls();
       if (!handshake.ok)
-        return { hop: { ...empty, address, error: { step: "handshake", ...handshake.failure } }, body: null };
+        return {
+          hop: { ...empty, address, error: { step: "handshake", ...handshake.failure } },
+          body: null,
+          truncated: false,
+        };
       tls = handshake.value;
     }
     const run = await runDialogue(dialogue, connection, deadline, startTls, https);
@@ -130,10 +148,20 @@ async function fetchOne(
         error: run.failure,
       },
       body: run.facts.body,
+      truncated: response?.truncated ?? false,
     };
   } finally {
     connection.close();
   }
+}
+
+/** Why a redirect from `from` to `to` is not followed, or null when it may be. */
+function refusal(from: URL, to: URL, options: FetchOptions): string | null {
+  if (options.followRedirects === false)
+    return `redirect to ${to.href} not followed: this fetch follows no redirect (RFC 8461 §3.3)`;
+  if (options.allowDowngrade === false && from.protocol === "https:" && to.protocol !== "https:")
+    return `redirect from HTTPS to ${to.href} not followed: a downgrade to plain HTTP is refused`;
+  return null;
 }
 
 export async function httpFetch(
@@ -143,22 +171,45 @@ export async function httpFetch(
 ): Promise<HttpFetchResult> {
   const hops: HttpHop[] = [];
   let url = new URL(start);
+  const end = (stopped: HttpFetchResult["stopped"]): HttpFetchResult => ({
+    hops,
+    body: null,
+    truncated: false,
+    finalUrl: url.href,
+    stopped,
+  });
   for (let hop = 0; hop <= limits.maxRedirects; hop++) {
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      return { hops, body: null, finalUrl: url.href, stopped: "bad_location" };
-    }
-    const { hop: result, body } = await fetchOne(url, network, options);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return end("bad_location");
+    const { hop: result, body, truncated } = await fetchOne(url, network, options);
     hops.push(result);
-    if (result.error) return { hops, body: null, finalUrl: url.href, stopped: "error" };
+    if (result.error) return end("error");
     if (!isRedirect(result.status))
-      return { hops, body: body?.toString("utf8") ?? null, finalUrl: url.href, stopped: null };
+      return { hops, body: body?.toString("utf8") ?? null, truncated, finalUrl: url.href, stopped: null };
+    if (!result.location) return end("bad_location");
+    let next: URL;
     try {
       // RFC 9110 §10.2.2: Location may be relative to the request URL.
-      url = new URL(result.location ?? "", url);
+      next = new URL(result.location, url);
     } catch {
-      return { hops, body: null, finalUrl: url.href, stopped: "bad_location" };
+      return end("bad_location");
     }
-    if (!result.location) return { hops, body: null, finalUrl: url.href, stopped: "bad_location" };
+    const refused = refusal(url, next, options);
+    url = next;
+    if (refused) {
+      // Recorded like a guard refusal: a hop that never connected, with the reason.
+      hops.push({
+        url: next.href,
+        address: null,
+        status: null,
+        headers: [],
+        cookies: [],
+        location: null,
+        tls: null,
+        certificate: null,
+        error: { step: "connect", reason: "not_allowed", message: refused },
+      });
+      return end("error");
+    }
   }
-  return { hops, body: null, finalUrl: url.href, stopped: "too_many_redirects" };
+  return end("too_many_redirects");
 }
