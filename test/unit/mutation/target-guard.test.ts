@@ -145,6 +145,13 @@ describe("IPv4 embedded in IPv6 is judged as the IPv4 address", () => {
     ["2002:7f00:1:0:0:0:0:1", "127.0.0.0/8", "loopback (RFC 1122)"],
     ["2002:c633:6401::5", "198.51.100.0/24", "documentation TEST-NET-2 (RFC 5737)"],
     ["2002:e000:1::", "224.0.0.0/4", "multicast (RFC 5771)"],
+    // every octet and every 16-bit group decides: a neighbour in another range is told apart
+    ["::ffff:192.168.100.200", "192.168.0.0/16", "private (RFC 1918)"],
+    ["::ffff:192.0.2.1", "192.0.2.0/24", "documentation TEST-NET-1 (RFC 5737)"],
+    ["::ffff:c000:201", "192.0.2.0/24", "documentation TEST-NET-1 (RFC 5737)"],
+    ["64:ff9b::c000:201", "192.0.2.0/24", "documentation TEST-NET-1 (RFC 5737)"],
+    ["2002:c000:201::", "192.0.2.0/24", "documentation TEST-NET-1 (RFC 5737)"],
+    ["2002:c000:201:0:0:0:0:0", "192.0.2.0/24", "documentation TEST-NET-1 (RFC 5737)"],
   ];
   for (const [address, cidr, name] of refused) {
     it(`refuses ${address} (${name})`, () => {
@@ -163,6 +170,8 @@ describe("IPv4 embedded in IPv6 is judged as the IPv4 address", () => {
     "64:ff9b::8.8.4.4",
     "2002:808:808::1",
     "2002:c1b3:1801::25",
+    "::ffff:172.15.5.4",
+    "::ffff:100.128.200.250",
   ])("allows %s (a public IPv4 address)", (address) => {
     expect(strict.check(address)).toEqual({ allowed: true });
   });
