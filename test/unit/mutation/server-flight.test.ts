@@ -334,7 +334,9 @@ describe("a ServerHello cut short", () => {
   }
 
   it("a session id of exactly 32 bytes is fine", () => {
-    expect(parse(flight(serverHello({ session: Buffer.alloc(32, 7), suite: 0x009c })))).toMatchObject({ kind: "frame" });
+    expect(parse(flight(serverHello({ session: Buffer.alloc(32, 7), suite: 0x009c })))).toMatchObject({
+      kind: "frame",
+    });
   });
 
   it("frameFirstFlight gives the same frames and never throws", () => {
