@@ -216,6 +216,13 @@ describe("the summary of each certificate", () => {
     ["DSA", () => spkiOf("dsa", { modulusLength: 1024, divisorLength: 160 }), "DSA", 1024],
     ["X25519 (another type)", () => spkiOf("x25519", {}), "x25519", null],
   ];
+  it("key type and size: an EC key on an unnamed curve (explicit parameters, generator 2G of P-256)", async () => {
+    const leaf = await leafFor(intermediate, { spki: Buffer.from(explicitCurveSpki, "hex") });
+    const result = analyze([leaf, intermediate]);
+    expect(result?.keyType).toBe("EC UNDEF");
+    expect(result?.keyBits).toBeNull();
+  });
+
   for (const [label, spki, keyType, keyBits] of keyCases) {
     it(`key type and size: ${label}`, async () => {
       const leaf = await leafFor(intermediate, { spki: spki() });
@@ -230,3 +237,7 @@ function spkiOf(type: string, options: object): Buffer {
   const { publicKey } = generateKeyPairSync(type as "ec", options as { namedCurve: string });
   return publicKey.export({ type: "spki", format: "der" });
 }
+
+/** P-256's field and coefficients with the generator replaced by 2G: a curve OpenSSL cannot name. */
+const explicitCurveSpki =
+  "3082014b3082010306072a8648ce3d02013081f7020101302c06072a8648ce3d0101022100ffffffff00000001000000000000000000000000ffffffffffffffffffffffff305b0420ffffffff00000001000000000000000000000000fffffffffffffffffffffffc04205ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b031500c49d360886e704936a6678e1139d26b7819f7e900441047cf27b188d034f7e8a52380304b51ac3c08969e277f21b35a60b48fc4766997807775510db8ed040293d9ac69f7430dbba7dade63ce982299e04b79d227873d1022100ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551020101034200048a08a6d773db709848917c456f9fdddf4dbc1e635a733cf6358f4fa64f44450c90ecde02f4460558fc2e6767a168af3c1883bf4552f0b47ff180e4a9eda65e3d";
