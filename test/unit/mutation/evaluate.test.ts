@@ -177,6 +177,8 @@ describe("suites", () => {
       "fail",
       "an ECDHE suite",
     );
+    // nothing observed is never a pass
+    expect(judge(rule, noTls).status).not.toBe("pass");
   });
 
   it("only-suites: the level and up to six suites outside the list; pass only when complete", () => {
@@ -258,6 +260,7 @@ describe("order", () => {
       "not_applicable",
     );
     expectRule(server, negotiatedOnly(), "not_applicable", "fewer than two suites");
+    expect(judge(server, noTls).status).toBe("not_applicable");
   });
 });
 
