@@ -8,6 +8,8 @@ import { errorMessage, MailcharterError } from "../core/errors.js";
 import { type AuditCommandOptions, auditCommand } from "./audit-command.js";
 import { ExitCode, type ProbeCommandOptions, probeCommand } from "./probe-command.js";
 import { registryCommands } from "./registry-command.js";
+import { serveCommand } from "./serve-command.js";
+import { userCommands } from "./user-command.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -72,6 +74,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     setExit(await auditCommand(domains, options, process.stdout, process.stderr));
   });
   registryCommands(program, setExit, process.stdout);
+  userCommands(program, process.stdout);
+  serveCommand(program, process.stdout);
   return program;
 }
 

@@ -32,3 +32,43 @@ export const limits = {
   /** Server entries taken from an autoconfig document (Thunderbird's own ones list 2–6). */
   maxAutoconfigServers: 16,
 } as const;
+
+/** Limits of the service (`mailcharter serve`), each with its reason. */
+export const serviceLimits = {
+  /** OWASP session management cheat sheet: 15–30 min idle for a low-risk application; 30 min, since
+   * a postmaster reading a report does not click every minute. */
+  sessionIdleMs: 30 * 60_000,
+  /** Absolute lifetime of a login (OWASP: 4–8 h for an office day; 12 h covers a long incident night
+   * and still forces a fresh login every day). */
+  sessionAbsoluteMs: 12 * 3_600_000,
+  /** The last-seen time of a session is written at most this often, so reading pages is not one
+   * database write per request. */
+  sessionTouchMs: 60_000,
+  /** Expired sessions are kept this long after their end (to tell the user why they were logged out),
+   * then purged. */
+  sessionPurgeGraceMs: 24 * 3_600_000,
+  /** Login attempts per client address per window (credential stuffing from one place). */
+  loginAttemptsPerIp: 20,
+  /** Login attempts per account name per window, from anywhere (guessing one account's password from
+   * many addresses). Counted whether the account exists or not, so it reveals nothing. */
+  loginAttemptsPerAccount: 5,
+  loginWindowMs: 15 * 60_000,
+  /** Every other request, per client address per minute: generous for a dashboard and an API client,
+   * low enough to stop a flood. */
+  requestsPerMinute: 600,
+  /** Request bodies (JSON, forms): a registry import of a few hundred signatories fits in 1 MiB. */
+  bodyLimitBytes: 1024 * 1024,
+  /** Passwords: NIST SP 800-63B §5.1.1.2 asks for at least 8 characters and allows up to 64+; we ask
+   * 12 (ANSSI recommends 12 or more for a password alone) and cap at 1024 so hashing stays bounded. */
+  passwordMinChars: 12,
+  passwordMaxChars: 1024,
+  /** scrypt cost (RFC 7914): N = 2^15, r = 8, p = 1 is 32 MiB and ~60–100 ms per hash on one core,
+   * the OWASP password storage cheat sheet's floor for scrypt. */
+  scrypt: { N: 2 ** 15, r: 8, p: 1, keyLength: 32, saltBytes: 16, maxmem: 64 * 1024 * 1024 },
+  /** How long `serve` waits on SIGTERM for running audits and open requests before closing anyway. */
+  shutdownGraceMs: 30_000,
+  /** Validity of the published list signed by the server (the EFF STARTTLS list's 14 days); it is
+   * re-signed at least this often so it never expires while the server runs. */
+  publishedListValidDays: 14,
+  publishedListRefreshMs: 24 * 3_600_000,
+} as const;

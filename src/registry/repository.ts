@@ -14,6 +14,17 @@ import {
   withWithdrawal,
 } from "./model.js";
 
+/** A signatory with the storage ids the service's routes name it by. */
+export interface RegistryEntry {
+  readonly id: number;
+  readonly signatory: Signatory;
+  readonly domains: readonly {
+    readonly id: number;
+    readonly domain: string;
+    readonly mx: readonly string[];
+  }[];
+}
+
 export class RegistryError extends MailcharterError {
   constructor(message: string) {
     super("usage", message);
@@ -150,20 +161,43 @@ export class Registry {
   }
 
   async list(): Promise<Signatory[]> {
+    return (await this.entries()).map((e) => e.signatory);
+  }
+
+  /** Every organisation with its id and its domains' ids, by name. */
+  async entries(): Promise<RegistryEntry[]> {
     const orgs = await this.store.db.selectFrom("organisations").selectAll().orderBy("name").execute();
     const domains = await this.store.db.selectFrom("domains").selectAll().orderBy("domain").execute();
-    return orgs.map((o) =>
-      withWithdrawal({
-        name: o.name,
-        contact: o.contact,
-        adhesionDate: o.adhesion_date,
-        withdrawalNoticeDate: o.withdrawal_notice_date,
-        charterVersion: o.charter_version,
-        domains: domains
-          .filter((d) => d.organisation_id === o.id)
-          .map((d) => ({ domain: d.domain, mx: JSON.parse(d.mx_patterns) as string[] })),
-      }),
-    );
+    return orgs.map((o) => {
+      const own = domains
+        .filter((d) => d.organisation_id === o.id)
+        .map((d) => ({ id: d.id, domain: d.domain, mx: JSON.parse(d.mx_patterns) as string[] }));
+      return {
+        id: o.id,
+        signatory: withWithdrawal({
+          name: o.name,
+          contact: o.contact,
+          adhesionDate: o.adhesion_date,
+          withdrawalNoticeDate: o.withdrawal_notice_date,
+          charterVersion: o.charter_version,
+          domains: own.map(({ domain, mx }) => ({ domain, mx })),
+        }),
+        domains: own,
+      };
+    });
+  }
+
+  async organisationId(name: string): Promise<number | undefined> {
+    const row = await this.store.db
+      .selectFrom("organisations")
+      .select("id")
+      .where("name", "=", name)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  async charterVersions(): Promise<{ version: string; published: string; title: string }[]> {
+    return this.store.db.selectFrom("charter_versions").selectAll().orderBy("published").execute();
   }
 
   /** Imports organisations all together or not at all. */

@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { type Generated, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { MailcharterError } from "../core/errors.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
+import type { AccountTables } from "./account-tables.js";
 
 export interface OrganisationTable {
   id: Generated<number>;
@@ -35,7 +36,7 @@ export interface CharterVersionTable {
   title: string;
 }
 
-export interface Database extends AuditHistoryTables {
+export interface Database extends AuditHistoryTables, AccountTables {
   organisations: OrganisationTable;
   domains: DomainTable;
   charter_versions: CharterVersionTable;

@@ -2,6 +2,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import type { Engine } from "./database.js";
 import { auditHistoryMigration } from "./migration-audit-history.js";
+import { accountsMigration } from "./migration-accounts.js";
 
 function migrations(engine: Engine): Record<string, Migration> {
   // SERIAL in PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT in SQLite.
@@ -49,6 +50,7 @@ function migrations(engine: Engine): Record<string, Migration> {
       },
     },
     "2026-12-01-audit-history": auditHistoryMigration(engine),
+    "2026-12-02-accounts": accountsMigration(engine),
   };
 }
 

@@ -1,0 +1,114 @@
+/**
+ * `mailcharter serve`: the service over HTTPS (default https://127.0.0.1:8443/, loopback only until
+ * told otherwise). The server code is loaded only when the command runs, so other commands start fast.
+ */
+import { dirname } from "node:path";
+import { type Command, Option } from "commander";
+import { UsageError } from "../core/errors.js";
+import { defaultDatabasePath } from "../store/database.js";
+
+export const defaultListen = "127.0.0.1:8443";
+
+/** `HOST:PORT`, `[IPv6]:PORT`; the port 1–65535 (0 for any free port, for tests). */
+export function parseHostPort(text: string, what: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port > 65_535)
+    throw new UsageError(`${what}: "${text}" is not HOST:PORT (e.g. 127.0.0.1:8443 or [::1]:8443)`);
+  return { host: (match[1] ?? match[2]) as string, port };
+}
+
+interface ServeOptions {
+  readonly db?: string;
+  readonly dataDir?: string;
+  readonly listen: string;
+  readonly httpListen?: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly scheduler: boolean;
+  readonly logLevel: string;
+}
+
+const isPostgres = (db: string) => /^postgres(ql)?:\/\//.test(db);
+
+export function serveCommand(program: Command, out: NodeJS.WritableStream): void {
+  program
+    .command("serve")
+    .description(
+      "Run the service: dashboard, public list and REST API over HTTPS (default https://127.0.0.1:8443/)",
+    )
+    .option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)")
+    .option(
+      "--data-dir <dir>",
+      "where the certificate, keys and secrets are kept (default: beside the SQLite file)",
+    )
+    .option("--listen <host:port>", "HTTPS address", defaultListen)
+    .option("--http-listen <host:port>", "also listen for plain HTTP, which only redirects to HTTPS")
+    .option("--tls-cert <file>", "certificate chain (PEM); without it a self-signed one is generated once")
+    .option("--tls-key <file>", "private key (PEM) of --tls-cert")
+    .option("--no-scheduler", "do not run the audit scheduler in this process")
+    .addOption(
+      new Option("--log-level <level>", "request log level (on stderr)")
+        .choices(["fatal", "error", "warn", "info", "debug"])
+        .default("info"),
+    )
+    .action(async (o: ServeOptions) => {
+      const listen = parseHostPort(o.listen, "--listen");
+      const httpListen = o.httpListen ? parseHostPort(o.httpListen, "--http-listen") : null;
+      if ((o.tlsCert === undefined) !== (o.tlsKey === undefined))
+        throw new UsageError("--tls-cert and --tls-key go together");
+      const db = o.db ?? defaultDatabasePath();
+      const dataDir = o.dataDir ?? (isPostgres(db) ? dirname(defaultDatabasePath()) : dirname(db));
+      const { startService, defaultLogger } = await import("../web/service.js");
+      const service = await startService({
+        db,
+        dataDir,
+        listen,
+        httpListen,
+        tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : null,
+        scheduler: o.scheduler,
+        logger: { ...(defaultLogger() as object), level: o.logLevel, stream: process.stderr } as never,
+      });
+      const host = service.https.host.includes(":") ? `[${service.https.host}]` : service.https.host;
+      const certificate =
+        service.identity.source === "files"
+          ? `certificate ${service.identity.certPath}`
+          : `self-signed certificate ${service.identity.certPath}${service.identity.source === "generated" ? " (generated now)" : ""}`;
+      out.write(`mailcharter serve: https://${host}:${service.https.port}/\n`);
+      out.write(`  TLS: ${certificate}\n  SHA-256 fingerprint: ${service.identity.fingerprint}\n`);
+      out.write(`  database: ${service.store.engine} ${service.store.location}; data directory ${dataDir}\n`);
+      if (service.http)
+        out.write(`  plain HTTP on ${service.http.host}:${service.http.port} redirects to HTTPS\n`);
+      out.write(
+        `  scheduler: ${service.schedulerRunning ? "running" : o.scheduler ? "not available yet" : "off (--no-scheduler)"}\n`,
+      );
+      if ((await service.accounts.count()) === 0)
+        out.write(
+          `  no account yet: mailcharter user add --email you@example.org --role agency${o.db ? ` --db ${o.db}` : ""}\n`,
+        );
+
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals) => {
+          if (stopping) {
+            out.write(`mailcharter serve: ${signal} again, exiting now\n`);
+            process.exit(1);
+          }
+          stopping = true;
+          out.write(`mailcharter serve: ${signal}, stopping (finishing running work)\n`);
+          const force = setTimeout(() => {
+            out.write("mailcharter serve: still busy after the grace period, exiting\n");
+            process.exit(1);
+          }, 30_000);
+          force.unref();
+          service.close().then(() => {
+            clearTimeout(force);
+            out.write("mailcharter serve: stopped\n");
+            resolve();
+          });
+        };
+        process.once("SIGTERM", stop);
+        process.once("SIGINT", stop);
+      });
+    });
+}

@@ -1,0 +1,93 @@
+/**
+ * Authorisation as data: every route of the server, by method and path, with the roles that may use
+ * it and whose data it shows. The server reads this table when each route is registered; a route
+ * missing from it stops the server from starting, and the authorisation test enumerates the server's
+ * own routes against it for every role.
+ *
+ * Roles (docs/service.md): the public reads the published list, the signatories and each domain's
+ * latest verdict (charter art. 7); an auditor reads everything and changes nothing; an operator of X
+ * reads and acts on X's data only; the agency reads everything and keeps the registry and accounts.
+ * `scope: "organisation"` means an operator sees only its own organisation's data there: the
+ * application functions filter by the viewer, and anything else is "not found" (no IDOR).
+ * Every account manages its own session and its own API tokens (`scope: "self"`).
+ */
+import type { Principal, Role } from "../accounts/principal.js";
+
+export type Access =
+  | { readonly public: true }
+  | { readonly roles: readonly Role[]; readonly scope: "all" | "organisation" | "self" };
+
+const everyone: Access = { public: true };
+const readers: Access = { roles: ["agency", "auditor", "operator"], scope: "organisation" };
+const self: Access = { roles: ["agency", "auditor", "operator"], scope: "self" };
+const agency: Access = { roles: ["agency"], scope: "all" };
+/** Writes on an organisation's own data: the agency, or an operator of that organisation. */
+const organisationWriters: Access = { roles: ["agency", "operator"], scope: "organisation" };
+
+export const routeAccess: Readonly<Record<string, Access>> = {
+  // Pages
+  "GET /": everyone,
+  "GET /login": everyone,
+  "POST /login": everyone,
+  "POST /logout": self,
+  "GET /static/*": everyone,
+  // Published list (charter art. 7)
+  "GET /published-list.json": everyone,
+  "GET /published-list.json.sig": everyone,
+  "GET /published-list.pub": everyone,
+  // API
+  "GET /api/v1/openapi.json": everyone,
+  "GET /api/v1/signatories": everyone,
+  "GET /api/v1/me": self,
+  "GET /api/v1/tokens": self,
+  "POST /api/v1/tokens": self,
+  "DELETE /api/v1/tokens/:id": self,
+  "GET /api/v1/organisations": readers,
+  "GET /api/v1/organisations/:id": readers,
+  "POST /api/v1/organisations": agency,
+  "PATCH /api/v1/organisations/:id": organisationWriters,
+  "POST /api/v1/organisations/:id/domains": agency,
+  "POST /api/v1/organisations/:id/withdrawal": agency,
+  "GET /api/v1/charter-versions": readers,
+  "POST /api/v1/charter-versions": agency,
+  "GET /api/v1/domains": readers,
+  "GET /api/v1/domains/:id": readers,
+  "GET /api/v1/accounts": agency,
+  "POST /api/v1/accounts": agency,
+  "PATCH /api/v1/accounts/:id": agency,
+};
+
+/** The table's key of a route: HEAD routes (added by Fastify for each GET) share their GET's entry. */
+export const routeKey = (method: string, url: string): string =>
+  `${method === "HEAD" ? "GET" : method} ${url}`;
+
+export function accessOf(method: string, url: string): Access {
+  const access = routeAccess[routeKey(method, url)];
+  if (!access)
+    throw new Error(
+      `route ${method} ${url} has no entry in src/web/authorization.ts: say who may use it before serving it`,
+    );
+  return access;
+}
+
+export type Decision = "allow" | "unauthenticated" | "forbidden";
+
+export function decide(access: Access, principal: Principal): Decision {
+  if ("public" in access) return "allow";
+  if (principal.kind !== "account") return "unauthenticated";
+  return access.roles.includes(principal.role) ? "allow" : "forbidden";
+}
+
+/** Whether the viewer may see an organisation's non-public data (and so its domains and audits). */
+export function seesOrganisation(principal: Principal, organisationId: number): boolean {
+  if (principal.kind !== "account") return false;
+  if (principal.role === "agency" || principal.role === "auditor") return true;
+  return principal.organisationId === organisationId;
+}
+
+/** Whether the viewer may change an organisation's own data (contacts, on-demand audits). */
+export function actsForOrganisation(principal: Principal, organisationId: number): boolean {
+  if (principal.kind !== "account") return false;
+  if (principal.role === "agency") return true;
+  return principal.role === "operator" && principal.organisationId === organisationId;
+}

@@ -1,0 +1,111 @@
+/**
+ * Every text of the pages, in French and English, from this one catalogue. The language comes from
+ * `?lang=`, then the `lang` cookie a switch link sets, then Accept-Language (RFC 9110 §12.5.4).
+ */
+export type Lang = "fr" | "en";
+export const langs: readonly Lang[] = ["fr", "en"];
+
+const catalogue = {
+  appName: { fr: "mailcharter", en: "mailcharter" },
+  tagline: {
+    fr: "Charte pour la sécurité des services de courriers électroniques",
+    en: "E-mail services security charter",
+  },
+  switchTo: { fr: "English", en: "Français" },
+  login: { fr: "Connexion", en: "Log in" },
+  logout: { fr: "Déconnexion", en: "Log out" },
+  email: { fr: "Adresse électronique", en: "E-mail address" },
+  password: { fr: "Mot de passe", en: "Password" },
+  submitLogin: { fr: "Se connecter", en: "Log in" },
+  loginFailed: {
+    fr: "Adresse ou mot de passe incorrect.",
+    en: "Incorrect e-mail address or password.",
+  },
+  loginThrottled: {
+    fr: "Trop de tentatives de connexion. Réessayez dans quelques minutes.",
+    en: "Too many login attempts. Try again in a few minutes.",
+  },
+  endedIdle: {
+    fr: "Votre session a expiré après une période d'inactivité. Reconnectez-vous.",
+    en: "Your session expired after a period of inactivity. Please log in again.",
+  },
+  endedAbsolute: {
+    fr: "Votre session a atteint sa durée maximale. Reconnectez-vous.",
+    en: "Your session reached its maximum duration. Please log in again.",
+  },
+  endedLogout: { fr: "Vous êtes déconnecté.", en: "You are logged out." },
+  signatories: { fr: "Signataires de la charte", en: "Charter signatories" },
+  signatoriesIntro: {
+    fr: "Les organisations signataires en vigueur et leurs domaines de messagerie (charte, art. 7).",
+    en: "The signatories in force and their mail domains (charter art. 7).",
+  },
+  organisation: { fr: "Organisation", en: "Organisation" },
+  adhesion: { fr: "Adhésion", en: "Adhesion" },
+  withdrawal: { fr: "Retrait effectif", en: "Withdrawal effective" },
+  domains: { fr: "Domaines", en: "Domains" },
+  domain: { fr: "Domaine", en: "Domain" },
+  verdict: { fr: "Dernier verdict", en: "Latest verdict" },
+  auditedAt: { fr: "Date", en: "Date" },
+  notAudited: { fr: "pas encore audité", en: "not audited yet" },
+  noSignatories: { fr: "Aucun signataire en vigueur.", en: "No signatory in force." },
+  publishedList: { fr: "Liste publiée signée", en: "Signed published list" },
+  signature: { fr: "signature", en: "signature" },
+  publicKey: { fr: "clé publique", en: "public key" },
+  signedInAs: { fr: "Connecté en tant que", en: "Logged in as" },
+  roleAgency: { fr: "agence", en: "agency" },
+  roleOperator: { fr: "opérateur", en: "operator" },
+  roleAuditor: { fr: "auditeur", en: "auditor" },
+  yourReach: { fr: "Ce que vous pouvez consulter", en: "What you can reach" },
+  reachAgency: {
+    fr: "Tout le registre, tous les domaines et audits, les comptes ; vous gérez le registre et les comptes.",
+    en: "The whole registry, every domain and audit, the accounts; you manage the registry and the accounts.",
+  },
+  reachAuditor: {
+    fr: "Tout le registre, tous les domaines et audits, en lecture seule.",
+    en: "The whole registry, every domain and audit, read-only.",
+  },
+  reachOperator: {
+    fr: "Les domaines et audits de votre organisation ; audits à la demande de vos domaines.",
+    en: "Your organisation's domains and audits; on-demand audits of your domains.",
+  },
+  yourOrganisation: { fr: "Votre organisation", en: "Your organisation" },
+  organisations: { fr: "Organisations", en: "Organisations" },
+  accounts: { fr: "Comptes", en: "Accounts" },
+  api: { fr: "API REST (documentation OpenAPI)", en: "REST API (OpenAPI document)" },
+  errorTitle: { fr: "Erreur", en: "Error" },
+  notFound: { fr: "Page introuvable.", en: "Page not found." },
+  forbidden: { fr: "Accès refusé.", en: "Access denied." },
+  badRequest: { fr: "Requête invalide.", en: "Invalid request." },
+  serverError: { fr: "Erreur interne du serveur.", en: "Internal server error." },
+  back: { fr: "Retour à l'accueil", en: "Back to the home page" },
+  compliant: { fr: "conforme", en: "compliant" },
+  non_compliant: { fr: "non conforme", en: "non-compliant" },
+  inconclusive: { fr: "indéterminé", en: "inconclusive" },
+  language: { fr: "Langue", en: "Language" },
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type MessageKey = keyof typeof catalogue;
+
+export const t = (lang: Lang, key: MessageKey): string => catalogue[key][lang];
+
+/** The first supported language of an Accept-Language header, by quality; French by default. */
+export function negotiateLang(acceptLanguage: string | undefined): Lang {
+  const ranked = (acceptLanguage ?? "")
+    .split(",")
+    .map((part, index) => {
+      const [tag = "", ...params] = part.trim().toLowerCase().split(";");
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith("q="))
+          ?.trim()
+          .slice(2) ?? "1",
+      );
+      return { primary: tag.split("-")[0] ?? "", q: Number.isFinite(q) ? q : 0, index };
+    })
+    .filter((r) => r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  const found = ranked.find((r) => langs.includes(r.primary as Lang));
+  return (found?.primary as Lang | undefined) ?? "fr";
+}
+
+export const isLang = (text: unknown): text is Lang => text === "fr" || text === "en";
