@@ -9,8 +9,8 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { type Generated, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import { MailcharterError } from "../core/errors.js";
-import type { AuditHistoryTables } from "./audit-history-tables.js";
 import type { AccountTables } from "./account-tables.js";
+import type { AuditHistoryTables } from "./audit-history-tables.js";
 
 export interface OrganisationTable {
   id: Generated<number>;

@@ -1,8 +1,8 @@
 /** Schema migrations, in code, the same for SQLite and PostgreSQL (Kysely Migrator). */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import type { Engine } from "./database.js";
-import { auditHistoryMigration } from "./migration-audit-history.js";
 import { accountsMigration } from "./migration-accounts.js";
+import { auditHistoryMigration } from "./migration-audit-history.js";
 
 function migrations(engine: Engine): Record<string, Migration> {
   // SERIAL in PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT in SQLite.
