@@ -1,35 +1,19 @@
 /**
  * The charter audit of one mail domain (docs/contract.md §3, §4): discovery, probes (each endpoint once per run,
  * whatever the number of domains or MX sharing it), webmail fetches, DNS policy records, measures,
- * verdict. Measures never open sockets: they judge the reports collected here.
+ * verdict. Measures never open sockets: they judge the facts collected here (measures/audit-facts.ts),
+ * each measure once, from the registry (measures/registry.ts).
  */
+import { limits } from "../core/limits.js";
 import type { Network } from "../net/network.js";
 import { endpointOfServer, fetchAutoconfig } from "./discovery/autoconfig.js";
 import { type DiscoveredEndpoint, type Discovery, discover, type FoundBy } from "./discovery/discovery.js";
 import { fetchStsPolicy } from "./discovery/mta-sts-fetch.js";
-import { type AccessEndpoint, accessMeasures } from "./measures/access.js";
-import {
-  autoconfigMeasure,
-  dane,
-  dmarc,
-  dnssec,
-  mtaSts,
-  notYetMeasured,
-  spf,
-  tlsRpt,
-} from "./measures/beyond.js";
-import { type MeasureResult, type Verdict, verdictOf } from "./measures/measure.js";
-import {
-  mxCertificate,
-  mxCipher,
-  mxHash,
-  mxKeyExchange,
-  mxStarttls,
-  mxTerritory,
-  mxTlsVersion,
-} from "./measures/mx.js";
+import type { AccessEndpoint, AuditFacts, WebmailFetch } from "./measures/audit-facts.js";
+import type { MeasureResult, Verdict } from "./measures/measure.js";
+import { verdictOf } from "./measures/measure.js";
+import { judgeAll } from "./measures/registry.js";
 import type { Territory } from "./measures/territory.js";
-import { type WebmailFetch, webmailMeasures } from "./measures/webmail.js";
 import type { EndpointReport } from "./probe/endpoint.js";
 import { httpFetch } from "./probe/http-fetch.js";
 import { type ProbeOptions, probeEndpoint } from "./probe/probe-endpoint.js";
@@ -62,6 +46,8 @@ export interface AuditOptions extends ProbeOptions {
   readonly conventionalNames?: boolean;
   /** Profiles to report (default: all of profiles.ts). */
   readonly profiles?: readonly Profile[];
+  /** Pause before STARTTLS refused with 454 on an MX is asked again (default limits.starttlsRetryPauseMs). */
+  readonly starttlsRetryPauseMs?: number;
   /** Called as work progresses, for the terminal's progress display. */
   readonly onProgress?: (event: {
     readonly domain: string;
@@ -71,14 +57,54 @@ export interface AuditOptions extends ProbeOptions {
   }) => void;
 }
 
+/** STARTTLS advertised, then answered 454 (RFC 3207 §4): temporary, worth one more try. */
+const starttlsRefused = (r: EndpointReport) =>
+  r.service === "smtp" && r.error?.step === "starttls" && r.error.reason === "rejected";
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Probes an endpoint; an MX address whose STARTTLS was refused with 454 is asked once more after a
+ * pause, and the second answer is kept (its stats count both attempts).
+ */
+async function probeWithRetry(
+  endpoint: DiscoveredEndpoint,
+  options: ProbeOptions,
+  network: Network,
+  pauseMs: number,
+): Promise<EndpointReport[]> {
+  const first = await probeEndpoint(endpoint, options, network);
+  if (!first.some(starttlsRefused)) return first;
+  await pause(pauseMs);
+  const again = await probeEndpoint(endpoint, options, network);
+  return first.map((before) => {
+    if (!starttlsRefused(before)) return before;
+    const after = again.find((r) => r.address === before.address);
+    if (!after) return before;
+    return {
+      ...after,
+      stats: {
+        connections: before.stats.connections + after.stats.connections,
+        retries: before.stats.retries + after.stats.retries + 1,
+        durationMs: before.stats.durationMs + pauseMs + after.stats.durationMs,
+      },
+    };
+  });
+}
+
 /** Each endpoint is probed once per run, even when several MX or domains share it (docs/contract.md §7). */
 export class ProbeCache {
   private readonly cache = new Map<string, Promise<EndpointReport[]>>();
-  get(endpoint: DiscoveredEndpoint, options: ProbeOptions, network: Network): Promise<EndpointReport[]> {
+  get(
+    endpoint: DiscoveredEndpoint,
+    options: ProbeOptions,
+    network: Network,
+    pauseMs: number = limits.starttlsRetryPauseMs,
+  ): Promise<EndpointReport[]> {
     const key = `${endpoint.host}|${endpoint.port}|${endpoint.tlsMode}|${endpoint.service}`;
     let pending = this.cache.get(key);
     if (!pending) {
-      pending = probeEndpoint(endpoint, options, network);
+      pending = probeWithRetry(endpoint, options, network, pauseMs);
       this.cache.set(key, pending);
     }
     return pending;
@@ -106,18 +132,19 @@ export async function auditDomain(
   const fetchOptions = { stepTimeoutMs: options.stepTimeoutMs, trustStore: options.trustStore };
   const autoconfig = await fetchAutoconfig(d, network, fetchOptions);
   const toProbe = [...discovery.endpoints];
-  for (const server of autoconfig?.servers ?? []) {
+  for (const server of autoconfig.found?.servers ?? []) {
     const endpoint = endpointOfServer(server);
     if (!endpoint) continue;
     const known = toProbe.find((e) => e.host === endpoint.host && e.port === endpoint.port);
     if (known) toProbe[toProbe.indexOf(known)] = { ...known, foundBy: [...known.foundBy, "autoconfig"] };
     else toProbe.push({ ...endpoint, foundBy: ["autoconfig"] });
   }
+  const pauseMs = options.starttlsRetryPauseMs ?? limits.starttlsRetryPauseMs;
   let done = 0;
   const total = toProbe.length;
   const probed = await Promise.all(
     toProbe.map(async (endpoint) => {
-      const reports = await cache.get(endpoint, options, network);
+      const reports = await cache.get(endpoint, options, network, pauseMs);
       options.onProgress?.({ domain: d, done: ++done, total, what: `${endpoint.host}:${endpoint.port}` });
       return reports.map((report): AuditedEndpoint => ({ ...report, foundBy: endpoint.foundBy }));
     }),
@@ -167,48 +194,28 @@ export async function auditDomain(
       ? await fetchStsPolicy(d, network, fetchOptions)
       : null;
 
-  const noMx = discovery.mx.kind === "null";
-  const measures: MeasureResult[] = [
-    ...accessMeasures(access),
-    ...webmailMeasures(webmail),
-    mxStarttls(mx, noMx),
-    mxTlsVersion(mx),
-    mxCipher(mx),
-    mxKeyExchange(mx),
-    mxHash(mx),
-    mxCertificate(mx),
-    mxTerritory(mx, options.territory),
-    mtaSts(
-      d,
-      stsTxt,
-      stsPolicy,
-      discovery.mx.hosts.map((h) => h.host),
-    ),
-    tlsRpt(d, rptTxt),
-    spf(d, spfTxt),
-    dmarc(d, dmarcTxt),
-    autoconfigMeasure(d, autoconfig),
-    dane(mxHosts, tlsa, mx),
-    dnssec(
-      d,
-      dnssecAnswer ?? { ok: false, reason: "error", message: "not asked" },
-      network.resolver.description,
-    ),
-    ...notYetMeasured(),
-  ];
-  if (discovery.mx.kind === "none" || discovery.mx.kind === "error") {
-    // No MX could be found: the MX measures cannot pass.
-    for (const [i, m] of measures.entries()) {
-      if (m.id.startsWith("mx.") && m.charter && m.status === "not_applicable") {
-        measures[i] = {
-          ...m,
-          status: "error",
-          summary: { fr: "Indéterminé : aucun MX trouvé", en: "Could not be determined: no MX host found" },
-          evidence: [{ endpoint: d, status: "error", observed: discovery.mx.message ?? "no MX host found" }],
-        };
-      }
-    }
-  }
+  const facts: AuditFacts = {
+    domain: d,
+    mx: discovery.mx,
+    mxEndpoints: mx,
+    access,
+    webmail,
+    lookupFailures: discovery.failures,
+    dns: {
+      spf: spfTxt,
+      dmarc: dmarcTxt,
+      tlsRpt: rptTxt,
+      mtaSts: stsTxt,
+      dnssec: dnssecAnswer ?? { ok: false, reason: "error", message: "not asked" },
+      tlsa,
+      resolver: network.resolver.description,
+    },
+    stsPolicy,
+    autoconfig,
+    territory: options.territory,
+    starttlsRetryPauseMs: pauseMs,
+  };
+  const measures: MeasureResult[] = judgeAll(facts);
   return {
     schema: auditSchema,
     domain: d,

@@ -31,6 +31,9 @@ export const limits = {
   maxMtaStsPolicyBytes: 64 * 1024,
   /** Server entries taken from an autoconfig document (Thunderbird's own ones list 2–6). */
   maxAutoconfigServers: 16,
+  /** Pause before an MX that answered STARTTLS with 454 (RFC 3207 §4: "TLS not available due to
+   * temporary reason") is asked once more; a refusal that outlasts it is what a sender would meet. */
+  starttlsRetryPauseMs: 3_000,
 } as const;
 
 /** Limits of the service (`mailcharter serve`), each with its reason. */

@@ -12,6 +12,19 @@ import { type AutoconfigServer, readAutoconfig } from "./autoconfig-xml.js";
 
 export type { AutoconfigServer };
 
+/** One place autoconfig was asked for, and whether its answer proves there is none there. */
+export interface AutoconfigAttempt {
+  readonly url: string;
+  /** An HTTP answer (not 200, or no clientConfig), or a name that does not exist: absence proven. */
+  readonly proven: boolean;
+  readonly message: string;
+}
+
+export interface AutoconfigLookup {
+  readonly found: Autoconfig | null;
+  readonly tried: readonly AutoconfigAttempt[];
+}
+
 export interface Autoconfig {
   readonly url: string;
   readonly fetch: HttpFetchResult;
@@ -47,11 +60,15 @@ export function endpointOfServer(
   return { host: server.hostname, port: server.port, service, tlsMode };
 }
 
+/** How the system resolver (ENOTFOUND, ENODATA) and the fake one say a name has no address. */
+const nameAbsent = /ENOTFOUND|ENODATA|does not exist|has no address|no such record/i;
+
 export async function fetchAutoconfig(
   domain: string,
   network: Network,
   options: FetchOptions,
-): Promise<Autoconfig | null> {
+): Promise<AutoconfigLookup> {
+  const tried: AutoconfigAttempt[] = [];
   const query = `?emailaddress=${encodeURIComponent(`postmaster@${domain}`)}`;
   for (const url of [
     `https://autoconfig.${domain}/mail/config-v1.1.xml${query}`,
@@ -60,9 +77,23 @@ export async function fetchAutoconfig(
     // Only HTTPS, and never a redirect down to plain HTTP: the document says which servers to trust.
     const fetch = await httpFetch(url, network, { ...options, allowDowngrade: false });
     const last = fetch.hops.at(-1);
-    if (!fetch.body || last?.status !== 200) continue;
-    const document = readAutoconfig(fetch.body, domain);
-    if (document.ok) return { url, fetch, servers: document.servers, omitted: document.omitted };
+    if (fetch.body && last?.status === 200) {
+      const document = readAutoconfig(fetch.body, domain);
+      if (document.ok)
+        return { found: { url, fetch, servers: document.servers, omitted: document.omitted }, tried };
+    }
+    // An HTTP answer (even a redirect we do not follow), a refused connection or a name that does
+    // not exist says "none here"; a timeout, a reset or a failed lookup says nothing.
+    const error = last?.error;
+    const proven =
+      fetch.hops.some((h) => h.status !== null) ||
+      error?.reason === "refused" ||
+      (error?.step === "dns" && nameAbsent.test(error.message));
+    tried.push({
+      url,
+      proven,
+      message: error ? `${error.step}: ${error.message}` : `HTTP ${last?.status ?? "?"}`,
+    });
   }
-  return null;
+  return { found: null, tried };
 }

@@ -5,7 +5,7 @@
  * overrides. Every endpoint records how it was found. Pure over the Resolver of the network seam.
  */
 
-import type { Resolver } from "../../net/resolver.js";
+import type { DnsFailureReason, Resolver } from "../../net/resolver.js";
 import type { TlsMode } from "../dialogue/dialogue.js";
 import type { Service } from "../probe/services.js";
 
@@ -32,12 +32,24 @@ export interface MxDiscovery {
   readonly message?: string;
 }
 
+/** A lookup that failed without proving absence (SERVFAIL, timeout, refused): what it would have found is unknown. */
+export interface LookupFailure {
+  readonly name: string;
+  readonly reason: DnsFailureReason;
+  readonly message: string;
+}
+
 export interface Discovery {
   readonly domain: string;
   readonly mx: MxDiscovery;
   readonly endpoints: readonly DiscoveredEndpoint[];
   readonly notes: readonly string[];
+  /** SRV and conventional-name lookups that failed: their services are not proven absent. */
+  readonly failures: readonly LookupFailure[];
 }
+
+/** NXDOMAIN and NODATA prove absence; every other failure proves nothing. */
+const provesAbsence = (reason: DnsFailureReason) => reason === "not_found" || reason === "no_data";
 
 /** RFC 6186 §3 and RFC 8314 §5.1 service labels. */
 const srvLabels: ReadonlyArray<{ label: string; service: Service; tlsMode: TlsMode }> = [
@@ -128,9 +140,10 @@ async function discoverMx(domain: string, resolver: Resolver, timeoutMs: number)
   if (answer.reason === "no_data") {
     // RFC 5321 §5.1: no MX, the domain itself is the implicit MX if it has an address.
     const addresses = await resolver.addresses(domain, timeoutMs);
-    return addresses.ok
-      ? { kind: "implicit", hosts: [{ host: domain, priority: 0 }] }
-      : { kind: "none", hosts: [] };
+    if (addresses.ok) return { kind: "implicit", hosts: [{ host: domain, priority: 0 }] };
+    return provesAbsence(addresses.reason)
+      ? { kind: "none", hosts: [], message: `${domain} has no MX and no address` }
+      : { kind: "error", hosts: [], message: addresses.message };
   }
   if (answer.reason === "not_found") return { kind: "none", hosts: [], message: `${domain} does not exist` };
   return { kind: "error", hosts: [], message: answer.message };
@@ -143,6 +156,11 @@ export async function discover(
 ): Promise<Discovery> {
   const domain = bare(domainInput);
   const notes: string[] = [];
+  const failures: LookupFailure[] = [];
+  const failed = (name: string, answer: { ok: false; reason: DnsFailureReason; message: string }) => {
+    if (!provesAbsence(answer.reason))
+      failures.push({ name, reason: answer.reason, message: answer.message });
+  };
   const found = new Map<string, { endpoint: Omit<DiscoveredEndpoint, "foundBy">; foundBy: FoundBy[] }>();
   const add = (endpoint: Omit<DiscoveredEndpoint, "foundBy">, by: FoundBy) => {
     const key = `${endpoint.host}:${endpoint.port}`;
@@ -170,7 +188,10 @@ export async function discover(
     })),
   );
   for (const { s, answer } of srv) {
-    if (!answer.ok) continue;
+    if (!answer.ok) {
+      failed(`${s.label}.${domain}`, answer);
+      continue;
+    }
     for (const record of answer.value) {
       // RFC 6186 §4: a target of "." means the service is not offered.
       if (bare(record.name) === "") {
@@ -189,7 +210,10 @@ export async function discover(
       })),
     );
     for (const { c, answer } of names) {
-      if (!answer.ok) continue;
+      if (!answer.ok) {
+        failed(`${c.prefix}.${domain}`, answer);
+        continue;
+      }
       for (const p of c.ports) add({ host: `${c.prefix}.${domain}`, ...p }, "conventional-name");
     }
   }
@@ -201,5 +225,6 @@ export async function discover(
     mx,
     endpoints: [...found.values()].map(({ endpoint, foundBy }) => ({ ...endpoint, foundBy })),
     notes,
+    failures,
   };
 }

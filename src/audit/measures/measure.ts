@@ -1,10 +1,16 @@
 /**
- * Measures (docs/contract.md §3): stable identifiers, a closed set of statuses, a charter reference, a one-line
- * summary in French and English, and the evidence. `error` means "could not be determined" and is
- * never turned into `pass`.
+ * Measures (docs/contract.md §3): stable identifiers, a closed set of statuses, a charter reference, a
+ * one-line summary in French and English, and the evidence as data. Each measure is one file that
+ * exports one `Measure`; `registry.ts` maps every identifier to its measure, and the audit builds
+ * the report from that registry. A measure judges the facts the audit collected (`AuditFacts`) and
+ * never opens a socket.
  */
+import { type Evidence, mergeEvidence } from "../findings/evidence.js";
+import { type MeasureStatus, worst } from "../findings/status.js";
+import type { AuditFacts } from "./audit-facts.js";
 
-export type MeasureStatus = "pass" | "warn" | "fail" | "not_applicable" | "error";
+export type { Evidence } from "../findings/evidence.js";
+export { type MeasureStatus, worst } from "../findings/status.js";
 
 export type CharterMeasureId =
   | "access.tls"
@@ -35,53 +41,43 @@ export type BeyondMeasureId =
 
 export type MeasureId = CharterMeasureId | BeyondMeasureId;
 
-export interface Evidence {
-  /** "host [address]:port" or a DNS name; absent for domain-wide facts. */
-  readonly endpoint?: string;
-  readonly status: MeasureStatus;
-  readonly observed: string;
-}
-
-export interface MeasureResult {
-  readonly id: MeasureId;
-  readonly ref: string;
-  /** Counted in the charter verdict (docs/contract.md §3: the 2015 annex), or reported beside it. */
-  readonly charter: boolean;
-  readonly status: MeasureStatus;
-  readonly summary: { readonly fr: string; readonly en: string };
-  readonly evidence: readonly Evidence[];
-}
-
-/** Worst first: the status of a measure is the worst status of its evidence. */
-const severity: Readonly<Record<MeasureStatus, number>> = {
-  fail: 4,
-  error: 3,
-  warn: 2,
-  pass: 1,
-  not_applicable: 0,
-};
-
-export function worst(statuses: readonly MeasureStatus[]): MeasureStatus {
-  if (statuses.length === 0) return "not_applicable";
-  return statuses.reduce((a, b) => (severity[b] > severity[a] ? b : a));
-}
-
-export type Verdict = "compliant" | "non_compliant" | "inconclusive";
-
-/** docs/contract.md §3: compliant when no charter measure fails or errs; non_compliant when one fails. */
-export function verdictOf(measures: readonly MeasureResult[]): Verdict {
-  const charter = measures.filter((m) => m.charter);
-  if (charter.some((m) => m.status === "fail")) return "non_compliant";
-  if (charter.some((m) => m.status === "error")) return "inconclusive";
-  return "compliant";
-}
-
 export interface Wording {
   readonly fr: string;
   readonly en: string;
 }
 
-const defaultWords: Readonly<Record<MeasureStatus, Wording>> = {
+export interface MeasureResult {
+  readonly id: MeasureId;
+  readonly ref: string;
+  /** Counted in the charter verdict (the 2015 annex), or reported beside it. */
+  readonly charter: boolean;
+  readonly status: MeasureStatus;
+  readonly summary: Wording;
+  readonly evidence: readonly Evidence[];
+}
+
+/** What a measure concludes from the facts: its evidence, and how to speak of it. */
+export interface Judgement {
+  readonly evidence: readonly Evidence[];
+  /** The status when there is no evidence (default `not_applicable`: only when absence is proven). */
+  readonly empty?: MeasureStatus;
+  /** Overrides the worst-evidence status (rarely needed). */
+  readonly status?: MeasureStatus;
+  /** A summary more telling than "<title>: <status word>" ("DMARC: policy reject"). */
+  readonly summary?: Wording;
+}
+
+export interface Measure {
+  readonly id: MeasureId;
+  readonly ref: string;
+  readonly charter: boolean;
+  readonly title: Wording;
+  /** Status words of this measure where the default ones say too little ("no webmail found"). */
+  readonly words?: Partial<Record<MeasureStatus, Wording>>;
+  judge(facts: AuditFacts): Judgement;
+}
+
+export const statusWords: Readonly<Record<MeasureStatus, Wording>> = {
   pass: { fr: "conforme", en: "compliant" },
   warn: { fr: "toléré, à améliorer", en: "tolerated, to improve" },
   fail: { fr: "non conforme", en: "not compliant" },
@@ -89,26 +85,32 @@ const defaultWords: Readonly<Record<MeasureStatus, Wording>> = {
   not_applicable: { fr: "sans objet", en: "not applicable" },
 };
 
-/**
- * A charter measure from its evidence: the worst evidence decides (`empty` when there is none), the
- * summary is "<what>: <word for the status>" in both languages.
- */
-export function charterMeasure(
-  id: MeasureId,
-  ref: string,
-  what: Wording,
-  evidence: readonly Evidence[],
-  options: { readonly empty?: MeasureStatus; readonly words?: Partial<Record<MeasureStatus, Wording>> } = {},
-): MeasureResult {
+/** A measure's result from its judgement: the worst evidence decides; the same evidence is said once. */
+export function resultOf(measure: Measure, judgement: Judgement): MeasureResult {
+  const evidence = mergeEvidence(judgement.evidence);
   const status =
-    evidence.length === 0 ? (options.empty ?? "not_applicable") : worst(evidence.map((e) => e.status));
-  const word = options.words?.[status] ?? defaultWords[status];
+    judgement.status ??
+    (evidence.length === 0 ? (judgement.empty ?? "not_applicable") : worst(evidence.map((e) => e.status)));
+  const word = measure.words?.[status] ?? statusWords[status];
   return {
-    id,
-    ref,
-    charter: true,
+    id: measure.id,
+    ref: measure.ref,
+    charter: measure.charter,
     status,
-    summary: { fr: `${what.fr} : ${word.fr}`, en: `${what.en}: ${word.en}` },
+    summary: judgement.summary ?? {
+      fr: `${measure.title.fr} : ${word.fr}`,
+      en: `${measure.title.en}: ${word.en}`,
+    },
     evidence,
   };
+}
+
+export type Verdict = "compliant" | "non_compliant" | "inconclusive";
+
+/** Compliant when no charter measure fails or errs; non_compliant when one fails (docs/contract.md §3). */
+export function verdictOf(measures: readonly Pick<MeasureResult, "charter" | "status">[]): Verdict {
+  const charter = measures.filter((m) => m.charter);
+  if (charter.some((m) => m.status === "fail")) return "non_compliant";
+  if (charter.some((m) => m.status === "error")) return "inconclusive";
+  return "compliant";
 }

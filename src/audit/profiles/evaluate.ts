@@ -1,16 +1,18 @@
 /** The interpreter of profile rules over one endpoint's observed facts. Pure. */
 
-import type { MeasureStatus } from "../measures/measure.js";
-import { worst } from "../measures/measure.js";
-import { endpointLabel, preference, tlsFacts } from "../measures/tls-facts.js";
+import { endpointLabel } from "../findings/endpoint-label.js";
+import { type Finding, finding } from "../findings/evidence.js";
+import { phrase } from "../findings/phrases.js";
+import { type MeasureStatus, worst } from "../findings/status.js";
 import type { EndpointReport } from "../probe/endpoint.js";
 import type { CipherSuite } from "../tls/cipher-suites.js";
 import type { Profile, Rule, SuiteSelector } from "./profile.js";
+import { preference, tlsFacts } from "./tls-facts.js";
 
-export interface RuleFinding {
+export interface RuleFinding extends Finding {
   readonly rule: string;
   readonly source: string;
-  readonly status: MeasureStatus;
+  /** The English sentence of `code` and `values`. */
   readonly observed: string;
 }
 
@@ -38,131 +40,108 @@ export const matches = (s: CipherSuite, select: SuiteSelector): boolean =>
     (select.nullCipher === true && s.nullCipher) ||
     (select.names?.includes(s.name) ?? false));
 
-export function judge(rule: Rule, e: EndpointReport): { status: MeasureStatus; observed: string } {
+const names = (suites: readonly CipherSuite[]) => suites.map((s) => s.name).slice(0, 6);
+
+export function judge(rule: Rule, e: EndpointReport): Finding {
   const facts = tlsFacts(e);
   const cert = e.tls?.certificate ?? null;
   const enumeration = e.tls?.enumeration;
-  const unknown = (what: string) => ({ status: "error" as const, observed: `${what} not observed` });
+  const unknown = (what: string) => finding("error", "rule.not-observed", { what });
   const complete = facts?.complete === true;
   switch (rule.kind) {
     case "forbid-versions": {
       const found = facts?.versions.filter((v) => rule.versions.includes(v)) ?? [];
-      if (found.length > 0) return { status: rule.level, observed: found.join(", ") };
+      if (found.length > 0) return finding(rule.level, "rule.versions-accepted", { versions: found });
       return complete
-        ? { status: "pass", observed: `none of ${rule.versions.join(", ")}` }
-        : unknown("all versions");
+        ? finding("pass", "rule.versions-absent", { versions: rule.versions })
+        : unknown("all-versions");
     }
     case "require-one-version": {
       const found = facts?.versions.filter((v) => rule.versions.includes(v)) ?? [];
       return found.length > 0
-        ? { status: "pass", observed: found.join(", ") }
-        : { status: "fail", observed: `none of ${rule.versions.join(", ")}` };
+        ? finding("pass", "rule.versions-accepted", { versions: found })
+        : finding("fail", "rule.versions-absent", { versions: rule.versions });
     }
     case "forbid-suites": {
       const found = facts?.all.filter((s) => matches(s, rule.select)) ?? [];
-      if (found.length > 0)
-        return {
-          status: rule.level,
-          observed: found
-            .map((s) => s.name)
-            .slice(0, 6)
-            .join(", "),
-        };
-      return complete ? { status: "pass", observed: "none" } : unknown("all suites");
+      if (found.length > 0) return finding(rule.level, "rule.suites-accepted", { suites: names(found) });
+      return complete ? finding("pass", "rule.suites-absent") : unknown("all-suites");
     }
     case "require-suites": {
       const found = facts?.all.filter((s) => matches(s, rule.select)) ?? [];
-      return found.length > 0
-        ? { status: "pass", observed: found[0]?.name ?? "" }
-        : { status: "fail", observed: `no ${rule.what}` };
+      if (found.length > 0)
+        return finding("pass", "rule.suite-required-found", { suite: found[0]?.name ?? "" });
+      // "None seen" is only a failure when every suite was enumerated.
+      return complete
+        ? finding("fail", "rule.suite-required-missing", { what: rule.what })
+        : finding("error", "rule.suite-required-unseen", { what: rule.what });
     }
     case "only-suites": {
       const outside = facts?.all.filter((s) => !rule.names.includes(s.name)) ?? [];
-      if (outside.length > 0)
-        return {
-          status: rule.level,
-          observed: `outside the list: ${outside
-            .map((s) => s.name)
-            .slice(0, 6)
-            .join(", ")}`,
-        };
-      return complete ? { status: "pass", observed: "only listed suites" } : unknown("all suites");
+      if (outside.length > 0) return finding(rule.level, "rule.suites-outside", { suites: names(outside) });
+      return complete ? finding("pass", "rule.suites-inside") : unknown("all-suites");
     }
     case "prefer": {
-      if (!facts || facts.all.length === 0) return unknown("accepted suites");
+      if (!facts || facts.all.length === 0) return unknown("accepted-suites");
       const good = (s: CipherSuite) => matches(s, rule.good);
       const bad = (s: CipherSuite) => matches(s, rule.bad);
-      if (!facts.all.some(good)) return { status: "fail", observed: `no ${rule.names.good} suite accepted` };
+      const both = { good: rule.names.good, bad: rule.names.bad };
+      if (!facts.all.some(good)) return finding("fail", "rule.prefer-no-good", both);
       const choice = preference(facts, good, bad, rule.versions);
-      if (choice === "bad-first")
-        return {
-          status: "fail",
-          observed: `${rule.names.bad} chosen over ${rule.names.good} (server order, or no ${rule.names.good} in a version)`,
-        };
-      if (!complete) return unknown("all suites");
-      if (choice === "client")
-        return { status: "warn", observed: `${rule.names.bad} accepted; the client's order decides` };
-      if (choice === "chosen")
-        return {
-          status: "pass",
-          observed: `${rule.names.bad} accepted but ${rule.names.good} chosen first by the server`,
-        };
-      return { status: "pass", observed: `${rule.names.good} accepted, no ${rule.names.bad}` };
+      if (choice === "bad-first") return finding("fail", "rule.prefer-bad-first", both);
+      if (!complete) return unknown("all-suites");
+      if (choice === "client") return finding("warn", "rule.prefer-client", both);
+      if (choice === "chosen") return finding("pass", "rule.prefer-chosen", both);
+      return finding("pass", "rule.prefer-clean", both);
     }
     case "server-order":
     case "client-order": {
       const order = e.tls?.serverPreference;
-      if (order === null || order === undefined)
-        return { status: "not_applicable", observed: "fewer than two suites per version" };
+      if (order === null || order === undefined) return finding("not_applicable", "rule.order-unknown");
       const wanted = rule.kind === "server-order";
-      return order === wanted
-        ? { status: "pass", observed: wanted ? "server order" : "client order" }
-        : { status: rule.level, observed: order ? "server order" : "client order" };
+      return finding(order === wanted ? "pass" : rule.level, "rule.order", {
+        order: order ? "server" : "client",
+      });
     }
     case "min-dh-bits": {
       const bits = enumeration?.dhBits ?? null;
-      if (bits === null) return { status: "not_applicable", observed: "no DHE exchange seen" };
+      if (bits === null) return finding("not_applicable", "rule.dh-none");
       return bits >= rule.bits
-        ? { status: "pass", observed: `${bits} bits` }
-        : { status: rule.level, observed: `${bits} bits < ${rule.bits}` };
+        ? finding("pass", "rule.dh-bits", { bits })
+        : finding(rule.level, "rule.dh-bits", { bits, minimum: rule.bits });
     }
     case "certificate-key": {
       if (!cert) return unknown("certificate");
       const ec = cert.keyType.startsWith("EC");
       const need = ec ? rule.ecBits : rule.rsaBits;
-      if (cert.keyBits === null) return unknown("key size");
+      if (cert.keyBits === null) return unknown("key-size");
       return cert.keyBits >= need
-        ? { status: "pass", observed: `${cert.keyType} ${cert.keyBits}` }
-        : { status: "fail", observed: `${cert.keyType} ${cert.keyBits} < ${need}` };
+        ? finding("pass", "rule.key", { keyType: cert.keyType, bits: cert.keyBits })
+        : finding("fail", "rule.key", { keyType: cert.keyType, bits: cert.keyBits, minimum: need });
     }
     case "certificate-signature": {
       if (!cert) return unknown("certificate");
       const hash = cert.signatureHash ?? "unknown";
-      return rule.forbidden.includes(hash)
-        ? { status: "fail", observed: hash }
-        : { status: "pass", observed: hash };
+      return finding(rule.forbidden.includes(hash) ? "fail" : "pass", "rule.signature", { hash });
     }
     case "max-certificate-days": {
       if (!cert) return unknown("certificate");
       const days = Math.round((Date.parse(cert.notAfter) - Date.parse(cert.notBefore)) / 86_400_000);
       return days <= rule.days
-        ? { status: "pass", observed: `${days} days` }
-        : { status: rule.level, observed: `${days} days > ${rule.days}` };
+        ? finding("pass", "rule.lifetime", { days })
+        : finding(rule.level, "rule.lifetime", { days, maximum: rule.days });
     }
     case "no-compression": {
       const c = enumeration?.compression;
-      if (c === null || c === undefined) return { status: "not_applicable", observed: "not observed" };
-      return c
-        ? { status: "fail", observed: "TLS compression accepted" }
-        : { status: "pass", observed: "no compression" };
+      if (c === null || c === undefined) return finding("not_applicable", "rule.compression-unknown");
+      return c ? finding("fail", "rule.compression-on") : finding("pass", "rule.compression-off");
     }
     case "secure-renegotiation": {
       const r = enumeration?.secureRenegotiation;
-      if (r === null || r === undefined)
-        return { status: "not_applicable", observed: "TLS 1.3 only or not observed" };
+      if (r === null || r === undefined) return finding("not_applicable", "rule.renegotiation-unknown");
       return r
-        ? { status: "pass", observed: "RFC 5746 renegotiation_info" }
-        : { status: rule.level, observed: "no secure renegotiation" };
+        ? finding("pass", "rule.renegotiation-secure")
+        : finding(rule.level, "rule.renegotiation-insecure");
     }
   }
 }
@@ -171,7 +150,10 @@ export function evaluateProfile(profile: Profile, endpoints: readonly EndpointRe
   const results = endpoints
     .filter((e) => e.tls)
     .map((e): ProfileEndpointResult => {
-      const findings = profile.rules.map((r) => ({ rule: r.id, source: r.source, ...judge(r.rule, e) }));
+      const findings = profile.rules.map((r): RuleFinding => {
+        const f = judge(r.rule, e);
+        return { rule: r.id, source: r.source, ...f, observed: phrase(f.code, f.values, "en") };
+      });
       return { endpoint: endpointLabel(e), status: worst(findings.map((f) => f.status)), findings };
     });
   return {

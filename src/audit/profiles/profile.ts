@@ -30,6 +30,7 @@ export type Rule =
     }
   | { readonly kind: "require-one-version"; readonly versions: readonly ReportedVersion[] }
   | { readonly kind: "forbid-suites"; readonly select: SuiteSelector; readonly level: "fail" | "warn" }
+  /** `what` names the class of suites in the evidence ("forward-secret"), translated by the report. */
   | { readonly kind: "require-suites"; readonly select: SuiteSelector; readonly what: string }
   /** Where the server accepts both, the good suites must be chosen first (charter annex §2.2). */
   | {

@@ -1,4 +1,4 @@
-/** The three profiles of the audit issue, as data. Sources: docs/standards.md §1 (ANSSI), §5 (Mozilla), charter annex. */
+/** The three profiles, as data. Sources: ANSSI SDE-NT-35 (TLS guide), Mozilla Server Side TLS, the charter annex (docs/standards.md §1, §5). */
 import type { Profile } from "./profile.js";
 
 const weakCiphers = ["RC4", "DES", "3DES", "RC2", "IDEA", "SEED", "NULL"];
@@ -30,7 +30,7 @@ export const charter2015: Profile = {
       rule: {
         kind: "require-suites",
         select: { keyExchanges: ["ECDHE", "DHE", "TLS13"], excludeAnonymous: true },
-        what: "a forward-secret suite",
+        what: "forward-secret",
       },
     },
     {
@@ -60,7 +60,7 @@ export const charter2015: Profile = {
         kind: "prefer",
         good: { aead: true, macs: ["SHA256", "SHA384"] },
         bad: { macs: ["MD5", "SHA1"] },
-        names: { good: "SHA-256/384 or AEAD", bad: "MD5/SHA-1" },
+        names: { good: "SHA-256/384/AEAD", bad: "MD5/SHA-1" },
         versions: ["TLSv1.2", "TLSv1.3"],
       },
     },

@@ -3,6 +3,7 @@
  * inline styles. Pure; every value from the report is escaped.
  */
 import type { AuditReport } from "../audit.js";
+import { evidenceText } from "../findings/evidence.js";
 import type { MeasureStatus } from "../measures/measure.js";
 import { advice } from "./advice.js";
 import type { Lang } from "./endpoint-text.js";
@@ -60,7 +61,7 @@ function section(report: AuditReport, lang: Lang): string {
         const evidence = m.evidence
           .map(
             (e) =>
-              `<li ${cls(e.status)}>${e.endpoint ? `<code>${escapeHtml(e.endpoint)}</code>: ` : ""}${escapeHtml(e.observed)}</li>`,
+              `<li ${cls(e.status)}>${e.endpoint ? `<code>${escapeHtml(e.endpoint)}</code>: ` : ""}${escapeHtml(evidenceText(e, lang))}</li>`,
           )
           .join("");
         const hint = advice[m.id];
@@ -94,7 +95,7 @@ ${report.profiles
         p.endpoints.flatMap((e) =>
           e.findings
             .filter((f) => f.status === "fail")
-            .map((f) => `${e.endpoint}: ${f.source} — ${f.observed}`),
+            .map((f) => `${e.endpoint}: ${f.source} — ${evidenceText(f, lang)}`),
         ),
       ),
     ];

@@ -3,6 +3,7 @@
  * the evidence that did not pass (host, port, what was seen), in French or English. Pure.
  */
 import type { AuditReport } from "../audit.js";
+import { evidenceText } from "../findings/evidence.js";
 import type { MeasureResult, MeasureStatus } from "../measures/measure.js";
 import { advice } from "./advice.js";
 import { type Colors, type Lang, noColors } from "./endpoint-text.js";
@@ -70,7 +71,9 @@ export function renderAuditText(report: AuditReport, lang: Lang, c: Colors = noC
       for (const e of m.evidence
         .filter((x) => x.status !== "pass" && x.status !== "not_applicable")
         .slice(0, 8)) {
-        lines.push(`      ${paint(e.status, "•", c)} ${e.endpoint ? `${e.endpoint}: ` : ""}${e.observed}`);
+        lines.push(
+          `      ${paint(e.status, "•", c)} ${e.endpoint ? `${e.endpoint}: ` : ""}${evidenceText(e, lang)}`,
+        );
       }
       const hint = advice[m.id];
       if (hint && (m.status === "fail" || m.status === "warn"))
@@ -89,7 +92,7 @@ export function renderAuditText(report: AuditReport, lang: Lang, c: Colors = noC
       const failing = p.endpoints.flatMap((e) =>
         e.findings
           .filter((f) => f.status === "fail")
-          .map((f) => `${e.endpoint}: ${f.source} — ${f.observed}`),
+          .map((f) => `${e.endpoint}: ${f.source} — ${evidenceText(f, lang)}`),
       );
       for (const line of [...new Set(failing)].slice(0, 5))
         lines.push(`      ${paint("fail", "•", c)} ${line}`);

@@ -1,5 +1,5 @@
 /**
- * The report contract of docs/contract.md §4 as a zod schema: the tests validate every report against it, and
+ * The report contract (docs/contract.md §4) as a zod schema: the tests validate every report against it, and
  * `schema/audit-report.schema.json` (JSON Schema, for other tools) is generated from it.
  * Fields may be added; none of these may change meaning.
  */
@@ -9,9 +9,14 @@ const status = z.enum(["pass", "warn", "fail", "not_applicable", "error"]);
 const version = z.enum(["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
 const tlsVersion = z.enum(["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
 
+const evidenceValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
 export const evidenceSchema = z.object({
   endpoint: z.string().optional(),
   status,
+  /** Stable code of what was observed; `values` are its facts; `observed` its English sentence. */
+  code: z.string().regex(/^[a-z0-9]+(\.[a-z0-9-]+)+$/),
+  values: z.record(z.string(), evidenceValue),
   observed: z.string(),
 });
 
@@ -90,7 +95,15 @@ export const auditReportSchema = z.looseObject({
         z.looseObject({
           endpoint: z.string(),
           status,
-          findings: z.array(z.looseObject({ rule: z.string(), status })),
+          findings: z.array(
+            z.looseObject({
+              rule: z.string(),
+              status,
+              code: z.string(),
+              values: z.record(z.string(), evidenceValue),
+              observed: z.string(),
+            }),
+          ),
         }),
       ),
     }),

@@ -6,10 +6,20 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { fetchAutoconfig } from "../../../src/audit/discovery/autoconfig.js";
 import { fetchStsPolicy } from "../../../src/audit/discovery/mta-sts-fetch.js";
-import { mtaSts } from "../../../src/audit/measures/beyond.js";
+import type { HttpFetchResult } from "../../../src/audit/probe/http-fetch.js";
 import { limits } from "../../../src/core/limits.js";
 import { type Issued, selfSigned } from "../../support/pki.js";
 import { type WebServer, webNetwork, webServer } from "../../support/web-server.js";
+import { judged } from "../measures/facts.js";
+
+/** The mx.mta-sts measure from the registry, on this TXT answer, policy fetch and MX hosts. */
+const mtaSts = (domain: string, txt: typeof stsTxt, policy: HttpFetchResult, mxHosts: string[]) =>
+  judged("mx.mta-sts", {
+    domain,
+    dns: { mtaSts: txt },
+    stsPolicy: policy,
+    mx: { kind: "mx", hosts: mxHosts.map((host) => ({ host, priority: 10 })) },
+  });
 
 let cert: Issued;
 beforeAll(async () => {
@@ -120,7 +130,7 @@ describe("autoconfig fetch", () => {
       "example.test": {},
     });
     const found = await fetchAutoconfig("example.test", network, options);
-    expect(found).toBeNull();
+    expect(found.found).toBeNull();
     expect(plain.connections).toBe(0);
   });
 
@@ -133,7 +143,7 @@ describe("autoconfig fetch", () => {
     });
     const network = webNetwork({ "autoconfig.example.test": { https: server.port } });
     const found = await fetchAutoconfig("example.test", network, options);
-    expect(found?.servers.map((s) => s.hostname)).toEqual(["imap.example.test"]);
+    expect(found.found?.servers.map((s) => s.hostname)).toEqual(["imap.example.test"]);
     expect(server.requests[1]).toBe("GET /moved/config-v1.1.xml HTTP/1.1");
   });
 });

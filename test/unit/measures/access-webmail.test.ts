@@ -1,10 +1,13 @@
 /** Access (§1.1, §1.3) and webmail (§1.2) measures on synthetic facts. */
 import { describe, expect, it } from "vitest";
-import { accessMeasures } from "../../../src/audit/measures/access.js";
-import { parseStsPolicy, spf, stsMatches } from "../../../src/audit/measures/beyond.js";
 import { verdictOf } from "../../../src/audit/measures/measure.js";
-import { findLoginForm, plainHttpReferences } from "../../../src/audit/measures/webmail.js";
+import { parseStsPolicy, stsMatches } from "../../../src/audit/measures/mta-sts-policy.js";
+import { findLoginForm, plainHttpReferences } from "../../../src/audit/web/login-page.js";
 import { endpointOf, tlsOf } from "../../support/reports.js";
+import { accessMeasures, judged } from "./facts.js";
+
+const spf = (domain: string, answer: { ok: true; value: string[] }) =>
+  judged("mail.spf", { domain, dns: { spf: answer } });
 
 const strong = tlsOf({
   versions: ["TLSv1.2", "TLSv1.3"],
@@ -167,8 +170,8 @@ describe("autoconfig", () => {
 });
 
 describe("DANE matching (RFC 6698, RFC 7672)", () => {
-  it("3 1 1 matches the leaf's SPKI, 2 0 1 an issuer's certificate; 0/1 usages are unusable", async () => {
-    const { daneMatches } = await import("../../../src/audit/measures/beyond.js");
+  it("3 1 1 matches the leaf's SPKI, 2 0 1 an issuer's certificate; 0/1 usages and unknown matching types are unusable", async () => {
+    const { daneMatches } = await import("../../../src/audit/measures/dane-match.js");
     const chain = [
       { digests: { certSha256: "aa11", certSha512: "aa22", spkiSha256: "bb11", spkiSha512: "bb22" } },
       { digests: { certSha256: "cc11", certSha512: "cc22", spkiSha256: "dd11", spkiSha512: "dd22" } },
@@ -185,6 +188,8 @@ describe("DANE matching (RFC 6698, RFC 7672)", () => {
     expect(daneMatches(tlsa(2, 0, 1, "cc11"), chain)).toBe(true);
     expect(daneMatches(tlsa(2, 0, 1, "aa11"), chain)).toBe(false);
     expect(daneMatches(tlsa(1, 1, 1, "bb11"), chain)).toBeNull();
-    expect(daneMatches(tlsa(3, 1, 0, "bb11"), chain)).toBeNull();
+    // Matching type 0 is evaluated (beyond.test.ts shows it matching real DER): these bytes are no SPKI.
+    expect(daneMatches(tlsa(3, 1, 0, "bb11"), chain)).toBe(false);
+    expect(daneMatches(tlsa(3, 1, 3, "bb11"), chain)).toBeNull();
   });
 });

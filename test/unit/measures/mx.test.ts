@@ -1,15 +1,20 @@
 /** MX measures of the charter annex §2, judged on synthetic reports: each rule both ways. */
 import { describe, expect, it } from "vitest";
-import {
-  mxCertificate,
-  mxCipher,
-  mxHash,
-  mxKeyExchange,
-  mxStarttls,
-  mxTerritory,
-  mxTlsVersion,
-} from "../../../src/audit/measures/mx.js";
+import type { EndpointReport } from "../../../src/audit/probe/endpoint.js";
 import { endpointOf, tlsOf } from "../../support/reports.js";
+import { onMx } from "./facts.js";
+
+const mxStarttls = (mx: EndpointReport[], noMx: boolean) =>
+  onMx("mx.starttls", mx, noMx ? { mx: { kind: "null", hosts: [] } } : {});
+const mxTlsVersion = (mx: EndpointReport[]) => onMx("mx.tls-version", mx);
+const mxCipher = (mx: EndpointReport[]) => onMx("mx.cipher", mx);
+const mxKeyExchange = (mx: EndpointReport[]) => onMx("mx.key-exchange", mx);
+const mxHash = (mx: EndpointReport[]) => onMx("mx.hash", mx);
+const mxCertificate = (mx: EndpointReport[]) => onMx("mx.certificate", mx);
+const mxTerritory = (
+  mx: EndpointReport[],
+  territory: { countries: string[]; locate: () => { country: string | null; source: string } },
+) => onMx("mx.territory", mx, { territory });
 
 const modern = tlsOf({
   versions: ["TLSv1.2", "TLSv1.3"],

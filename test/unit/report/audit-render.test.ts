@@ -3,15 +3,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AuditReport } from "../../../src/audit/audit.js";
-import { accessMeasures } from "../../../src/audit/measures/access.js";
 import { verdictOf } from "../../../src/audit/measures/measure.js";
-import { mxCertificate, mxStarttls } from "../../../src/audit/measures/mx.js";
 import { evaluateProfile } from "../../../src/audit/profiles/evaluate.js";
 import { profiles } from "../../../src/audit/profiles/profiles.js";
 import { renderAuditHtml } from "../../../src/audit/report/audit-html.js";
 import { renderAuditText } from "../../../src/audit/report/audit-text.js";
 import { auditReportSchema } from "../../../src/audit/report/schema.js";
 import { endpointOf, tlsOf } from "../../support/reports.js";
+import { accessMeasures, onMx } from "../measures/facts.js";
 
 const golden = (name: string, actual: string) => {
   const file = join(import.meta.dirname, "..", "..", "fixtures", "golden", name);
@@ -41,8 +40,8 @@ const imap = endpointOf({
 });
 const measures = [
   ...accessMeasures([{ report: imap, declared: true }]),
-  mxStarttls([mx1, mx2], false),
-  mxCertificate([mx1, mx2]),
+  onMx("mx.starttls", [mx1, mx2]),
+  onMx("mx.certificate", [mx1, mx2]),
 ];
 const report: AuditReport = {
   schema: "mailcharter/audit/1",

@@ -1,21 +1,6 @@
-/** What the measures need to know of one probed endpoint's TLS, derived from its report. */
+/** What the profile rules and the measures know of one probed endpoint's TLS, derived from its report. */
 import type { EndpointReport } from "../probe/endpoint.js";
 import { type CipherSuite, type ReportedVersion, suiteByName } from "../tls/cipher-suites.js";
-import type { Evidence, MeasureStatus } from "./measure.js";
-
-export const endpointLabel = (e: EndpointReport) => `${e.host} [${e.address ?? "?"}]:${e.port}`;
-
-/** One piece of evidence about one probed endpoint. */
-export const evidenceAt = (e: EndpointReport, status: MeasureStatus, observed: string): Evidence => ({
-  endpoint: endpointLabel(e),
-  status,
-  observed,
-});
-
-/** The endpoint could not be reached at all (DNS or TCP) or was throttled before any answer. */
-export const unreached = (e: EndpointReport) =>
-  e.error !== null &&
-  (e.error.step === "dns" || e.error.step === "connect" || e.error.reason === "throttled");
 
 export interface TlsFacts {
   /** Versions accepted: from the enumeration, else only the negotiated one. */
