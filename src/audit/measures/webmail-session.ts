@@ -64,8 +64,9 @@ function judgeFetch(fetch: WebmailFetch): Evidence[] {
       if (missing.length > 0)
         add(finding("fail", "webmail.cookie-lacks", { name: cookie.name, flags: missing }));
       else add(finding("pass", "webmail.cookie-ok", { name: cookie.name }));
-      // A session cookie set over plain HTTP has already travelled in clear, whatever its flags.
-      if (clear && session) add(finding("fail", "webmail.cookie-in-clear", { name: cookie.name }));
+      // A webmail in plain HTTP only: its session cookie travels in clear, whatever its flags. (A
+      // Secure cookie on an http:// redirect to HTTPS is dropped by browsers, RFC 6265bis §5.7.)
+      if (clear && inClear && session) add(finding("fail", "webmail.cookie-in-clear", { name: cookie.name }));
     }
   }
   const leaking = [...fetch.fromHttps.hops, ...fetch.fromHttp.hops]

@@ -97,6 +97,20 @@ describe("webmail served over plain HTTP only", () => {
     // The same cookie set twice is said once.
     expect(codes.filter((c) => c === "webmail.cookie-lacks")).toHaveLength(1);
   });
+  it("no false positive: a Secure session cookie on the http:// redirect to HTTPS is not 'in clear'", () => {
+    const secure = { name: "SID", value: "x", attributes: { secure: true, httponly: true, samesite: "Lax" } };
+    const redirected = {
+      host: "webmail.example.org",
+      fromHttp: chain([
+        hop({ status: 301, location: "https://webmail.example.org/", cookies: [secure] }),
+        hop({ url: "https://webmail.example.org/", cookies: [secure] }),
+      ]),
+      fromHttps: chain([hop({ url: "https://webmail.example.org/", cookies: [secure] })]),
+    };
+    const codes = judged("webmail.session", { webmail: [redirected] }).evidence.map((e) => e.code);
+    expect(codes).not.toContain("webmail.cookie-in-clear");
+    expect(codes).toContain("webmail.cookie-ok");
+  });
   it("webmail.https fails too; a host answering neither way is error", () => {
     expect(judged("webmail.https", { webmail: [plainOnly] }).status).toBe("fail");
     const silent = {
