@@ -98,7 +98,11 @@ describe("webmail served over plain HTTP only", () => {
     expect(codes.filter((c) => c === "webmail.cookie-lacks")).toHaveLength(1);
   });
   it("no false positive: a Secure session cookie on the http:// redirect to HTTPS is not 'in clear'", () => {
-    const secure = { name: "SID", value: "x", attributes: { secure: true, httponly: true, samesite: "Lax" } };
+    const secure = {
+      name: "SID",
+      value: "x",
+      attributes: { secure: true as const, httponly: true as const, samesite: "Lax" },
+    };
     const redirected = {
       host: "webmail.example.org",
       fromHttp: chain([
