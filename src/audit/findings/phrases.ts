@@ -153,8 +153,8 @@ const catalogue = {
     fr: (v) => `acceptées : ${raw(v.suites)}`,
   },
   "rule.suites-absent": {
-    en: () => "none accepted",
-    fr: () => "aucune acceptée",
+    en: () => "no forbidden suite accepted",
+    fr: () => "aucune suite interdite acceptée",
   },
   "rule.suite-required-found": {
     en: (v) => `accepted: ${raw(v.suite)}`,
@@ -281,7 +281,7 @@ const catalogue = {
   },
   "access.no-implicit": {
     en: (v, t) => `${t(v.service)} offered without implicit TLS (RFC 8314: 993/995/465)`,
-    fr: (v, t) => `${t(v.service)} offert sans TLS implicite (RFC 8314 : 993/995/465)`,
+    fr: (v, t) => `pas de TLS implicite pour ${t(v.service)} (RFC 8314 : 993/995/465)`,
   },
   "access.starttls-missing": { en: () => "STARTTLS not offered", fr: () => "STARTTLS non proposé" },
   "access.auth-before-tls": {

@@ -2,15 +2,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { AuditReport } from "../../../src/audit/audit.js";
-import { verdictOf } from "../../../src/audit/measures/measure.js";
-import { evaluateProfile } from "../../../src/audit/profiles/evaluate.js";
-import { profiles } from "../../../src/audit/profiles/profiles.js";
 import { renderAuditHtml } from "../../../src/audit/report/audit-html.js";
 import { renderAuditText } from "../../../src/audit/report/audit-text.js";
+import { auditGrid, statusCounts } from "../../../src/audit/report/report-grid.js";
 import { auditReportSchema } from "../../../src/audit/report/schema.js";
-import { endpointOf, tlsOf } from "../../support/reports.js";
-import { accessMeasures, onMx } from "../measures/facts.js";
+import { sampleReport as report } from "./sample-report.js";
 
 const golden = (name: string, actual: string) => {
   const file = join(import.meta.dirname, "..", "..", "fixtures", "golden", name);
@@ -18,65 +14,71 @@ const golden = (name: string, actual: string) => {
   expect(actual).toBe(readFileSync(file, "utf8"));
 };
 
-const tls = tlsOf({
-  versions: ["TLSv1.2", "TLSv1.3"],
-  suites: { "TLSv1.2": ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"], "TLSv1.3": ["TLS_AES_128_GCM_SHA256"] },
-});
-const mx1 = endpointOf({ tls });
-const mx2 = endpointOf({
-  host: "mx2.example.org",
-  address: "192.0.2.26",
-  starttlsAdvertised: false,
-  error: { step: "starttls", reason: "not_offered", message: "STARTTLS is not advertised" },
-});
-const imap = endpointOf({
-  host: "imap.example.org",
-  address: "192.0.2.30",
-  port: 143,
-  service: "imap",
-  starttlsAdvertised: true,
-  tls,
-  dialogue: { protocol: "IMAP", facts: { authBeforeTls: ["PLAIN"], loginDisabledBeforeTls: false } },
-});
-const measures = [
-  ...accessMeasures([{ report: imap, declared: true }]),
-  onMx("mx.starttls", [mx1, mx2]),
-  onMx("mx.certificate", [mx1, mx2]),
-];
-const report: AuditReport = {
-  schema: "mailcharter/audit/1",
-  domain: "example.org",
-  startedAt: "2026-11-29T03:00:00.000Z",
-  finishedAt: "2026-11-29T03:00:02.000Z",
-  verdict: verdictOf(measures),
-  measures,
-  endpoints: [mx1, mx2, imap].map((e) => ({ ...e, foundBy: ["mx"] })),
-  profiles: profiles.map((p) => evaluateProfile(p, [mx1, mx2, imap])),
-  discovery: {
-    mx: {
-      kind: "mx",
-      hosts: [
-        { host: "mx.example.org", priority: 10 },
-        { host: "mx2.example.org", priority: 20 },
-      ],
-    },
-    notes: [],
-  },
-};
-
 describe("audit renderings", () => {
-  it("the synthetic report satisfies the contract", () => {
-    expect(auditReportSchema.safeParse(report).success).toBe(true);
+  it("the sample report satisfies the contract", () => {
+    const parsed = auditReportSchema.safeParse(JSON.parse(JSON.stringify(report)));
+    expect(parsed.success, JSON.stringify(parsed.error?.issues.slice(0, 3))).toBe(true);
     expect(report.verdict).toBe("non_compliant");
   });
   it("terminal, English and French", () => {
     golden("audit.en.txt", renderAuditText(report, "en"));
     golden("audit.fr.txt", renderAuditText(report, "fr"));
   });
-  it("HTML: self-contained, escaped", () => {
-    const html = renderAuditHtml([{ ...report, domain: "<script>alert(1)</script>.example" }], "en");
-    expect(html).not.toContain("<script>");
-    expect(html).not.toMatch(/<link|src=|@import/);
+  it("French evidence is French, and the same cookie problem is said once", () => {
+    const fr = renderAuditText(report, "fr");
+    expect(fr).toContain("le cookie roundcube_sessid n'a pas HttpOnly");
+    expect(fr).not.toMatch(/lacks|not advertised|no a /);
+    expect(fr.match(/roundcube_sessid/g)).toHaveLength(1);
+  });
+  it("HTML, English and French", () => {
     golden("audit.en.html", renderAuditHtml([report], "en"));
+    golden("audit.fr.html", renderAuditHtml([report], "fr"));
+  });
+});
+
+describe("HTML report", () => {
+  const html = renderAuditHtml([report], "fr");
+  it("opens with the verdict, then the counts, then the grid, then the details per annex section", () => {
+    const at = (needle: string) => {
+      const i = html.indexOf(needle);
+      expect(i, needle).toBeGreaterThan(-1);
+      return i;
+    };
+    const verdict = at('class="verdict fail"');
+    const counts = at('class="counts"');
+    const grid = at('class="grid"');
+    const annex1 = at("Annexe §1 — accès des utilisateurs</h3>");
+    const annex2 = at("Annexe §2 — liens entre MTA</h3>");
+    const beyond = at("Au-delà du texte de 2015 (hors verdict)</h3>");
+    expect([verdict, counts, grid, annex1, annex2, beyond]).toEqual(
+      [verdict, counts, grid, annex1, annex2, beyond].sort((a, b) => a - b),
+    );
+  });
+  it("counts the charter measures by status, in the report's language", () => {
+    const c = statusCounts(report.measures.filter((m) => m.charter));
+    expect(c.fail + c.error + c.warn + c.pass + c.not_applicable).toBe(15);
+    expect(html).toContain(`<div class="count fail"><b>${c.fail}</b>non conforme</div>`);
+    expect(html).toContain(`<b>${c.pass}</b>conforme</div>`);
+    expect(html).not.toMatch(/>(pass|fail|warn|not_applicable)</);
+  });
+  it("the grid colours each endpoint × measure cell by the worst status of its evidence", () => {
+    const grid = auditGrid(report);
+    const mx2 = grid.rows.find((r) => r.label.startsWith("mx2.example.org"));
+    expect(mx2?.cells.get("mx.starttls")?.status).toBe("fail");
+    // _25._tcp.mx2.example.org speaks of mx2's row; _dmarc.example.org of the domain's.
+    expect(mx2?.cells.get("mx.dane")?.status).toBe("fail");
+    expect(grid.rows.at(-1)).toMatchObject({ label: "example.org", kind: "domain" });
+    expect(grid.rows.at(-1)?.cells.get("mail.dmarc")?.status).toBe("warn");
+    expect(html).toMatch(
+      /<td class="bg fail first" title="✗ STARTTLS annoncé mais refusé[^"]*"><a href="#m-example.org-mx.starttls">✗<\/a><\/td>/,
+    );
+    expect(html).toContain('id="m-example.org-mx.starttls"');
+  });
+  it("is self-contained: no script, no external resource, values escaped", () => {
+    const hostile = renderAuditHtml([{ ...report, domain: '<script>alert(1)</script>"x' }], "en");
+    expect(hostile).not.toMatch(/<script/i);
+    expect(hostile).not.toMatch(/<link|src=|@import|url\(/);
+    expect(hostile).not.toMatch(/ on[a-z]+=/);
+    expect(hostile).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;x");
   });
 });
