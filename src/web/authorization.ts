@@ -4,7 +4,7 @@
  * missing from it stops the server from starting, and the authorisation test enumerates the server's
  * own routes against it for every role.
  *
- * Roles (docs/service.md): the public reads the published list, the signatories and each domain's
+ * Roles (docs/service.md §1): the public reads the published list, the signatories and each domain's
  * latest verdict (charter art. 7); an auditor reads everything and changes nothing; an operator of X
  * reads and acts on X's data only; the agency reads everything and keeps the registry and accounts.
  * `scope: "organisation"` means an operator sees only its own organisation's data there: the
@@ -52,6 +52,11 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "POST /api/v1/charter-versions": agency,
   "GET /api/v1/domains": readers,
   "GET /api/v1/domains/:id": readers,
+  "GET /api/v1/audits": readers,
+  "GET /api/v1/audits/:id": readers,
+  "GET /api/v1/audits/:id/diff": readers,
+  "GET /api/v1/domains/:id/audits": readers,
+  "POST /api/v1/domains/:id/audits": organisationWriters,
   "GET /api/v1/accounts": agency,
   "POST /api/v1/accounts": agency,
   "PATCH /api/v1/accounts/:id": agency,

@@ -3,6 +3,7 @@
  * accounts, the published list and (when present) the audit history. Routes never reach SQL.
  */
 import type { Accounts } from "../accounts/accounts.js";
+import type { AuditRun, AuditRunSummary, Enqueued } from "../monitor/history-store.js";
 import type { Registry } from "../registry/repository.js";
 import type { ListPublisher } from "./published-list-service.js";
 
@@ -12,9 +13,17 @@ export interface LatestVerdict {
   readonly finishedAt: string;
 }
 
-/** The audit history as the web layer sees it; absent until the monitor part is wired. */
+/**
+ * The audit history and on-demand audits as the web layer uses them (src/monitor's functions, see
+ * src/web/app/audits-port.ts); null when a server is built without them (some unit tests).
+ */
 export interface AuditHistoryPort {
   latestVerdicts(domains: readonly string[]): Promise<ReadonlyMap<string, LatestVerdict>>;
+  list(domain: string, page: { readonly limit: number; readonly offset: number }): Promise<AuditRunSummary[]>;
+  get(id: number): Promise<AuditRun | null>;
+  /** The newest finished audit of the domain before `id` (for a diff against the previous one). */
+  previousDone(domain: string, id: number): Promise<AuditRun | null>;
+  request(request: { domain: string; requestedBy: string; idempotencyKey: string }): Promise<Enqueued>;
 }
 
 export interface ServiceContext {

@@ -154,3 +154,95 @@ export const errorResponses = {
   403: errorSchema,
   404: errorSchema,
 } as const;
+
+export const auditSummarySchema = z
+  .object({
+    id: z.number().int(),
+    jobKey: z.string(),
+    domain: z.string(),
+    organisation: z.string().nullable(),
+    trigger: z.enum(["schedule", "on_demand", "cli"]),
+    requestedBy: z.string(),
+    cycleId: z.number().int().nullable(),
+    status: z.enum(["queued", "running", "done", "failed"]),
+    queuedAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    verdict: verdictSchema.nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: "AuditSummary", description: "One audit run, from queued to done or failed" });
+
+export const auditSchema = auditSummarySchema
+  .extend({
+    report: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe("The full report (mailcharter/audit/1, schema/audit-report.schema.json); null until done"),
+  })
+  .meta({ id: "Audit" });
+
+export const auditListSchema = z.object({ audits: z.array(auditSummarySchema) });
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const diffQuery = z.object({
+  against: z.coerce
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31 - 1)
+    .optional(),
+});
+
+const endpointKeySchema = z.object({
+  host: z.string(),
+  address: z.string().nullable(),
+  port: z.number().int(),
+  service: z.string(),
+});
+
+export const auditDiffSchema = z
+  .object({
+    from: z.number().int(),
+    to: z.number().int(),
+    diff: z.object({
+      domain: z.string(),
+      from: z.object({ finishedAt: z.string(), verdict: verdictSchema }),
+      to: z.object({ finishedAt: z.string(), verdict: verdictSchema }),
+      measures: z.array(
+        z.object({
+          id: z.string(),
+          charter: z.boolean(),
+          from: z.string().nullable(),
+          to: z.string().nullable(),
+        }),
+      ),
+      endpoints: z.object({
+        added: z.array(endpointKeySchema),
+        removed: z.array(endpointKeySchema),
+        changed: z.array(
+          endpointKeySchema.extend({
+            changes: z.array(
+              z.object({ field: z.string(), from: z.string().nullable(), to: z.string().nullable() }),
+            ),
+          }),
+        ),
+      }),
+      same: z.boolean(),
+    }),
+  })
+  .meta({ id: "AuditDiff", description: "Measure by measure and endpoint by endpoint, what changed" });
+
+export const auditRequestSchema = z.object({
+  idempotencyKey: z
+    .string()
+    .min(8)
+    .max(200)
+    .regex(/^[A-Za-z0-9._:-]+$/)
+    .optional()
+    .describe("Retrying with the same key gives the same run (else the Idempotency-Key header)"),
+});

@@ -23,6 +23,7 @@ import { installErrorHandlers } from "./error-handler.js";
 import { resolvePrincipals } from "./request-principal.js";
 import { type CollectedRoute, guardRoutes } from "./route-guard.js";
 import { accountsRoutes } from "./routes/api-accounts.js";
+import { auditsRoutes } from "./routes/api-audits.js";
 import { registryRoutes } from "./routes/api-registry.js";
 import { selfRoutes } from "./routes/api-self.js";
 import { pageRoutes } from "./routes/pages.js";
@@ -174,6 +175,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       await api.register(registryRoutes, { ctx });
       await api.register(selfRoutes, { ctx });
       await api.register(accountsRoutes, { ctx });
+      await api.register(auditsRoutes, { ctx });
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api/v1" },

@@ -8,10 +8,12 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../accounts/accounts.js";
 import { serviceLimits } from "../core/limits.js";
+import { AuditHistory } from "../monitor/history-store.js";
 import { generateSigningKey } from "../registry/published-list.js";
 import { Registry } from "../registry/repository.js";
 import { openStore, type Store } from "../store/database.js";
-import type { AuditHistoryPort, ServiceContext } from "./context.js";
+import { historyPort, type RequestAudit } from "./app/audits-port.js";
+import type { ServiceContext } from "./context.js";
 import { ensureDataDir, readOrCreate } from "./data-dir.js";
 import { startRedirectServer } from "./http-redirect.js";
 import { ListPublisher } from "./published-list-service.js";
@@ -24,11 +26,15 @@ export interface HostPort {
 }
 
 /**
- * Work running beside the server (the monitor's scheduler and audit runner). `stop` must finish or
- * re-queue what is running; it is awaited before the store closes.
+ * What `serve` needs of the monitor (src/monitor/monitor.ts's Monitor): on-demand audits, the
+ * in-process scheduler, recovery of what a dead process left running, and a graceful stop that
+ * finishes or re-queues running audits; it is awaited before the store closes.
  */
-export interface BackgroundWork {
-  stop(): Promise<void>;
+export interface MonitorHandle {
+  requestAudit: RequestAudit;
+  start(): void;
+  recover(): Promise<number>;
+  stop(): Promise<unknown>;
 }
 
 export interface ServiceOptions {
@@ -40,11 +46,12 @@ export interface ServiceOptions {
   readonly scheduler: boolean;
   readonly logger: ServerOptions["logger"];
   readonly limits?: ServerOptions["limits"];
-  /** The monitor part's hooks; absent until it is there (then no history and no scheduler). */
-  readonly monitor?: {
-    readonly history: (store: Store, registry: Registry) => AuditHistoryPort;
-    readonly start: (store: Store, registry: Registry) => Promise<BackgroundWork>;
-  };
+  /**
+   * The monitor (src/monitor's openMonitor): its queue runs on-demand audits in this process and, with
+   * the scheduler, the cadence. Absent: the history is read, on-demand audits are recorded as queued
+   * for `mailcharter monitor run-once` or a worker.
+   */
+  readonly monitor?: (store: Store) => Promise<MonitorHandle>;
 }
 
 export interface RunningService {
@@ -94,13 +101,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
   try {
     const registry = await Registry.open(store);
+    const monitor = options.monitor ? await options.monitor(store) : null;
+    if (monitor) stops.work.push(async () => void (await monitor.stop()));
     const now = () => new Date();
     const accounts = new Accounts(store, registry, now);
     const ctx: ServiceContext = {
       registry,
       accounts,
       publisher: new ListPublisher(registry, key, now),
-      history: options.monitor ? options.monitor.history(store, registry) : null,
+      history: historyPort(await AuditHistory.open(store), monitor?.requestAudit),
       now,
     };
     const server = await buildServer(ctx, {
@@ -126,14 +135,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         .catch((error) => server.app.log.error({ err: error }, "session purge"));
     }, 10 * 60_000);
     purge.unref();
-    stops.work.push(async () => clearInterval(purge));
+    stops.work.unshift(async () => clearInterval(purge));
 
     let schedulerRunning = false;
-    if (options.scheduler && options.monitor) {
-      const work = await options.monitor.start(store, registry);
+    if (monitor && options.scheduler) {
+      monitor.start();
       schedulerRunning = true;
-      stops.work.push(() => work.stop());
-    }
+    } else if (monitor) await monitor.recover();
 
     return {
       server,

@@ -7,9 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Accounts } from "../../src/accounts/accounts.js";
 import type { Principal } from "../../src/accounts/principal.js";
+import { AuditHistory } from "../../src/monitor/history-store.js";
 import { generateSigningKey } from "../../src/registry/published-list.js";
 import { Registry } from "../../src/registry/repository.js";
 import type { Store } from "../../src/store/database.js";
+import { historyPort } from "../../src/web/app/audits-port.js";
 import type { AuditHistoryPort, ServiceContext } from "../../src/web/context.js";
 import { ListPublisher } from "../../src/web/published-list-service.js";
 import { buildServer, type Server, type ServiceLimits } from "../../src/web/server.js";
@@ -58,7 +60,7 @@ export async function startHarness(
     registry,
     accounts,
     publisher: new ListPublisher(registry, key, now),
-    history: options.history ?? null,
+    history: options.history === undefined ? historyPort(await AuditHistory.open(store)) : options.history,
     now,
   };
   const emails = {

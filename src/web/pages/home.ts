@@ -25,6 +25,8 @@ export interface HomeView {
     readonly organisation: { readonly name: string; readonly domains: readonly string[] } | null;
     readonly links: readonly { readonly href: string; readonly label: MessageKey }[];
   } | null;
+  /** For the public: the login form beside the list (its CSRF token). */
+  readonly login: { readonly csrfToken: string } | null;
 }
 
 const reachKey = { agency: "reachAgency", auditor: "reachAuditor", operator: "reachOperator" } as const;
@@ -67,10 +69,25 @@ ${view.reach.links.map((l) => html`<li><a href="${l.href}">${t(lang, l.label)}</
 </ul>
 </section>`
       : null;
+  const login =
+    !ctx.viewer && view.login
+      ? html`<section class="reach" aria-labelledby="login">
+<h2 id="login">${t(lang, "login")}</h2>
+<form method="post" action="/login" class="login">
+  <input type="hidden" name="_csrf" value="${view.login.csrfToken}">
+  <input type="hidden" name="lang" value="${lang}">
+  <p><label for="email">${t(lang, "email")}</label>
+  <input id="email" name="email" type="email" autocomplete="username" required></p>
+  <p><label for="password">${t(lang, "password")}</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required></p>
+  <p><button type="submit">${t(lang, "submitLogin")}</button></p>
+</form>
+</section>`
+      : null;
   return layout(
     ctx,
     t(lang, "signatories"),
-    html`${reach}
+    html`${reach}${login}
 <section aria-labelledby="signatories">
 <h1 id="signatories">${t(lang, "signatories")}</h1>
 <p>${t(lang, "signatoriesIntro")}</p>

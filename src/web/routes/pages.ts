@@ -61,7 +61,8 @@ export const pageRoutes: FastifyPluginAsyncZod<PagesOptions> = async (
           ],
         };
       }
-      return reply.type(html).send(homePage(page, { signatories, reach }));
+      const login = p.kind === "account" ? null : { csrfToken: reply.generateCsrf() };
+      return reply.type(html).send(homePage(page, { signatories, reach, login }));
     },
   );
 

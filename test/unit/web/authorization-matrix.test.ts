@@ -123,6 +123,8 @@ describe("the roles of docs/service.md, route by route", () => {
     ["GET /api/v1/accounts", "agency (all)"],
     ["POST /api/v1/accounts", "agency (all)"],
     ["POST /api/v1/tokens", "agency,auditor,operator (self)"],
+    ["GET /api/v1/audits/:id", "agency,auditor,operator (organisation)"],
+    ["POST /api/v1/domains/:id/audits", "agency,operator (organisation)"],
   ])("%s: %s", (key, expected) => {
     expect(allowed(key)).toBe(expected);
   });

@@ -21,6 +21,7 @@ describe("pages", () => {
     expect(html`<p>${"<b>"}${html`<i>ok</i>`}</p>`.value).toBe("<p>&lt;b&gt;<i>ok</i></p>");
     const page = homePage(ctx("en"), {
       reach: null,
+      login: { csrfToken: "t" },
       signatories: [
         {
           name: `Evil <script>alert(1)</script>`,
@@ -53,6 +54,7 @@ describe("pages", () => {
     const home = homePage(ctx("fr", { email: "a@b.example", role: "agency" }), {
       signatories: [],
       reach: { organisation: null, links: [{ href: "/api/v1/accounts", label: "accounts" }] },
+      login: null,
     });
     for (const p of [page, home]) {
       expect(p).not.toMatch(/<script|<style|\sstyle=|\son[a-z]+=/i);
