@@ -28,3 +28,6 @@ export const labPort = (port: number): LabPort => {
   if (!found) throw new Error(`no lab port ${port}`);
   return found;
 };
+
+/** `mailcharter serve` in the dogfooding tests (HTTPS on 443, the redirect on 80), one per engine. */
+export const serveAddresses = { sqlite: "127.0.10.100", postgres: "127.0.10.101" } as const;
