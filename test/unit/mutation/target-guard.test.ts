@@ -2,6 +2,19 @@
  * The target guard's failing side: `targetGuard({ allowPrivate: false })` refuses, at both ends of
  * every special-purpose range and with the range it matched, while the addresses just outside pass;
  * IPv4 addresses embedded in IPv6 (mapped, NAT64, 6to4) in every spelling, zone ids included.
+ *
+ * Mutants of src/net/target-guard.ts left alive, each equivalent:
+ * - the `name` of the SpecialRange given to blockListOf for an embedding form: blockListOf reads
+ *   only the CIDR (the form's own `name` is the one reported, and it is tested);
+ * - `address.split("%")[0] ?? address` → `&&` inside ipv6Groups: its callers pass the bare address;
+ * - the dotted-quad regex without `$`: in a valid IPv6 literal a dotted quad can only end it;
+ * - `octets[3] ?? 0` → `&& 0`: the last octet never decides (no special IPv4 range is narrower than
+ *   a /24), and the reason does not repeat the embedded address;
+ * - in ipv6Groups, the `head = ""` default, a placeholder group for an empty head or tail, the fill
+ *   value and `tail === undefined ? 0 : missing`: the groups they change are never the ones an
+ *   embedding form reads (6to4 reads groups 1–2 after a non-empty head; the others 4–7, and a
+ *   NaN group is 0 for the shifts and masks that follow);
+ * - `form.matches?.(groups)` → `form.matches(groups)`: every form without a prefix has `matches`.
  */
 import { describe, expect, it } from "vitest";
 import { checkAddress, targetGuard } from "../../../src/net/target-guard.js";
@@ -118,7 +131,11 @@ describe("targetGuard({ allowPrivate: false }) refuses special-purpose IPv6", ()
 
   it("the unspecified address and the IETF block", () => {
     expect(strict.check("::")).toMatchObject({ allowed: false, range: "::/128" });
-    expect(strict.check("2001:1ff::1")).toMatchObject({ allowed: false });
+    expect(strict.check("2001:1ff::1")).toEqual({
+      allowed: false,
+      range: "2001::/23",
+      reason: "IETF protocol assignments (RFC 2928)",
+    });
     expect(strict.check("2001:200::1")).toEqual({ allowed: true });
   });
 
@@ -128,7 +145,10 @@ describe("targetGuard({ allowPrivate: false }) refuses special-purpose IPv6", ()
       range: "fe80::/10",
       reason: "link-local (RFC 4291)",
     });
-    expect(strict.check("::ffff:127.0.0.1%lo")).toMatchObject({ allowed: false, range: "127.0.0.0/8" });
+    const zoned = strict.check("::ffff:127.0.0.1%lo");
+    expect(zoned).toMatchObject({ allowed: false, range: "127.0.0.0/8" });
+    // the reason names the address without its zone
+    expect(zoned.allowed ? "" : zoned.reason).toMatch(/embedded in ::ffff:127\.0\.0\.1\b(?!%)/);
   });
 });
 
