@@ -222,6 +222,82 @@ describe("ServerKeyExchange (RFC 8422 §5.4, RFC 5246 §7.4.3)", () => {
   });
 });
 
+describe("edges of the flight", () => {
+  it("a suite we do not know is not waited on for a ServerKeyExchange", () => {
+    const bytes = Buffer.concat([record(22, serverHello({ suite: 0x5a5a })), record(22, certificate)]);
+    expect(parse(bytes)).toMatchObject({ kind: "frame", value: { cipherSuite: 0x5a5a, group: null } });
+  });
+
+  it("a HelloRetryRequest or a TLS 1.3 ServerHello ends the flight, whatever suite it names", () => {
+    const hrr = serverHello({
+      random: helloRetryRequestRandom,
+      suite: 0xc02f,
+      extensions: [...ext(43, u16(0x0304)), ...ext(51, u16(0x001d))],
+    });
+    expect(parse(flight(hrr))).toMatchObject({ kind: "frame", value: { helloRetry: true, group: 0x001d } });
+    const hrrLegacy = serverHello({ random: helloRetryRequestRandom, suite: 0xc02f });
+    expect(parse(flight(hrrLegacy))).toMatchObject({
+      kind: "frame",
+      value: { helloRetry: true, version: "TLSv1.2" },
+    });
+    const tls13 = serverHello({
+      suite: 0xc02f,
+      extensions: [...ext(43, u16(0x0304)), ...ext(51, [0, 0x17, 0, 1, 4])],
+    });
+    expect(parse(flight(tls13))).toMatchObject({
+      kind: "frame",
+      value: { version: "TLSv1.3", group: 0x0017 },
+    });
+  });
+
+  it("an unusable ServerKeyExchange clears a group the ServerHello claimed", () => {
+    // A TLS 1.2 ServerHello has no key_share; if one is there, the key exchange still decides.
+    const claims = (suite: number) => serverHello({ suite, extensions: [...ext(51, u16(0x001d))] });
+    expect(parse(flight(claims(0xc02f), certificate, ecdheKx(1, 0x0018)))).toMatchObject({
+      value: { group: null, dhBits: null },
+    });
+    expect(
+      parse(flight(claims(0x009e), certificate, message(12, Buffer.from([0x01, 0x00, 0xff])))),
+    ).toMatchObject({
+      value: { group: null, dhBits: null },
+    });
+  });
+
+  it("a message cut anywhere across records is waited for, also after the first message", () => {
+    const hello = serverHello({ suite: 0xc02f });
+    const rest = Buffer.concat([certificate, ecdheKx(3, 0x0017), done]);
+    for (const cut of [1, 2, 3, 5]) {
+      const first = Buffer.concat([hello.subarray(0, hello.length - cut)]);
+      const second = Buffer.concat([hello.subarray(hello.length - cut), rest]);
+      const bytes = Buffer.concat([record(22, first), record(22, second)]);
+      expect(parse(record(22, first)), `hello cut ${cut}`).toEqual({ kind: "incomplete" });
+      expect(parse(bytes), `hello cut ${cut}`).toMatchObject({ kind: "frame", value: { group: 0x0017 } });
+    }
+    for (const cut of [1, 2, 3]) {
+      const whole = Buffer.concat([hello, certificate]);
+      const bytes = Buffer.concat([
+        record(22, whole.subarray(0, whole.length - cut)),
+        record(22, Buffer.concat([whole.subarray(whole.length - cut), ecdheKx(3, 0x0018), done])),
+      ]);
+      expect(parse(bytes), `certificate cut ${cut}`).toMatchObject({
+        kind: "frame",
+        value: { group: 0x0018 },
+      });
+    }
+  });
+
+  it("SSL 2.0 is told by the high bit and the message type, from three bytes on", () => {
+    expect(parse(Buffer.from([0x80, 0x20, 4]))).toEqual({
+      kind: "frame",
+      value: { kind: "sslv2" },
+      consumed: 3,
+    });
+    // a TLS record whose version bytes are 3,4 is no SSL 2.0 SERVER-HELLO
+    const odd = record(22, serverHello({ suite: 0x009c }), 0x0304);
+    expect(parse(odd)).toMatchObject({ kind: "frame", value: { kind: "server-hello", cipherSuite: 0x009c } });
+  });
+});
+
 describe("alerts and what is not a first flight", () => {
   it("an alert: level, description and its name, or its number", () => {
     expect(parse(record(21, Buffer.from([2, 40])))).toEqual({
