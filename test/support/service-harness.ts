@@ -14,7 +14,7 @@ import type { Store } from "../../src/store/database.js";
 import { historyPort } from "../../src/web/app/audits-port.js";
 import type { AuditHistoryPort, ServiceContext } from "../../src/web/context.js";
 import { ListPublisher } from "../../src/web/published-list-service.js";
-import { buildServer, type Server, type ServiceLimits } from "../../src/web/server.js";
+import { buildServer, type Server, type ServerOptions, type ServiceLimits } from "../../src/web/server.js";
 import { selfSignedIdentity } from "../../src/web/tls-identity.js";
 import { WebClient } from "./web-client.js";
 
@@ -49,7 +49,12 @@ const sessionSecret = "a test session secret, long enough for the signer";
 
 export async function startHarness(
   store: Store,
-  options: { limits?: Partial<ServiceLimits>; history?: AuditHistoryPort | null; seed?: boolean } = {},
+  options: {
+    limits?: Partial<ServiceLimits>;
+    history?: AuditHistoryPort | null;
+    seed?: boolean;
+    logger?: ServerOptions["logger"];
+  } = {},
 ): Promise<Harness> {
   const identity = await selfSignedIdentity(identityDir, "127.0.0.1");
   const clock = { now: new Date() };
@@ -119,7 +124,7 @@ export async function startHarness(
   const server = await buildServer(ctx, {
     https: { cert: identity.cert, key: identity.key },
     sessionSecret,
-    logger: false,
+    logger: options.logger ?? false,
     limits: {
       loginAttemptsPerIp: 1000,
       loginAttemptsPerAccount: 1000,
