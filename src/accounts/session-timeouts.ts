@@ -33,17 +33,18 @@ export function judgeSession(
 }
 
 /**
- * When the stored row may be purged: the end of the login (the earlier timeout), or for a session
- * without a login (it only holds a CSRF secret for the login form) the idle timeout, plus a grace
- * period during which the reason can still be told.
+ * When the stored row may be purged: the end of the login (the earlier timeout) plus a grace period
+ * during which the reason can still be told; a session without a login (it only holds the CSRF
+ * secret of a login form) at the idle timeout, with no grace (crawlers of the public pages make many).
  */
 export function sessionRowExpiry(
   times: LoginTimes | null,
   now: number,
   limits: SessionTimeoutLimits = serviceLimits,
 ): number {
-  const end = times
-    ? Math.min(times.lastSeenAt + limits.sessionIdleMs, times.authenticatedAt + limits.sessionAbsoluteMs)
-    : now + limits.sessionIdleMs;
-  return end + limits.sessionPurgeGraceMs;
+  if (!times) return now + limits.sessionIdleMs;
+  return (
+    Math.min(times.lastSeenAt + limits.sessionIdleMs, times.authenticatedAt + limits.sessionAbsoluteMs) +
+    limits.sessionPurgeGraceMs
+  );
 }

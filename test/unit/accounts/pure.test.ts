@@ -89,12 +89,12 @@ describe("session timeouts", () => {
       touch: true,
     });
   });
-  it("rows are kept until the earlier end plus a grace period, to tell the reason", () => {
+  it("login rows are kept until the earlier end plus a grace period, to tell the reason; anonymous ones not", () => {
     const grace = serviceLimits.sessionPurgeGraceMs;
     expect(sessionRowExpiry({ authenticatedAt: 0, lastSeenAt: 60 * min }, 60 * min)).toBe(90 * min + grace);
     expect(sessionRowExpiry({ authenticatedAt: 0, lastSeenAt: 710 * min }, 710 * min)).toBe(
       720 * min + grace,
     );
-    expect(sessionRowExpiry(null, 5 * min)).toBe(35 * min + grace);
+    expect(sessionRowExpiry(null, 5 * min)).toBe(35 * min);
   });
 });
