@@ -16,6 +16,7 @@ import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { MailcharterError } from "../core/errors.js";
 import { serviceLimits } from "../core/limits.js";
 import { ApiError } from "./api-error.js";
 import type { ServiceContext } from "./context.js";
@@ -68,17 +69,25 @@ const staticRoot = fileURLToPath(new URL("../../src/web/static/", import.meta.ur
 
 export async function buildServer(ctx: ServiceContext, options: ServerOptions): Promise<Server> {
   const limits = { ...serviceLimits, ...options.limits };
-  const app = Fastify({
-    ...(options.https
-      ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } }
-      : {}),
-    logger: options.logger ?? false,
-    bodyLimit: limits.bodyLimitBytes,
-    requestTimeout: 30_000,
-    return503OnClosing: true,
-    forceCloseConnections: "idle",
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
-  }) as unknown as FastifyInstance;
+  let app: FastifyInstance;
+  try {
+    app = Fastify({
+      ...(options.https
+        ? { https: { key: options.https.key, cert: options.https.cert, minVersion: "TLSv1.2" as const } }
+        : {}),
+      logger: options.logger ?? false,
+      bodyLimit: limits.bodyLimitBytes,
+      requestTimeout: 30_000,
+      return503OnClosing: true,
+      forceCloseConnections: "idle",
+      routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    }) as unknown as FastifyInstance;
+  } catch (error) {
+    // Node's TLS refuses the pair before anything listens (bad PEM, key not matching the certificate).
+    throw new MailcharterError("config", `--tls-cert/--tls-key: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);

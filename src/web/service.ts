@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../accounts/accounts.js";
+import { MailcharterError } from "../core/errors.js";
 import { serviceLimits } from "../core/limits.js";
 import { AuditHistory } from "../monitor/history-store.js";
 import { generateSigningKey } from "../registry/published-list.js";
@@ -71,6 +72,20 @@ const bound = (server: { address(): AddressInfo | string | null }): HostPort => 
   return { host: a.address, port: a.port };
 };
 
+/** A port taken or refused is the user's to fix, said plainly (not an internal error). */
+function listenError(option: string, at: HostPort, error: unknown): never {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === "EADDRINUSE"
+      ? "the address is in use (another server runs there?)"
+      : code === "EACCES"
+        ? "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)"
+        : code === "EADDRNOTAVAIL"
+          ? "this machine has no such address"
+          : (error as Error).message;
+  throw new MailcharterError("config", `${option} ${at.host}:${at.port}: ${why}`, { cause: error });
+}
+
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   ensureDataDir(options.dataDir);
   const identity = options.tls
@@ -119,12 +134,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ...(options.limits ? { limits: options.limits } : {}),
     });
     stops.listeners.push(() => server.app.close());
-    await server.app.listen({ host: options.listen.host, port: options.listen.port });
+    await server.app
+      .listen({ host: options.listen.host, port: options.listen.port })
+      .catch((error) => listenError("--listen", options.listen, error));
     const https = bound(server.app.server);
 
     let redirector: HttpServer | null = null;
     if (options.httpListen) {
-      redirector = await startRedirectServer(options.httpListen, https.port, options.listen.host);
+      const at = options.httpListen;
+      redirector = await startRedirectServer(at, https.port, options.listen.host).catch((error) =>
+        listenError("--http-listen", at, error),
+      );
       const r = redirector;
       stops.listeners.push(() => new Promise((resolve) => r.close(() => resolve())));
     }
