@@ -57,6 +57,8 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /api/v1/audits/:id/diff": readers,
   "GET /api/v1/domains/:id/audits": readers,
   "POST /api/v1/domains/:id/audits": organisationWriters,
+  "GET /api/v1/domains/:id/schedule": readers,
+  "PUT /api/v1/domains/:id/schedule": agency,
   "GET /api/v1/accounts": agency,
   "POST /api/v1/accounts": agency,
   "PATCH /api/v1/accounts/:id": agency,

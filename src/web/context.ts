@@ -4,6 +4,7 @@
  */
 import type { Accounts } from "../accounts/accounts.js";
 import type { AuditRun, AuditRunSummary, Enqueued } from "../monitor/history-store.js";
+import type { DomainSchedule } from "../monitor/schedule-store.js";
 import type { Registry } from "../registry/repository.js";
 import type { ListPublisher } from "./published-list-service.js";
 
@@ -24,6 +25,9 @@ export interface AuditHistoryPort {
   /** The newest finished audit of the domain before `id` (for a diff against the previous one). */
   previousDone(domain: string, id: number): Promise<AuditRun | null>;
   request(request: { domain: string; requestedBy: string; idempotencyKey: string }): Promise<Enqueued>;
+  /** The domain's cadence and next due time (the agency sets the cadence). */
+  schedule(domain: string): Promise<DomainSchedule>;
+  setCadence(domain: string, seconds: number): Promise<DomainSchedule>;
 }
 
 export interface ServiceContext {

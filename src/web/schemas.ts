@@ -246,3 +246,20 @@ export const auditRequestSchema = z.object({
     .optional()
     .describe("Retrying with the same key gives the same run (else the Idempotency-Key header)"),
 });
+
+export const scheduleSchema = z
+  .object({
+    domain: z.string(),
+    cadenceSeconds: z.number().int(),
+    nextDueAt: z.string().nullable(),
+    lastRunId: z.number().int().nullable(),
+  })
+  .meta({ id: "DomainSchedule", description: "How often a domain is audited and when next" });
+
+export const cadenceSchema = z.object({
+  cadenceSeconds: z
+    .number()
+    .int()
+    .min(3_600)
+    .max(31 * 86_400),
+});

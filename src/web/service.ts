@@ -10,6 +10,7 @@ import { Accounts } from "../accounts/accounts.js";
 import { MailcharterError } from "../core/errors.js";
 import { serviceLimits } from "../core/limits.js";
 import { AuditHistory } from "../monitor/history-store.js";
+import { ScheduleStore } from "../monitor/schedule-store.js";
 import { generateSigningKey } from "../registry/published-list.js";
 import { Registry } from "../registry/repository.js";
 import { openStore, type Store } from "../store/database.js";
@@ -124,7 +125,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       registry,
       accounts,
       publisher: new ListPublisher(registry, key, now),
-      history: historyPort(await AuditHistory.open(store), monitor?.requestAudit),
+      history: historyPort(
+        await AuditHistory.open(store),
+        await ScheduleStore.open(store),
+        monitor?.requestAudit,
+      ),
       now,
     };
     const server = await buildServer(ctx, {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Accounts } from "../../src/accounts/accounts.js";
 import type { Principal } from "../../src/accounts/principal.js";
 import { AuditHistory } from "../../src/monitor/history-store.js";
+import { ScheduleStore } from "../../src/monitor/schedule-store.js";
 import { generateSigningKey } from "../../src/registry/published-list.js";
 import { Registry } from "../../src/registry/repository.js";
 import type { Store } from "../../src/store/database.js";
@@ -65,7 +66,10 @@ export async function startHarness(
     registry,
     accounts,
     publisher: new ListPublisher(registry, key, now),
-    history: options.history === undefined ? historyPort(await AuditHistory.open(store)) : options.history,
+    history:
+      options.history === undefined
+        ? historyPort(await AuditHistory.open(store), await ScheduleStore.open(store))
+        : options.history,
     now,
   };
   const emails = {

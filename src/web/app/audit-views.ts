@@ -6,6 +6,7 @@
 import type { Principal } from "../../accounts/principal.js";
 import { diffAudits } from "../../monitor/diff.js";
 import type { AuditRun, AuditRunSummary } from "../../monitor/history-store.js";
+import { ScheduleError } from "../../monitor/schedule-store.js";
 import { ApiError, notFound } from "../api-error.js";
 import { actsForOrganisation } from "../authorization.js";
 import type { AuditHistoryPort, ServiceContext } from "../context.js";
@@ -88,4 +89,25 @@ export async function requestDomainAudit(
     requestedBy,
     idempotencyKey: `${requestedBy}:${idempotencyKey}`,
   });
+}
+
+export async function domainSchedule(ctx: ServiceContext, viewer: Principal, domainId: number) {
+  const domain = await visibleDomain(ctx, viewer, domainId);
+  return history(ctx).schedule(domain.domain);
+}
+
+/** The agency sets how often a domain is audited (one hour to 31 days). */
+export async function setDomainCadence(
+  ctx: ServiceContext,
+  viewer: Principal,
+  domainId: number,
+  seconds: number,
+) {
+  const domain = await visibleDomain(ctx, viewer, domainId);
+  try {
+    return await history(ctx).setCadence(domain.domain, seconds);
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new ApiError(400, "invalid_request", error.message);
+    throw error;
+  }
 }

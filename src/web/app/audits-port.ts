@@ -4,6 +4,7 @@
  * queued in the history (a `monitor run-once` or a worker runs them).
  */
 import type { AuditHistory, Enqueued } from "../../monitor/history-store.js";
+import type { ScheduleStore } from "../../monitor/schedule-store.js";
 import type { AuditHistoryPort, LatestVerdict } from "../context.js";
 
 export type RequestAudit = (request: {
@@ -12,7 +13,11 @@ export type RequestAudit = (request: {
   idempotencyKey: string;
 }) => Promise<Enqueued>;
 
-export function historyPort(history: AuditHistory, requestAudit?: RequestAudit): AuditHistoryPort {
+export function historyPort(
+  history: AuditHistory,
+  schedule: ScheduleStore,
+  requestAudit?: RequestAudit,
+): AuditHistoryPort {
   return {
     async latestVerdicts(domains) {
       const wanted = new Set(domains);
@@ -32,6 +37,12 @@ export function historyPort(history: AuditHistory, requestAudit?: RequestAudit):
       }
       return null;
     },
+    async schedule(domain) {
+      const [found] = await schedule.schedule([domain]);
+      if (!found) throw new Error(`no schedule for ${domain}`);
+      return found;
+    },
+    setCadence: (domain, seconds) => schedule.setCadence(domain, seconds, Date.now()),
     request: (request) =>
       requestAudit ? requestAudit(request) : history.requestOnDemand(request, Date.now()),
   };

@@ -9,8 +9,10 @@ import { ApiError } from "../api-error.js";
 import {
   auditDiff,
   domainAudits,
+  domainSchedule,
   recentAudits,
   requestDomainAudit,
+  setDomainCadence,
   visibleAudit,
 } from "../app/audit-views.js";
 import type { ServiceContext } from "../context.js";
@@ -20,11 +22,13 @@ import {
   auditRequestSchema,
   auditSchema,
   auditSummarySchema,
+  cadenceSchema,
   diffQuery,
   errorResponses,
   errorSchema,
   idParams,
   pageQuery,
+  scheduleSchema,
 } from "../schemas.js";
 
 const idempotencyHeader = /^[A-Za-z0-9._:-]{8,200}$/;
@@ -90,6 +94,34 @@ export const auditsRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = asyn
     async (request) => ({
       audits: await domainAudits(ctx, request.principal, request.params.id, request.query),
     }),
+  );
+
+  app.get(
+    "/domains/:id/schedule",
+    {
+      schema: {
+        tags: ["audits"],
+        summary: "The domain's cadence and next due time",
+        params: idParams,
+        response: { 200: scheduleSchema, ...errorResponses, 503: errorSchema },
+      },
+    },
+    async (request) => domainSchedule(ctx, request.principal, request.params.id),
+  );
+
+  app.put(
+    "/domains/:id/schedule",
+    {
+      schema: {
+        tags: ["audits"],
+        summary: "Set how often the domain is audited (agency; 1 h to 31 days)",
+        params: idParams,
+        body: cadenceSchema,
+        response: { 200: scheduleSchema, ...errorResponses, 503: errorSchema },
+      },
+    },
+    async (request) =>
+      setDomainCadence(ctx, request.principal, request.params.id, request.body.cadenceSeconds),
   );
 
   app.post(

@@ -123,6 +123,29 @@ describe("audits", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("the agency sets a domain's cadence; others read it; bounds are checked", async () => {
+    const c = h.client();
+    const path = `/api/v1/domains/${h.ids.domainX}/schedule`;
+    expect(
+      (await c.get(path, { bearer: h.tokens.operatorX })).json<{ cadenceSeconds: number }>().cadenceSeconds,
+    ).toBe(86_400);
+    const set = await c.fetch("PUT", path, { bearer: h.tokens.agency, json: { cadenceSeconds: 21_600 } });
+    expect(set.status).toBe(200);
+    expect(set.json<{ cadenceSeconds: number }>().cadenceSeconds).toBe(21_600);
+    expect(
+      (await c.get(path, { bearer: h.tokens.auditor })).json<{ cadenceSeconds: number }>().cadenceSeconds,
+    ).toBe(21_600);
+    expect(
+      (await c.fetch("PUT", path, { bearer: h.tokens.operatorX, json: { cadenceSeconds: 3_600 } })).status,
+    ).toBe(403);
+    expect(
+      (await c.fetch("PUT", path, { bearer: h.tokens.agency, json: { cadenceSeconds: 60 } })).status,
+    ).toBe(400);
+    expect(
+      (await c.get(`/api/v1/domains/${h.ids.domainY}/schedule`, { bearer: h.tokens.operatorX })).status,
+    ).toBe(404);
+  });
+
   it("the public list and the home page show each domain's latest verdict and date", async () => {
     const c = h.client();
     const pub = (await c.get("/api/v1/signatories")).json<{
