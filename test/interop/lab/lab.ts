@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../support/pki.js";
+import { eximZoneLines, startEximLab } from "./exim-lab.js";
 import { postfixBaseMaster } from "./postfix-instance.js";
 import { dnsAddress, type Scenario, scenarios, zone } from "./scenarios.js";
 
@@ -156,6 +157,8 @@ function zoneFile(tlsa: ReadonlyMap<string, string>): string {
   }
   // The receiving signatory of the delivery proof (test/interop/delivery.test.ts).
   lines.push(`peer MX 10 mx.peer.${zone}.`, `mx.peer A 127.0.10.71`);
+  // Exim (GnuTLS): its MX domains and the Exim delivery proof's receiver (test/interop/lab/exim-lab.ts).
+  lines.push(...eximZoneLines());
   // A domain with one good and one bad MX.
   lines.push(`mixed MX 10 mail.good.${zone}.`, `mixed MX 20 mail.expired.${zone}.`);
   return `${lines.join("\n")}\n`;
@@ -580,6 +583,9 @@ export async function startLab(): Promise<Lab> {
     writeFileSync(join(nginxDir, "nginx.conf"), nginxConfig(nginxDir, files));
     await daemon(join(dir, "start.log"), "nginx", ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir]);
     stops.push(() => quietly("nginx", ["-c", join(nginxDir, "nginx.conf"), "-p", nginxDir, "-s", "stop"]));
+
+    // Exim, unpacked beside Postfix (test/interop/lab/exim-lab.ts).
+    stops.push(...(await startEximLab(dir, intermediate)));
 
     for (const f of files) {
       await waitForPort(f.scenario.address, 25, 15_000);

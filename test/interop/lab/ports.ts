@@ -31,3 +31,15 @@ export const labPort = (port: number): LabPort => {
 
 /** `mailcharter serve` in the dogfooding tests (HTTPS on 443, the redirect on 80), one per engine. */
 export const serveAddresses = { sqlite: "127.0.10.100", postgres: "127.0.10.101" } as const;
+
+/**
+ * Exim (Debian's exim4-daemon-light, GnuTLS) on its own addresses: the MX of exim.lab.test, one that
+ * accepts few concurrent connections (the 421 seen on real Exim), and the delivery proof's sender and
+ * receiver (test/interop/exim-delivery.test.ts).
+ */
+export const eximAddresses = {
+  mx: "127.0.10.90",
+  busy: "127.0.10.91",
+  sender: "127.0.10.92",
+  receiver: "127.0.10.93",
+} as const;

@@ -1,0 +1,224 @@
+/**
+ * A standalone Exim 4 daemon (Debian's exim4-daemon-light, GnuTLS) for the lab, run unpacked beside
+ * Postfix: Debian's package conflicts with postfix, so `scripts/install-system-deps.sh` unpacks its
+ * .deb files into `eximRoot`. Each instance has its own directory (config, spool, logs, pid) and runs
+ * `exim -C CONFIG -bdf` in a private mount namespace (unshare -m) where:
+ *  - /etc/passwd and /etc/group also name the `Debian-exim` user the binary is built for;
+ *  - /usr/lib/x86_64-linux-gnu also holds the unpacked libraries the system lacks (an overlay: Exim
+ *    re-executes itself setuid, and the loader then ignores LD_LIBRARY_PATH);
+ *  - optionally /etc/resolv.conf names the lab's DNS, and /etc/ssl/certs/ca-certificates.crt holds the
+ *    lab's CA, so that `tls_verify_certificates = system` means the lab's trust.
+ * Nothing changes outside that namespace. `stop` ends the daemon and removes the directory.
+ */
+import { execFile, spawn } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const eximRoot = process.env.MAILCHARTER_EXIM_ROOT ?? "/opt/mailcharter-lab/exim";
+export const eximBinary = join(eximRoot, "usr/sbin/exim4");
+const libDir = "/usr/lib/x86_64-linux-gnu";
+
+/** uid/gid of `Debian-exim` inside the namespace: unused on the machine (checked at start). */
+export const eximId = 64990;
+
+export interface EximInstance {
+  readonly name: string;
+  readonly dir: string;
+  readonly address: string;
+  /** Exim's main log (deliveries, deferrals, TLS of each connection). */
+  mainlog(): string;
+  paniclog(): string;
+  /** `exim -bp`: the messages still in the queue. */
+  queue(): Promise<string>;
+  /** Forgets Exim's retry data (hints database), so the next message is tried at once. */
+  forgetRetries(): void;
+  /** Replaces the configuration and restarts the daemon on it (same spool and logs). */
+  reconfigure(config: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EximOptions {
+  readonly name: string;
+  readonly address: string;
+  /** Ports the daemon listens on (at `address`); wait for the first one to answer. */
+  readonly ports: readonly number[];
+  /** The configuration after the common paths (see `eximCommon`): receives the instance directory. */
+  readonly config: (dir: string) => string;
+  /** DNS server for this Exim's lookups (its own /etc/resolv.conf). */
+  readonly resolver?: string;
+  /** PEM file that replaces the system trust store for this Exim. */
+  readonly systemTrust?: string;
+}
+
+/** Paths and identity every instance shares; Exim refuses to run with a config it cannot parse. */
+export function eximCommon(dir: string, address: string, ports: readonly number[]): string {
+  return `exim_path = ${eximBinary}
+spool_directory = ${dir}/spool
+log_file_path = ${dir}/log/%slog
+pid_file_path = ${dir}/exim.pid
+# No environment variable reaches the transports.
+keep_environment =
+local_interfaces = <; ${ports.map((p) => `${address}.${p}`).join(" ; ")}
+# No reverse lookups of clients, no ident: the lab's DNS has no PTR records.
+host_lookup = :
+rfc1413_hosts = :
+log_selector = +tls_certificate_verified +tls_peerdn +tls_sni +received_recipients +smtp_connection +outgoing_interface
+`;
+}
+
+function namespaceScript(dir: string, options: EximOptions): string {
+  const mounts = [
+    `mount --bind ${dir}/etc/passwd /etc/passwd`,
+    `mount --bind ${dir}/etc/group /etc/group`,
+    `mount -t overlay overlay -o lowerdir=${eximRoot}${libDir}:${libDir} ${libDir}`,
+  ];
+  if (options.resolver) mounts.push(`mount --bind ${dir}/etc/resolv.conf /etc/resolv.conf`);
+  if (options.systemTrust)
+    mounts.push(`mount --bind ${dir}/etc/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt`);
+  return `set -e\n${mounts.join("\n")}\nexec ${eximBinary} -C ${dir}/exim.conf -bdf -q5s\n`;
+}
+
+function waitForPort(address: string, port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const attempt = (): Promise<void> =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ host: address, port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    }).then(async (open) => {
+      if (open) return;
+      if (Date.now() > until)
+        throw new Error(`exim: nothing listens on ${address}:${port} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+      return attempt();
+    });
+  return attempt();
+}
+
+const readIfExists = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
+
+export async function startExim(options: EximOptions): Promise<EximInstance> {
+  if (!existsSync(eximBinary)) {
+    throw new Error(`exim: ${eximBinary} is missing; run scripts/install-system-deps.sh as root`);
+  }
+  const passwd = readFileSync("/etc/passwd", "utf8");
+  if (passwd.split("\n").some((l) => l.split(":")[2] === String(eximId))) {
+    throw new Error(`exim: uid ${eximId} is taken on this machine; change eximId`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), `mailcharter-exim-${options.name}-`));
+  chmodSync(dir, 0o755);
+  for (const sub of ["etc", "spool", "log"]) mkdirSync(join(dir, sub));
+  chownSync(join(dir, "spool"), eximId, eximId);
+  chownSync(join(dir, "log"), eximId, eximId);
+  writeFileSync(
+    join(dir, "etc/passwd"),
+    `${passwd.trimEnd()}\nDebian-exim:x:${eximId}:${eximId}:Exim (mailcharter lab):/nonexistent:/usr/sbin/nologin\n`,
+  );
+  writeFileSync(
+    join(dir, "etc/group"),
+    `${readFileSync("/etc/group", "utf8").trimEnd()}\nDebian-exim:x:${eximId}:\n`,
+  );
+  if (options.resolver) {
+    writeFileSync(
+      join(dir, "etc/resolv.conf"),
+      `nameserver ${options.resolver}\noptions timeout:2 attempts:1\n`,
+    );
+  }
+  if (options.systemTrust)
+    writeFileSync(join(dir, "etc/ca-certificates.crt"), readFileSync(options.systemTrust));
+  writeFileSync(join(dir, "start.sh"), namespaceScript(dir, options));
+
+  let child: ReturnType<typeof spawn> | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  const writeConfig = (config: string) =>
+    // Exim refuses a configuration file writable by others.
+    writeFileSync(join(dir, "exim.conf"), `${eximCommon(dir, options.address, options.ports)}${config}`, {
+      mode: 0o644,
+    });
+
+  const launch = async () => {
+    // Output goes to a file, never a pipe a daemon could keep open.
+    const fd = openSync(join(dir, "daemon.out"), "a");
+    const started = spawn("unshare", ["-m", "sh", join(dir, "start.sh")], { stdio: ["ignore", fd, fd] });
+    closeSync(fd);
+    child = started;
+    exited = new Promise((resolve) => started.once("exit", () => resolve()));
+    const failed = exited.then(() => {
+      throw new Error(
+        `exim ${options.name} exited at start: ${readIfExists(join(dir, "daemon.out")).slice(-1500)}${readIfExists(join(dir, "log/paniclog")).slice(-1500)}`,
+      );
+    });
+    failed.catch(() => undefined);
+    const first = options.ports[0];
+    if (first === undefined) throw new Error("exim: no port");
+    await Promise.race([waitForPort(options.address, first, 15_000), failed]);
+  };
+
+  const halt = async () => {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null) return;
+    running.kill("SIGTERM");
+    const timer = setTimeout(() => running.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  writeConfig(options.config(dir));
+  try {
+    await launch();
+  } catch (error) {
+    await halt();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  return {
+    name: options.name,
+    dir,
+    address: options.address,
+    mainlog: () => readIfExists(join(dir, "log/mainlog")),
+    paniclog: () => readIfExists(join(dir, "log/paniclog")),
+    queue: () =>
+      new Promise((resolve, reject) => {
+        execFile(
+          "unshare",
+          [
+            "-m",
+            "sh",
+            "-c",
+            `mount --bind ${dir}/etc/passwd /etc/passwd && mount --bind ${dir}/etc/group /etc/group && mount -t overlay overlay -o lowerdir=${eximRoot}${libDir}:${libDir} ${libDir} && exec ${eximBinary} -C ${dir}/exim.conf -bp`,
+          ],
+          { timeout: 10_000 },
+          (error, stdout, stderr) =>
+            error ? reject(new Error(`exim -bp: ${stderr || error.message}`)) : resolve(stdout),
+        );
+      }),
+    forgetRetries: () => rmSync(join(dir, "spool/db"), { recursive: true, force: true }),
+    async reconfigure(config) {
+      await halt();
+      writeConfig(config);
+      await launch();
+    },
+    async stop() {
+      await halt();
+      if (!process.env.MAILCHARTER_LAB_KEEP) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Exim in the interop lab: a second MTA with another TLS stack (GnuTLS) beside Postfix (OpenSSL).
+ * - `exim.lab.test`: MX mail.exim.lab.test on 127.0.10.90, STARTTLS on 25 and implicit TLS on 465,
+ *   certificate from the lab's CA (Exim's default GnuTLS priorities otherwise);
+ * - `eximbusy.lab.test`: the same on 127.0.10.91 with `smtp_accept_max = 2`, so that a third
+ *   simultaneous connection gets Exim's plain-text "421 Too many concurrent SMTP connections" — also
+ *   on 465, where a TLS ServerHello was expected.
+ */
+import { chownSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Issued, issue } from "../../support/pki.js";
+import { receiverConfig } from "./exim-config.js";
+import { type EximInstance, eximId, startExim } from "./exim-instance.js";
+import { eximAddresses } from "./ports.js";
+import { zone } from "./scenarios.js";
+
+export interface EximLabHost {
+  readonly name: "exim" | "eximbusy";
+  readonly domain: string;
+  readonly host: string;
+  readonly address: string;
+  readonly smtpAcceptMax?: number;
+}
+
+export const eximBusyMax = 2;
+
+export const eximHosts: readonly EximLabHost[] = [
+  { name: "exim", domain: `exim.${zone}`, host: `mail.exim.${zone}`, address: eximAddresses.mx },
+  {
+    name: "eximbusy",
+    domain: `eximbusy.${zone}`,
+    host: `mail.eximbusy.${zone}`,
+    address: eximAddresses.busy,
+    smtpAcceptMax: eximBusyMax,
+  },
+];
+
+/** Zone lines (relative to lab.test) for the Exim domains and the Exim delivery proof's receiver. */
+export function eximZoneLines(): string[] {
+  return [
+    ...eximHosts.flatMap((h) => [`${h.name} MX 10 ${h.host}.`, `mail.${h.name} A ${h.address}`]),
+    `eximpeer MX 10 mx.eximpeer.${zone}.`,
+    `mx.eximpeer A ${eximAddresses.receiver}`,
+  ];
+}
+
+/** Starts the lab's Exim daemons; returns their stops. */
+export async function startEximLab(dir: string, intermediate: Issued): Promise<Array<() => Promise<void>>> {
+  const instances: EximInstance[] = [];
+  try {
+    for (const h of eximHosts) {
+      const leaf = await issue(intermediate, h.host, { dnsNames: [h.host] });
+      const certFile = join(dir, `${h.name}.crt`);
+      const keyFile = join(dir, `${h.name}.key`);
+      writeFileSync(certFile, `${leaf.pem}\n${intermediate.pem}`);
+      // Exim reads its key after dropping to the Exim user.
+      writeFileSync(keyFile, leaf.keyPem, { mode: 0o600 });
+      chownSync(keyFile, eximId, eximId);
+      instances.push(
+        await startExim({
+          name: h.name,
+          address: h.address,
+          ports: [25, 465],
+          config: () =>
+            receiverConfig({
+              hostname: h.host,
+              domains: [h.domain],
+              tls: { certFile, keyFile },
+              implicitPort: 465,
+              ...(h.smtpAcceptMax === undefined ? {} : { smtpAcceptMax: h.smtpAcceptMax }),
+            }),
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(instances.map((i) => i.stop()));
+    throw error;
+  }
+  return instances.map((i) => () => i.stop());
+}
