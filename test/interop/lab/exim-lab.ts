@@ -1,10 +1,13 @@
 /**
  * Exim in the interop lab: a second MTA with another TLS stack (GnuTLS) beside Postfix (OpenSSL).
  * - `exim.lab.test`: MX mail.exim.lab.test on 127.0.10.90, STARTTLS on 25 and implicit TLS on 465,
- *   certificate from the lab's CA (Exim's default GnuTLS priorities otherwise);
+ *   certificate from the lab's CA, Exim's defaults otherwise (GnuTLS priorities, 20 connections);
  * - `eximbusy.lab.test`: the same on 127.0.10.91 with `smtp_accept_max = 2`, so that a third
  *   simultaneous connection gets Exim's plain-text "421 Too many concurrent SMTP connections" — also
- *   on 465, where a TLS ServerHello was expected.
+ *   on 465, where a TLS ServerHello was expected;
+ * - `eximunlimited.lab.test`: the same on 127.0.10.94 without any limit (`smtp_accept_max = 0`): where
+ *   the reference peers measure the TLS the two others serve. Exim counts a connection until the
+ *   child serving it has ended, so even sslscan's one-at-a-time connections can meet the limit of 20.
  */
 import { chownSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +18,7 @@ import { eximAddresses } from "./ports.js";
 import { zone } from "./scenarios.js";
 
 export interface EximLabHost {
-  readonly name: "exim" | "eximbusy";
+  readonly name: "exim" | "eximbusy" | "eximunlimited";
   readonly domain: string;
   readonly host: string;
   readonly address: string;
@@ -32,6 +35,13 @@ export const eximHosts: readonly EximLabHost[] = [
     host: `mail.eximbusy.${zone}`,
     address: eximAddresses.busy,
     smtpAcceptMax: eximBusyMax,
+  },
+  {
+    name: "eximunlimited",
+    domain: `eximunlimited.${zone}`,
+    host: `mail.eximunlimited.${zone}`,
+    address: eximAddresses.unlimited,
+    smtpAcceptMax: 0,
   },
 ];
 

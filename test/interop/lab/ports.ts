@@ -34,12 +34,14 @@ export const serveAddresses = { sqlite: "127.0.10.100", postgres: "127.0.10.101"
 
 /**
  * Exim (Debian's exim4-daemon-light, GnuTLS) on its own addresses: the MX of exim.lab.test, one that
- * accepts few concurrent connections (the 421 seen on real Exim), and the delivery proof's sender and
- * receiver (test/interop/exim-delivery.test.ts).
+ * accepts few concurrent connections (the 421 seen on real Exim), their twin without any limit (the
+ * reference peers' target), and the delivery proof's sender and receiver
+ * (test/interop/exim-delivery.test.ts).
  */
 export const eximAddresses = {
   mx: "127.0.10.90",
   busy: "127.0.10.91",
+  unlimited: "127.0.10.94",
   sender: "127.0.10.92",
   receiver: "127.0.10.93",
 } as const;
