@@ -19,7 +19,9 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -111,6 +113,40 @@ function waitForPort(address: string, port: number, timeoutMs: number): Promise<
   return attempt();
 }
 
+function mountNamespace(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return null;
+  }
+}
+
+/** Processes in that mount namespace (only ours: it was made for one Exim instance). */
+const namespaceMembers = (namespace: string) =>
+  readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => mountNamespace(pid) === namespace);
+
+async function endNamespace(namespace: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const members = namespaceMembers(namespace);
+    if (members.length === 0) return;
+    // A grace of one second, then SIGTERM, then SIGKILL after three.
+    const signal = i >= 30 ? "SIGKILL" : i >= 10 ? "SIGTERM" : null;
+    if (signal)
+      for (const pid of members) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // already gone
+        }
+      }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`exim: processes ${namespaceMembers(namespace).join(", ")} would not end`);
+}
+
 const readIfExists = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
 
 export async function startExim(options: EximOptions): Promise<EximInstance> {
@@ -173,11 +209,16 @@ export async function startExim(options: EximOptions): Promise<EximInstance> {
   const halt = async () => {
     const running = child;
     child = null;
-    if (!running || running.exitCode !== null) return;
+    if (!running || running.exitCode !== null || running.pid === undefined) return;
+    // The daemon's children (a connection being served, a delivery) outlive it: they are found by
+    // the private mount namespace they share with it, and ended too, before the directory goes.
+    const namespace = mountNamespace(running.pid);
     running.kill("SIGTERM");
     const timer = setTimeout(() => running.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
+    // Never the namespace this process lives in (the daemon had not yet left it when it failed).
+    if (namespace && namespace !== mountNamespace(process.pid)) await endNamespace(namespace);
   };
 
   writeConfig(options.config(dir));
