@@ -87,12 +87,13 @@ ${view.reach.links.map((l) => html`<li><a href="${l.href}">${t(lang, l.label)}</
   return layout(
     ctx,
     t(lang, "signatories"),
-    html`${reach}${login}
+    html`${reach}
 <section aria-labelledby="signatories">
 <h1 id="signatories">${t(lang, "signatories")}</h1>
 <p>${t(lang, "signatoriesIntro")}</p>
 ${signatoriesTable(ctx, view.signatories)}
 <p>${t(lang, "publishedList")}: <a href="/published-list.json">published-list.json</a>, <a href="/published-list.json.sig">${t(lang, "signature")}</a>, <a href="/published-list.pub">${t(lang, "publicKey")}</a></p>
-</section>`,
+</section>
+${login}`,
   );
 }
