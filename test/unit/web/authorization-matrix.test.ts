@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../../src/store/database.js";
 import { decide, routeAccess, routeKey } from "../../../src/web/authorization.js";
 import { guardRoutes } from "../../../src/web/route-guard.js";
-import { everyone, type Harness, startHarness, type Who } from "../../support/service-harness.js";
+import { everyone, type Harness, password, startHarness, type Who } from "../../support/service-harness.js";
 
 let store: Store;
 let h: Harness;
@@ -79,6 +79,53 @@ describe("the authorisation matrix", () => {
     }
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(200);
+  });
+
+  it("the same with a logged-in browser session (cookie + CSRF token) for every role", async () => {
+    const failures: string[] = [];
+    const sessions = new Map<Who, { client: ReturnType<Harness["client"]>; csrf: string | null }>();
+    for (const who of everyone) {
+      const client = h.client();
+      if (who === "public") {
+        sessions.set(who, { client, csrf: null });
+        continue;
+      }
+      expect((await client.login(h.emails[who], password)).status).toBe(303);
+      sessions.set(who, {
+        client,
+        csrf: (await client.get("/api/v1/me")).json<{ csrfToken: string }>().csrfToken,
+      });
+    }
+    for (const route of h.server.routes) {
+      // Logging in and out change the session the other rows use; both are tested on their own.
+      if (route.method === "OPTIONS" || route.url === "/login" || route.url === "/logout") continue;
+      for (const who of everyone) {
+        const principal = who === "public" ? { kind: "public" as const } : h.principals[who];
+        const expected = decide(route.access, principal);
+        const { client, csrf } = sessions.get(who) as {
+          client: ReturnType<Harness["client"]>;
+          csrf: string | null;
+        };
+        const safe = route.method === "GET" || route.method === "HEAD";
+        const response = await client.fetch(route.method, concretePath(route.url), {
+          ...(safe || route.method === "DELETE" ? {} : { json: {} }),
+          ...(csrf && !safe ? { headers: { "csrf-token": csrf } } : {}),
+        });
+        const isPage = !route.url.startsWith("/api/") && !route.url.startsWith("/published-list");
+        const got =
+          response.status === 401 ||
+          (isPage && response.status === 303 && /\/login/.test(String(response.headers.location)))
+            ? "unauthenticated"
+            : response.status === 403 && !/csrf/i.test(response.text)
+              ? "forbidden"
+              : "allow";
+        if (got !== expected)
+          failures.push(
+            `${route.method} ${route.url} as ${who}: expected ${expected}, got ${response.status}`,
+          );
+      }
+    }
+    expect(failures).toEqual([]);
   });
 
   it("refuses to start with a route that has no entry", async () => {
