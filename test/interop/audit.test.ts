@@ -3,7 +3,8 @@
  * names), real servers, and an asserted status for the charter measures of each domain.
  */
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import type { AuditReport } from "../../src/audit/audit.js";
@@ -142,6 +143,34 @@ describe("audit of the lab domains", () => {
     const certificate = report("mixed").measures.find((m) => m.id === "mx.certificate");
     expect(certificate?.evidence.find((e) => e.endpoint?.startsWith("mail.expired"))?.status).toBe("fail");
     expect(certificate?.evidence.find((e) => e.endpoint?.startsWith("mail.good"))?.status).toBe("pass");
+  });
+
+  it("--html writes the French report of real servers: verdict first, a grid of endpoints × measures, no script", async () => {
+    const file = join(process.env.MAILCHARTER_HTML_DIR ?? tmpdir(), `audit-lab-${process.pid}.fr.html`);
+    const run = await cli([
+      "audit",
+      "good.lab.test",
+      "nostarttls.lab.test",
+      ...common(),
+      "--lang",
+      "fr",
+      "--no-enumerate",
+      "--html",
+      file,
+    ]);
+    expect(run.code).toBe(1);
+    const html = readFileSync(file, "utf8");
+    if (!process.env.MAILCHARTER_HTML_DIR) rmSync(file);
+    expect(html).not.toMatch(/<script/i);
+    const verdict = html.indexOf('class="verdict ');
+    expect(verdict).toBeGreaterThan(-1);
+    expect(verdict).toBeLessThan(html.indexOf('class="grid"'));
+    expect(html).toContain('class="verdict fail"');
+    expect(html).toMatch(
+      /<th scope="row"><code>mail\.nostarttls\.lab\.test \[127\.0\.10\.\d+\]:25<\/code><\/th>/,
+    );
+    expect(html).toContain("STARTTLS absent de la réponse EHLO");
+    expect(html).not.toMatch(/>(pass|fail|warn|not_applicable)</);
   });
 
   it("a readable report in French, exit 0 for the compliant domain", async () => {

@@ -138,7 +138,7 @@ const catalogue = {
   // ——— profile rules (shared by measures and profiles)
   "rule.not-observed": {
     en: (v, t) => `${t(v.what)} not observed`,
-    fr: (v, t) => `${t(v.what)} : non observé`,
+    fr: (v, t) => `non observé : ${t(v.what)}`,
   },
   "rule.versions-accepted": {
     en: (v) => `accepted: ${raw(v.versions)}`,
