@@ -77,6 +77,10 @@ const term = (value: EvidenceValue | undefined, lang: Lang): string => {
 const raw = (value: EvidenceValue | undefined): string =>
   value === undefined ? "?" : Array.isArray(value) ? value.join(", ") : String(value);
 
+/** A list value, or none: a sentence never fails on a value it did not get. */
+const asList = (value: EvidenceValue | undefined): readonly string[] =>
+  Array.isArray(value) ? value : value === undefined ? [] : [String(value)];
+
 type Sentence = (v: EvidenceValues, t: (value: EvidenceValue | undefined) => string) => string;
 interface Phrase {
   readonly en: Sentence;
@@ -243,9 +247,9 @@ const catalogue = {
   // ——— certificates
   "certificate.judged": {
     en: (v, t) =>
-      `${t(v.status)}${(v.problems as readonly string[] | undefined)?.length ? ` (${t(v.problems)})` : ""}: ${raw(v.subject)}, issuer ${raw(v.issuer)}`,
+      `${t(v.status)}${asList(v.problems).length ? ` (${t(v.problems)})` : ""}: ${raw(v.subject)}, issuer ${raw(v.issuer)}`,
     fr: (v, t) =>
-      `${t(v.status)}${(v.problems as readonly string[] | undefined)?.length ? ` (${t(v.problems)})` : ""} : ${raw(v.subject)}, émetteur ${raw(v.issuer)}`,
+      `${t(v.status)}${asList(v.problems).length ? ` (${t(v.problems)})` : ""} : ${raw(v.subject)}, émetteur ${raw(v.issuer)}`,
   },
   "certificate.not-seen": {
     en: () => "no certificate seen (raw handshakes only)",
@@ -381,10 +385,9 @@ const catalogue = {
     fr: (v) => `${raw(v.record)}${v.strict ? "" : " (sans -all)"}`,
   },
   "dmarc.missing": {
-    en: (v) =>
-      (v.records as readonly string[]).length ? `several records: ${raw(v.records)}` : "no v=DMARC1 record",
+    en: (v) => (asList(v.records).length ? `several records: ${raw(v.records)}` : "no v=DMARC1 record"),
     fr: (v) =>
-      (v.records as readonly string[]).length
+      asList(v.records).length
         ? `plusieurs enregistrements : ${raw(v.records)}`
         : "aucun enregistrement v=DMARC1",
   },
@@ -395,11 +398,11 @@ const catalogue = {
   "tlsrpt.record": { en: (v) => raw(v.record), fr: (v) => raw(v.record) },
   "tlsrpt.invalid": {
     en: (v) =>
-      (v.records as readonly string[]).length
+      asList(v.records).length
         ? `invalid or several records (one v=TLSRPTv1 with rua=mailto: or https:): ${raw(v.records)}`
         : "no v=TLSRPTv1 record",
     fr: (v) =>
-      (v.records as readonly string[]).length
+      asList(v.records).length
         ? `enregistrements invalides ou multiples (un seul v=TLSRPTv1 avec rua=mailto: ou https:) : ${raw(v.records)}`
         : "aucun enregistrement v=TLSRPTv1",
   },
@@ -407,11 +410,9 @@ const catalogue = {
   "sts.record": { en: (v) => raw(v.record), fr: (v) => raw(v.record) },
   "sts.no-record": {
     en: (v) =>
-      (v.records as readonly string[]).length
-        ? `several v=STSv1 records: ${raw(v.records)}`
-        : "no v=STSv1 record",
+      asList(v.records).length ? `several v=STSv1 records: ${raw(v.records)}` : "no v=STSv1 record",
     fr: (v) =>
-      (v.records as readonly string[]).length
+      asList(v.records).length
         ? `plusieurs enregistrements v=STSv1 : ${raw(v.records)}`
         : "aucun enregistrement v=STSv1",
   },
@@ -436,8 +437,8 @@ const catalogue = {
     fr: (v) => `MX non couverts par la politique : ${raw(v.hosts)}`,
   },
   "sts.policy": {
-    en: (v) => `mode ${raw(v.mode)}, max_age ${raw(v.maxAge)}, mx ${(v.mx as readonly string[]).join(" ")}`,
-    fr: (v) => `mode ${raw(v.mode)}, max_age ${raw(v.maxAge)}, mx ${(v.mx as readonly string[]).join(" ")}`,
+    en: (v) => `mode ${raw(v.mode)}, max_age ${raw(v.maxAge)}, mx ${asList(v.mx).join(" ")}`,
+    fr: (v) => `mode ${raw(v.mode)}, max_age ${raw(v.maxAge)}, mx ${asList(v.mx).join(" ")}`,
   },
   // ——— autoconfig
   "autoconfig.none": {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { evidenceCodes, phrase } from "../../../src/audit/findings/phrases.js";
 import { measureRegistry, measures } from "../../../src/audit/measures/registry.js";
+import { evidenceSchema } from "../../../src/audit/report/schema.js";
 
 describe("measure registry", () => {
   it("maps each identifier to the measure of that identifier, each listed once", () => {
@@ -55,6 +56,13 @@ describe("evidence catalogue", () => {
     }
     // Only sentences made of the quoted values alone, or of technical words, are the same.
     expect(same.sort()).toEqual(["rule.key", "sts.policy", "sts.record", "tlsrpt.record"]);
+  });
+  it("every code is one the report schema accepts, and reads even without its values", () => {
+    for (const code of evidenceCodes) {
+      expect(phrase(code, {}, "fr").length, code).toBeGreaterThan(0);
+      const e = { status: "pass", code, values: {}, observed: phrase(code, {}, "en") };
+      expect(evidenceSchema.safeParse(e).success, code).toBe(true);
+    }
   });
   it("the words around a value agree with it (no 'no a forward-secret suite')", () => {
     expect(phrase("rule.suite-required-missing", { what: "forward-secret" }, "en")).toBe(
