@@ -35,7 +35,12 @@ export interface AuditReport {
   readonly verdict: Verdict;
   readonly measures: readonly MeasureResult[];
   readonly endpoints: readonly AuditedEndpoint[];
-  readonly discovery: { readonly mx: Discovery["mx"]; readonly notes: readonly string[] };
+  readonly discovery: {
+    readonly mx: Discovery["mx"];
+    readonly notes: readonly string[];
+    /** Discovery lookups that failed without proving absence (why some measures are `error`). */
+    readonly failures?: Discovery["failures"];
+  };
   /** TLS profiles evaluated on every TLS endpoint, reported beside the charter verdict. */
   readonly profiles: readonly ProfileResult[];
 }
@@ -224,7 +229,7 @@ export async function auditDomain(
     verdict: verdictOf(measures),
     measures,
     endpoints,
-    discovery: { mx: discovery.mx, notes: discovery.notes },
+    discovery: { mx: discovery.mx, notes: discovery.notes, failures: discovery.failures },
     profiles: (options.profiles ?? profiles).map((p) => evaluateProfile(p, endpoints)),
   };
 }

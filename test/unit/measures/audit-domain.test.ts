@@ -125,6 +125,13 @@ describe("auditDomain over the fake resolver and scripted servers", () => {
   it("a SERVFAIL on an SRV lookup leaves the access measures undetermined, not 'not applicable'", () => {
     expect(measure("access.tls")?.status).toBe("error");
     expect(measure("access.tls")?.evidence[0]?.code).toBe("discovery.lookup-failed");
+    expect(report.discovery.failures).toEqual([
+      {
+        name: "_submissions._tcp.example.org",
+        reason: "error",
+        message: "fake DNS: error for _submissions._tcp.example.org",
+      },
+    ]);
     // No webmail name and no failure about it: its absence is proven.
     expect(measure("webmail.https")?.status).toBe("not_applicable");
   });
