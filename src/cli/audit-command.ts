@@ -1,16 +1,20 @@
 /** `mailcharter audit DOMAIN...`: the charter audit, readable (FR/EN) or JSON (docs/contract.md §4). */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { isIP } from "node:net";
+import type { Command } from "commander";
 import { type AuditReport, auditDomain, ProbeCache } from "../audit/audit.js";
 import type { DiscoveredEndpoint } from "../audit/discovery/discovery.js";
-import { parseCountries, territory } from "../audit/measures/territory.js";
+import { territory } from "../audit/measures/territory.js";
 import { resolveServiceDefaults } from "../audit/probe/services.js";
 import { profiles } from "../audit/profiles/profiles.js";
 import { renderAuditHtml } from "../audit/report/audit-html.js";
 import { renderAuditText } from "../audit/report/audit-text.js";
-import { UsageError } from "../core/errors.js";
+import { errorMessage, UsageError } from "../core/errors.js";
+import { type CommandIo, collect, ExitCode } from "./command.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
-import { parseHostPort, parseService } from "./options.js";
-import { ExitCode } from "./probe-command.js";
+import { checkWritableFile, readText } from "./files.js";
+import { networkOptions } from "./network-options.js";
+import { checkServiceTls, parseCountryOption, parseHostPort, parseService } from "./options.js";
 
 export interface AuditCommandOptions extends NetworkCommandOptions {
   readonly domainsFile?: string;
@@ -28,6 +32,11 @@ const domainName =
   /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9_](?:[a-z0-9-]{0,61}[a-z0-9])?)+\.?$/i;
 
 export function parseDomain(text: string): string {
+  const bare = text.trim().replace(/^\[(.*)\]$/, "$1");
+  if (isIP(bare) !== 0)
+    throw new UsageError(
+      `domain: "${text}" is an IP address; audit takes a mail domain (to check one server: mailcharter probe ${text})`,
+    );
   let ascii: string;
   try {
     ascii = new URL(`http://${text.trim()}`).hostname;
@@ -44,19 +53,17 @@ export function parseEndpointOverride(text: string): Omit<DiscoveredEndpoint, "f
   const service = parseService(serviceText);
   if (!service || !target) throw new UsageError(`--endpoint: "${text}" is not SERVICE=HOST[:PORT]`);
   const { host, port } = parseHostPort(target);
-  return { host, ...resolveServiceDefaults({ service, ...(port !== undefined ? { port } : {}) }) };
+  const resolved = resolveServiceDefaults({ service, ...(port !== undefined ? { port } : {}) });
+  checkServiceTls(resolved.service, resolved.tlsMode);
+  return { host, ...resolved };
 }
 
 /** Non-empty lines of a file, without # comments. */
 function readLines(file: string, option: string): string[] {
-  try {
-    return readFileSync(file, "utf8")
-      .split("\n")
-      .map((l) => l.replace(/#.*/, "").trim())
-      .filter(Boolean);
-  } catch (error) {
-    throw new UsageError(`${option} ${file}: ${(error as Error).message}`);
-  }
+  return readText(file, option)
+    .split("\n")
+    .map((l) => l.replace(/#.*/, "").trim())
+    .filter(Boolean);
 }
 
 export async function auditCommand(
@@ -70,7 +77,8 @@ export async function auditCommand(
   if (domains.length === 0) throw new UsageError("audit: give at least one domain (or --domains-file)");
   const overrideLines = options.endpointsFile ? readLines(options.endpointsFile, "--endpoints-file") : [];
   const overrides = [...(options.endpoint ?? []), ...overrideLines].map(parseEndpointOverride);
-  const countries = parseCountries(options.country);
+  const countries = parseCountryOption(options.country);
+  if (options.html) checkWritableFile(options.html, "--html");
   const chosen =
     options.profile === undefined
       ? profiles
@@ -105,11 +113,13 @@ export async function auditCommand(
     ),
   );
   if (showProgress) err.write("\r\x1b[K");
+  let htmlFailed = false;
   if (options.html) {
     try {
       writeFileSync(options.html, renderAuditHtml(reports, lang));
     } catch (error) {
-      err.write(`mailcharter: --html ${options.html}: ${(error as Error).message}\n`);
+      err.write(`mailcharter: --html ${options.html}: ${errorMessage(error)}\n`);
+      htmlFailed = true;
     }
   }
   if (options.json) {
@@ -118,8 +128,40 @@ export async function auditCommand(
   } else {
     out.write(`${reports.map((r) => renderAuditText(r, lang, colors)).join("\n\n")}\n`);
   }
+  // The HTML report asked for could not be written after all (the check came first): a usage error.
+  if (htmlFailed) return ExitCode.usage;
   // docs/contract.md §4: 0 compliant, 1 non_compliant, 3 inconclusive; the worst domain decides.
   if (reports.some((r) => r.verdict === "non_compliant")) return ExitCode.nonCompliant;
   if (reports.some((r) => r.verdict === "inconclusive")) return ExitCode.inconclusive;
   return ExitCode.ok;
+}
+
+export function register(program: Command, io: CommandIo): void {
+  const audit = program
+    .command("audit")
+    .description("Audit mail domains against every measure of the charter annex, with evidence")
+    .argument("[domains...]", "mail domains (or --domains-file)")
+    .option("--domains-file <path>", "one domain per line (# comments)")
+    .option(
+      "--endpoint <service=host[:port]>",
+      "an access service discovery cannot find; repeatable",
+      collect,
+    )
+    .option("--endpoints-file <path>", "one SERVICE=HOST[:PORT] per line (# comments), like --endpoint")
+    .option("--no-conventional", "do not try imap., pop., smtp., mail., webmail. names")
+    .option("--country <cc[,cc...]>", "territory for mx.territory (default: France and its overseas codes)")
+    .option(
+      "--geo-file <path>",
+      "extra IP ranges (CIDR,CC or FIRST,LAST,CC) that win over the bundled database; repeatable",
+      collect,
+    )
+    .option("--no-progress", "no progress display")
+    .option("--html <file>", "also write a self-contained, printable HTML report")
+    .option(
+      "--profile <ids>",
+      "TLS profiles shown beside the verdict: charter-2015,anssi-tls-2020,mozilla-intermediate (default all)",
+    );
+  networkOptions(audit).action(async (domains: string[], options: AuditCommandOptions) => {
+    io.setExit(await auditCommand(domains, options, io.out, io.err));
+  });
 }

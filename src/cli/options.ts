@@ -1,6 +1,7 @@
 /** Parsing and validation of the options every network command takes (docs/contract.md §5). */
 import { isIP } from "node:net";
 import type { TlsMode } from "../audit/dialogue/dialogue.js";
+import { parseCountries } from "../audit/measures/territory.js";
 import { type Service, services } from "../audit/probe/services.js";
 import type { Lang } from "../audit/report/endpoint-text.js";
 import { UsageError } from "../core/errors.js";
@@ -61,6 +62,50 @@ export function parseTlsMode(text: string | undefined): TlsMode | undefined {
     throw new UsageError(`--tls: "${text}" is not one of implicit, starttls, none`);
   }
   return text;
+}
+
+/** HTTPS has no STARTTLS: `--service https` is implicit TLS (443) or plain HTTP (`--tls none`). */
+export function checkServiceTls(service: Service, tlsMode: TlsMode): void {
+  if (service === "https" && tlsMode === "starttls")
+    throw new UsageError("--tls starttls: HTTPS has no STARTTLS; use --tls implicit or --tls none");
+}
+
+/** A fully qualified host name (at least two labels), never an IP literal; A-labels for IDNs. */
+export function parseFqdn(text: string, what: string): string {
+  let ascii = "";
+  try {
+    ascii = new URL(`http://${text}`).hostname;
+  } catch {
+    // not a name: refused below
+  }
+  if (!ascii || isIP(text) !== 0 || !hostName.test(ascii) || !ascii.replace(/\.$/, "").includes(".")) {
+    throw new UsageError(`${what}: "${text}" is not a fully qualified host name (e.g. mail.example.org)`);
+  }
+  return ascii.replace(/\.$/, "");
+}
+
+/** Codes CLDR names that are no country: EU, euro area, UN, outlying Oceania, pseudo-locales, unknown. */
+const notCountries = new Set(["EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"]);
+let regionNames: Intl.DisplayNames | undefined;
+
+/** An ISO 3166-1 alpha-2 code assigned to a country or territory (UK is spelt GB). */
+export function isAssignedCountry(code: string): boolean {
+  if (!/^[A-Z]{2}$/.test(code) || notCountries.has(code)) return false;
+  regionNames ??= new Intl.DisplayNames(["en"], { type: "region", fallback: "code" });
+  const canonical = Intl.getCanonicalLocales(`und-${code}`)[0];
+  return canonical === `und-${code}` && regionNames.of(code) !== code;
+}
+
+/** `--country CC[,CC...]`: assigned ISO 3166-1 alpha-2 codes only; default France and its overseas codes. */
+export function parseCountryOption(text: string | undefined): readonly string[] {
+  const codes = parseCountries(text);
+  for (const code of codes) {
+    if (!isAssignedCountry(code))
+      throw new UsageError(
+        `--country: "${code}" is not an assigned ISO 3166-1 alpha-2 country code${code === "UK" ? " (the United Kingdom is GB)" : ""}`,
+      );
+  }
+  return codes;
 }
 
 export function parseTimeout(text: string | undefined, fallback: number): number {

@@ -1,27 +1,31 @@
-/** `mailcharter registry …` and `mailcharter policy …`: the registry on SQLite or PostgreSQL, the signed list, the policies. */
-import { readFileSync, writeFileSync } from "node:fs";
+/** `mailcharter registry …`: the registry on SQLite or PostgreSQL, and the signed published list. */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parseResolverAddress, systemResolver } from "../net/resolver.js";
-import { daneDomains } from "../policy/dane-peers.js";
+import { errorMessage } from "../core/errors.js";
+import { inForceAt, isoDate, type OrganisationInput } from "../registry/model.js";
 import {
-  art44Table,
-  dnsRecords,
-  eximPolicy,
-  mtaStsPolicy,
-  postfixPolicy,
-  renderArt44,
-} from "../policy/generate.js";
-import { hardenedConfigs } from "../policy/hardened.js";
-import { inForceAt, isoDate, type OrganisationInput, type Signatory } from "../registry/model.js";
-import { buildList, generateSigningKey, signList, verifyList } from "../registry/published-list.js";
+  buildList,
+  generateSigningKey,
+  signingKey,
+  signList,
+  verificationKey,
+  verifyList,
+} from "../registry/published-list.js";
 import { Registry, RegistryError } from "../registry/repository.js";
 import { openStore } from "../store/database.js";
+import { type CommandIo, collect } from "./command.js";
+import { checkWritableFile, readText } from "./files.js";
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-type Setter = (code: number) => void;
-
-async function withRegistry<T>(db: string | undefined, work: (registry: Registry) => Promise<T>): Promise<T> {
-  const store = await openStore(db);
+/**
+ * Opens the registry of `--db` (or the default one), runs `work`, closes it. Read-only commands pass
+ * `create: false`: a mistyped `--db` file is an error, not a new empty registry.
+ */
+export async function withRegistry<T>(
+  db: string | undefined,
+  create: boolean,
+  work: (registry: Registry) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(db, { create });
   try {
     return await work(await Registry.open(store));
   } finally {
@@ -40,37 +44,23 @@ function parseDomainOption(text: string): { domain: string; mx: string[] } {
   return { domain, mx };
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
-
-function dateOption(text: string | undefined, what: string): string {
-  if (text === undefined) return today();
+export function dateOption(text: string | undefined, what: string): string {
+  if (text === undefined) return new Date().toISOString().slice(0, 10);
   if (!isoDate.safeParse(text).success)
     throw new RegistryError(`${what}: "${text}" is not a date YYYY-MM-DD`);
   return text;
 }
 
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new RegistryError(`${what} ${file}: ${(error as Error).message}`);
-  }
-}
+export const dbOption = (c: Command) =>
+  c.option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)");
 
-function findSignatory(all: readonly Signatory[], name: string): Signatory {
-  const found = all.find((s) => s.name === name);
-  if (!found) throw new RegistryError(`no organisation "${name}" in the registry`);
-  return found;
-}
-
-export function registryCommands(program: Command, setExit: Setter, out: NodeJS.WritableStream): void {
+export function register(program: Command, io: CommandIo): void {
+  const { out } = io;
   const registry = program
     .command("registry")
     .description("The registry of signatories (SQLite by default, PostgreSQL with --db postgres://…)");
-  const dbOption = (c: Command) =>
-    c.option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)");
 
-  dbOption(registry.command("add").description("Add a signatory"))
+  dbOption(registry.command("add").description("Add a signatory with its mail domains"))
     .requiredOption("--name <name>")
     .requiredOption("--contact <email>")
     .requiredOption("--adhesion <date>", "adhesion date YYYY-MM-DD")
@@ -85,14 +75,17 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
         charterVersion: string;
         domain?: string[];
       }) => {
+        // A signatory is its mail domains (Charte art. 7): one at least.
+        if (!o.domain?.length)
+          throw new RegistryError("registry add: give at least one --domain DOMAIN=MX[,MX...]");
         const input: OrganisationInput = {
           name: o.name,
           contact: o.contact,
           adhesionDate: o.adhesion,
           charterVersion: o.charterVersion,
-          domains: (o.domain ?? []).map(parseDomainOption),
+          domains: o.domain.map(parseDomainOption),
         };
-        await withRegistry(o.db, (r) => r.add(input));
+        await withRegistry(o.db, true, (r) => r.add(input));
         out.write(`added ${o.name}\n`);
       },
     );
@@ -113,14 +106,18 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
           addDomain?: string[];
         },
       ) => {
-        await withRegistry(o.db, async (r) => {
-          await r.edit(name, {
-            ...(o.contact ? { contact: o.contact } : {}),
-            ...(o.adhesion ? { adhesionDate: o.adhesion } : {}),
-            ...(o.charterVersion ? { charterVersion: o.charterVersion } : {}),
-          });
-          for (const d of o.addDomain ?? []) await r.addDomain(name, parseDomainOption(d));
-        });
+        const domains = (o.addDomain ?? []).map(parseDomainOption);
+        await withRegistry(o.db, false, (r) =>
+          r.edit(
+            name,
+            {
+              ...(o.contact ? { contact: o.contact } : {}),
+              ...(o.adhesion ? { adhesionDate: o.adhesion } : {}),
+              ...(o.charterVersion ? { charterVersion: o.charterVersion } : {}),
+            },
+            domains,
+          ),
+        );
         out.write(`edited ${name}\n`);
       },
     );
@@ -128,12 +125,13 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
   dbOption(
     registry
       .command("withdraw")
-      .description("Record a withdrawal notice (effective three months later)")
+      .description("Record a withdrawal notice (effective three months later, Charte art. 7)")
       .argument("<name>"),
   )
     .requiredOption("--notice <date>")
-    .action(async (name: string, o: { db?: string; notice: string }) => {
-      await withRegistry(o.db, (r) => r.withdraw(name, o.notice));
+    .option("--replace", "replace a withdrawal notice already recorded")
+    .action(async (name: string, o: { db?: string; notice: string; replace?: boolean }) => {
+      await withRegistry(o.db, false, (r) => r.withdraw(name, o.notice, { replace: o.replace === true }));
       out.write(`withdrawal of ${name} noticed on ${o.notice}\n`);
     });
 
@@ -141,19 +139,29 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
     .option("--at <date>", "only those in force at this date")
     .option("--json")
     .action(async (o: { db?: string; at?: string; json?: boolean }) => {
-      const all = await withRegistry(o.db, (r) => r.list());
-      const shown = o.at ? all.filter((s) => inForceAt(s, dateOption(o.at, "--at"))) : all;
-      if (o.json) out.write(`${JSON.stringify(shown, null, 2)}\n`);
-      else {
-        for (const s of shown) {
-          const withdrawal = s.withdrawalEffectiveDate
-            ? `, withdrawal effective ${s.withdrawalEffectiveDate}`
-            : "";
-          out.write(
-            `${s.name} <${s.contact}> — adhesion ${s.adhesionDate}, charter ${s.charterVersion}${withdrawal}\n`,
-          );
-          for (const d of s.domains) out.write(`  ${d.domain}: ${d.mx.join(", ")}\n`);
-        }
+      const at = o.at === undefined ? undefined : dateOption(o.at, "--at");
+      const all = await withRegistry(o.db, false, (r) => r.list());
+      const shown = at ? all.filter((s) => inForceAt(s, at)) : all;
+      if (o.json) {
+        out.write(`${JSON.stringify(shown, null, 2)}\n`);
+        return;
+      }
+      if (shown.length === 0) {
+        out.write(
+          all.length === 0
+            ? "no signatory in the registry (registry add or registry import adds some)\n"
+            : `no signatory in force on ${at} (${all.length} in the registry)\n`,
+        );
+        return;
+      }
+      for (const s of shown) {
+        const withdrawal = s.withdrawalEffectiveDate
+          ? `, withdrawal effective ${s.withdrawalEffectiveDate}`
+          : "";
+        out.write(
+          `${s.name} <${s.contact}> — adhesion ${s.adhesionDate}, charter ${s.charterVersion}${withdrawal}\n`,
+        );
+        for (const d of s.domains) out.write(`  ${d.domain}: ${d.mx.join(", ")}\n`);
       }
     });
 
@@ -167,11 +175,11 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
     try {
       inputs = JSON.parse(readText(file, "import")) as OrganisationInput[];
     } catch (error) {
-      throw new RegistryError(`import ${file}: ${(error as Error).message}`);
+      throw new RegistryError(`import ${file}: ${errorMessage(error)}`);
     }
     if (!Array.isArray(inputs))
       throw new RegistryError(`import ${file}: a JSON array of organisations is expected`);
-    const n = await withRegistry(o.db, (r) => r.import(inputs));
+    const n = await withRegistry(o.db, true, (r) => r.import(inputs));
     out.write(`imported ${n} organisations\n`);
   });
 
@@ -185,11 +193,17 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
     .option("--valid-days <n>", "days until the list expires", "14")
     .action(async (o: { db?: string; out?: string; signKey?: string; validDays: string }) => {
       const days = Number(o.validDays);
-      if (!Number.isInteger(days) || days < 1 || days > 365)
+      if (!/^\d+$/.test(o.validDays) || days < 1 || days > 365)
         throw new RegistryError(`--valid-days: "${o.validDays}" is not 1–365`);
-      const list = buildList(await withRegistry(o.db, (r) => r.list()), new Date(), days);
-      const body = o.signKey
-        ? signList(list, readText(o.signKey, "--sign-key"))
+      // Everything that can be refused is refused before the database is read.
+      const key = o.signKey ? signingKey(readText(o.signKey, "--sign-key"), `--sign-key ${o.signKey}`) : null;
+      if (o.out) {
+        checkWritableFile(o.out, "--out");
+        if (key) checkWritableFile(`${o.out}.sig`, "--out");
+      }
+      const list = buildList(await withRegistry(o.db, false, (r) => r.list()), new Date(), days);
+      const body = key
+        ? signList(list, key)
         : { body: Buffer.from(`${JSON.stringify(list, null, 2)}\n`), signature: null };
       if (o.out) {
         writeFileSync(o.out, body.body);
@@ -202,7 +216,15 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
     .command("keygen")
     .description("Create an Ed25519 key pair for signing the list")
     .requiredOption("--out <file>", "private key file; the public key goes to FILE.pub")
-    .action((o: { out: string }) => {
+    .option("--force", "overwrite an existing key pair")
+    .action((o: { out: string; force?: boolean }) => {
+      const files = [o.out, `${o.out}.pub`];
+      const existing = files.filter((f) => existsSync(f));
+      if (existing.length > 0 && !o.force)
+        throw new RegistryError(
+          `registry keygen: ${existing.join(" and ")} already exist${existing.length === 1 ? "s" : ""}; a lost signing key cannot be recovered — give --force to replace it`,
+        );
+      for (const f of files) checkWritableFile(f, "--out");
       const key = generateSigningKey();
       writeFileSync(o.out, key.privatePem, { mode: 0o600 });
       writeFileSync(`${o.out}.pub`, key.publicPem);
@@ -216,67 +238,19 @@ export function registryCommands(program: Command, setExit: Setter, out: NodeJS.
     .requiredOption("--public-key <pem>")
     .option("--signature <file>", "detached signature (default FILE.sig)")
     .action((file: string, o: { publicKey: string; signature?: string }) => {
+      const key = verificationKey(readText(o.publicKey, "--public-key"), `--public-key ${o.publicKey}`);
       let body: Buffer;
       try {
         body = readFileSync(file);
       } catch (error) {
-        throw new RegistryError(`verify ${file}: ${(error as Error).message}`);
+        throw new RegistryError(`verify ${file}: ${errorMessage(error)}`);
       }
-      const result = verifyList(
-        body,
-        readText(o.signature ?? `${file}.sig`, "--signature"),
-        readText(o.publicKey, "--public-key"),
-        new Date(),
-      );
+      const result = verifyList(body, readText(o.signature ?? `${file}.sig`, "--signature"), key, new Date());
       if (result.ok)
         out.write(`valid: ${result.list.signatories.length} signatories, expires ${result.list.expiresAt}\n`);
       else {
         out.write(`refused: ${result.reason} — ${result.message}\n`);
-        setExit(1);
+        io.setExit(1);
       }
-    });
-
-  const policy = program
-    .command("policy")
-    .description("Policies and configurations generated from the registry");
-  for (const kind of ["postfix", "exim", "mta-sts", "dns", "table"] as const) {
-    dbOption(policy.command(kind).description(`${kind} for one signatory toward the others in force`))
-      .requiredOption("--for <name>", "the signatory the policy is for")
-      .option("--at <date>", "the date (default today)")
-      .option("--dane", "postfix: level dane for peers whose MX publish DNSSEC-validated TLSA (asks DNS)")
-      .option("--resolver <ip[:port]>", "validating DNS resolver for --dane (default: the system's)")
-      .action(async (o: { db?: string; for: string; at?: string; dane?: boolean; resolver?: string }) => {
-        const at = dateOption(o.at, "--at");
-        const all = await withRegistry(o.db, (r) => r.list());
-        const self = findSignatory(all, o.for);
-        const dane = o.dane
-          ? await daneDomains(
-              all.filter((s) => s.name !== self.name && inForceAt(s, at)),
-              systemResolver(o.resolver === undefined ? undefined : parseResolverAddress(o.resolver)),
-              5000,
-            )
-          : new Set<string>();
-        const text =
-          kind === "postfix"
-            ? postfixPolicy(self, all, { at, daneDomains: dane })
-            : kind === "exim"
-              ? eximPolicy(self, all, { at })
-              : kind === "mta-sts"
-                ? mtaStsPolicy(self)
-                : kind === "dns"
-                  ? dnsRecords(self, new Date(`${at}T00:00:00Z`))
-                  : renderArt44(art44Table(self, all, at));
-        out.write(text);
-      });
-  }
-  policy
-    .command("hardened")
-    .description("Hardened Postfix, Dovecot and nginx configuration fragments (charter-2015 profile)")
-    .requiredOption("--hostname <fqdn>")
-    .option("--cert <file>", "certificate chain file", "/etc/ssl/mail/fullchain.pem")
-    .option("--key <file>", "private key file", "/etc/ssl/mail/privkey.pem")
-    .action((o: { hostname: string; cert: string; key: string }) => {
-      const files = hardenedConfigs({ hostname: o.hostname, certFile: o.cert, keyFile: o.key });
-      for (const [name, text] of Object.entries(files)) out.write(`### ${name}\n${text}\n`);
     });
 }

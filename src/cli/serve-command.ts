@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.js";
 import { defaultDatabasePath } from "../store/database.js";
+import type { CommandIo } from "./command.js";
 
 export const defaultListen = "127.0.0.1:8443";
 
@@ -111,4 +112,8 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         process.once("SIGINT", stop);
       });
     });
+}
+
+export function register(program: Command, io: CommandIo): void {
+  serveCommand(program, io.out);
 }

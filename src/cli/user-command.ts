@@ -5,6 +5,7 @@ import { AccountError, Accounts } from "../accounts/accounts.js";
 import type { Role } from "../accounts/principal.js";
 import { Registry } from "../registry/repository.js";
 import { openStore } from "../store/database.js";
+import type { CommandIo } from "./command.js";
 
 function readPassword(file: string): string {
   let text: string;
@@ -33,7 +34,7 @@ export function userCommands(program: Command, out: NodeJS.WritableStream): void
     .option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)")
     .action(async (o: { email: string; role: Role; org?: string; passwordFile?: string; db?: string }) => {
       const password = o.passwordFile === undefined ? undefined : readPassword(o.passwordFile);
-      const store = await openStore(o.db);
+      const store = await openStore(o.db, { create: true });
       try {
         const accounts = new Accounts(store, await Registry.open(store));
         const { account, generatedPassword } = await accounts.add({
@@ -49,4 +50,8 @@ export function userCommands(program: Command, out: NodeJS.WritableStream): void
         await store.close();
       }
     });
+}
+
+export function register(program: Command, io: CommandIo): void {
+  userCommands(program, io.out);
 }

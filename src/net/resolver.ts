@@ -3,7 +3,7 @@
  * asks the system's servers or the one given with `--resolver IP[:PORT]`; `fakeResolver` answers
  * from plain data in unit tests.
  */
-import { promises as dns } from "node:dns";
+import { promises as dns, lookup } from "node:dns";
 import { isIP } from "node:net";
 import { UsageError } from "../core/errors.js";
 import { type SecureAnswer, secureQuery, type TlsaRecord } from "./dns-secure.js";
@@ -111,6 +111,51 @@ async function withTimeout<T>(
   }
 }
 
+/**
+ * Addresses as the system finds them: getaddrinfo(3), so /etc/hosts and nsswitch apply like for any
+ * other program on the machine (`probe localhost:25` means this machine's localhost). getaddrinfo
+ * cannot be cancelled: on a timeout its late answer is ignored.
+ */
+async function systemAddresses(name: string, timeoutMs: number): Promise<DnsAnswer<readonly string[]>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<DnsAnswer<readonly string[]>>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          ok: false,
+          reason: "timeout",
+          message: `lookup ${name}: no answer within ${timeoutMs} ms`,
+        }),
+      timeoutMs,
+    );
+  });
+  const answer = new Promise<DnsAnswer<readonly string[]>>((resolve) => {
+    lookup(name, { all: true, verbatim: true }, (error, found) => {
+      if (error) {
+        const code = error.code ?? "";
+        const failure =
+          code === "ENOTFOUND"
+            ? { reason: "not_found" as const, message: `${name}: no such host (getaddrinfo ENOTFOUND)` }
+            : code === "ENODATA"
+              ? { reason: "no_data" as const, message: `${name} has no address (getaddrinfo ENODATA)` }
+              : code === "EAI_AGAIN"
+                ? { reason: "timeout" as const, message: `lookup ${name}: temporary failure (EAI_AGAIN)` }
+                : failureOf(error);
+        resolve({ ok: false, ...failure });
+      } else {
+        // IPv4 first, as the DNS path does; the system's order otherwise.
+        const ordered = [...found.filter((a) => a.family === 4), ...found.filter((a) => a.family !== 4)];
+        resolve({ ok: true, value: [...new Set(ordered.map((a) => a.address))] });
+      }
+    });
+  });
+  try {
+    return await Promise.race([answer, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** A resolver asking the system's servers, or `server` (already parsed by parseResolverAddress). */
 export function systemResolver(server?: string): Resolver {
   // One c-ares channel per query: cancel() on a timeout must not cancel sibling queries.
@@ -122,6 +167,7 @@ export function systemResolver(server?: string): Resolver {
   return {
     description: server ?? "system",
     async addresses(name, timeoutMs) {
+      if (!server) return systemAddresses(name, timeoutMs);
       const r4 = channel(timeoutMs);
       const r6 = channel(timeoutMs);
       const [v4, v6] = await Promise.all([

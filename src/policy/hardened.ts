@@ -4,6 +4,7 @@
  * Dovecot ssl settings, an nginx server block for a webmail. Pure text, golden-file tested; the
  * values are those the audit checks, so a server set up with them passes it.
  */
+import { MailcharterError } from "../core/errors.js";
 export interface HardenedOptions {
   readonly hostname: string;
   readonly certFile: string;
@@ -110,7 +111,27 @@ server {
 `;
 }
 
+/** A host name the configurations can carry: LDH labels, at least two (no spaces, quotes or braces). */
+const fqdn =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+/** A file path the configurations can carry unquoted: absolute, no whitespace, quote, brace or ';'. */
+const safePath = /^\/[A-Za-z0-9._@+/-]+$/;
+
+export function checkConfigPath(path: string, what: string): string {
+  if (!safePath.test(path))
+    throw new MailcharterError(
+      "usage",
+      `${what}: "${path}" must be an absolute path without spaces, quotes, braces or ';'`,
+    );
+  return path;
+}
+
+/** The fragments; anything that could break out of a configuration line is refused first. */
 export function hardenedConfigs(o: HardenedOptions): Record<string, string> {
+  if (!fqdn.test(o.hostname))
+    throw new MailcharterError("usage", `--hostname: "${o.hostname}" is not a fully qualified host name`);
+  checkConfigPath(o.certFile, "--cert");
+  checkConfigPath(o.keyFile, "--key");
   return {
     "postfix/main.cf": postfixMainCf(o),
     "postfix/master.cf": postfixMasterCf(),

@@ -3,8 +3,16 @@
  * expiry, and a detached Ed25519 signature over its exact bytes. A forged, altered or expired list
  * is refused — the lesson of the EFF STARTTLS policy list, which was signed and lived 14 days.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from "node:crypto";
 import { z } from "zod";
+import { MailcharterError } from "../core/errors.js";
 import { inForceAt, type Signatory } from "./model.js";
 
 export const listSchemaId = "mailcharter/list/1";
@@ -53,10 +61,54 @@ export function generateSigningKey(): { privatePem: string; publicPem: string } 
   };
 }
 
+/** A key file that is not the kind of key asked for: bad input, said with the file's name. */
+export class KeyFileError extends MailcharterError {
+  constructor(message: string) {
+    super("config", message);
+    this.name = "KeyFileError";
+  }
+}
+
+/** The Ed25519 private key in `pem` (PKCS#8, as `registry keygen` writes it); `what` names the file. */
+export function signingKey(pem: string, what: string): KeyObject {
+  if (!/-----BEGIN (ENCRYPTED )?PRIVATE KEY-----/.test(pem))
+    throw new KeyFileError(
+      `${what}: not an Ed25519 private key (PEM "BEGIN PRIVATE KEY")${/BEGIN PUBLIC KEY/.test(pem) ? "; this is a public key" : ""}`,
+    );
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch (error) {
+    throw new KeyFileError(`${what}: unreadable private key (${(error as Error).message})`);
+  }
+  if (key.asymmetricKeyType !== "ed25519")
+    throw new KeyFileError(`${what}: a ${key.asymmetricKeyType} key; the list is signed with Ed25519`);
+  return key;
+}
+
+/** The Ed25519 public key in `pem` (SPKI, `KEY.pub` of `registry keygen`); `what` names the file. */
+export function verificationKey(pem: string, what: string): KeyObject {
+  if (!/-----BEGIN PUBLIC KEY-----/.test(pem))
+    throw new KeyFileError(`${what}: not an Ed25519 public key (PEM "BEGIN PUBLIC KEY")`);
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (error) {
+    throw new KeyFileError(`${what}: unreadable public key (${(error as Error).message})`);
+  }
+  if (key.asymmetricKeyType !== "ed25519")
+    throw new KeyFileError(`${what}: a ${key.asymmetricKeyType} key; the list is signed with Ed25519`);
+  return key;
+}
+
 /** The exact bytes published, and their detached signature (base64). */
-export function signList(list: PublishedList, privatePem: string): { body: Buffer; signature: string } {
+export function signList(
+  list: PublishedList,
+  privateKey: string | KeyObject,
+): { body: Buffer; signature: string } {
+  const key = typeof privateKey === "string" ? signingKey(privateKey, "signing key") : privateKey;
   const body = Buffer.from(`${JSON.stringify(list, null, 2)}\n`, "utf8");
-  return { body, signature: sign(null, body, createPrivateKey(privatePem)).toString("base64") };
+  return { body, signature: sign(null, body, key).toString("base64") };
 }
 
 export type VerifyResult =
@@ -70,12 +122,14 @@ export type VerifyResult =
 export function verifyList(
   body: Buffer,
   signatureBase64: string,
-  publicPem: string,
+  publicKey: string | KeyObject,
   now: Date,
 ): VerifyResult {
+  // A file that is no public key is bad input (KeyFileError), not a bad signature.
+  const key = typeof publicKey === "string" ? verificationKey(publicKey, "public key") : publicKey;
   let valid = false;
   try {
-    valid = verify(null, body, createPublicKey(publicPem), Buffer.from(signatureBase64.trim(), "base64"));
+    valid = verify(null, body, key, Buffer.from(signatureBase64.trim(), "base64"));
   } catch (error) {
     return {
       ok: false,

@@ -111,13 +111,20 @@ export class Registry {
     });
   }
 
+  /** Changes a signatory's details and adds domains, in one transaction: an error writes nothing. */
   async edit(
     name: string,
     patch: { contact?: string; adhesionDate?: string; charterVersion?: string },
+    addDomains: readonly { domain: string; mx: string[] }[] = [],
   ): Promise<void> {
     const current = (await this.list()).find((s) => s.name === name);
     if (!current) throw new RegistryError(`no organisation "${name}"`);
     const next = validate({ ...current, ...patch });
+    const domains = addDomains.map((d) => {
+      const parsed = domainInput.safeParse(d);
+      if (!parsed.success) throw new RegistryError(`invalid domain: ${formatIssues(parsed.error)}`);
+      return parsed.data;
+    });
     await this.store.db.transaction().execute(async (trx) => {
       if (next.charterVersion !== current.charterVersion) {
         const v = await trx
@@ -127,7 +134,7 @@ export class Registry {
           .executeTakeFirst();
         if (!v) throw new RegistryError(`charter version "${next.charterVersion}" is not in the registry`);
       }
-      await trx
+      const row = await trx
         .updateTable("organisations")
         .set({
           contact: next.contact,
@@ -135,16 +142,23 @@ export class Registry {
           charter_version: next.charterVersion,
         })
         .where("name", "=", name)
-        .execute();
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      for (const d of domains) await this.insertDomain(trx, row.id, d.domain, d.mx);
     });
   }
 
   /** Charter: a signatory may withdraw; its withdrawal takes effect three months after the notice. */
-  async withdraw(name: string, noticeDate: string): Promise<void> {
+  async withdraw(name: string, noticeDate: string, options: { replace?: boolean } = {}): Promise<void> {
     if (!isoDate.safeParse(noticeDate).success)
       throw new RegistryError(`--notice: "${noticeDate}" is not a date YYYY-MM-DD`);
     const current = (await this.list()).find((s) => s.name === name);
     if (!current) throw new RegistryError(`no organisation "${name}"`);
+    // A notice is a dated fact (Charte art. 7: written, three months ahead): never replaced unawares.
+    if (current.withdrawalNoticeDate !== null && options.replace !== true)
+      throw new RegistryError(
+        `"${name}" already gave notice on ${current.withdrawalNoticeDate} (effective ${current.withdrawalEffectiveDate}); give --replace to record ${noticeDate} instead`,
+      );
     if (noticeDate < current.adhesionDate)
       throw new RegistryError("the withdrawal notice cannot precede the adhesion");
     await this.store.db

@@ -4,10 +4,10 @@
  * database; the registry reaches storage through it.
  */
 
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { type Generated, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { type Generated, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { MailcharterError } from "../core/errors.js";
 import type { AccountTables } from "./account-tables.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
@@ -57,28 +57,71 @@ export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
   return join(base, "mailcharter", "registry.sqlite");
 }
 
-export async function openStore(location: string = defaultDatabasePath()): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(location)) {
-    const { default: pg } = await import("pg");
-    const pool = new pg.Pool({ connectionString: location, max: 4, connectionTimeoutMillis: 10_000 });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return {
-      db,
-      engine: "postgres",
-      location: location.replace(/\/\/[^@]*@/, "//***@"),
-      close: () => db.destroy(),
-    };
+export interface OpenOptions {
+  /**
+   * May an SQLite file that does not exist yet be created? Commands that write say yes; commands that
+   * only read say no, so a mistyped `--db` is an error instead of a new, empty registry.
+   */
+  readonly create?: boolean;
+}
+
+/** Password and user of a postgres:// URL hidden, for messages and evidence. */
+export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, "//***@");
+
+/**
+ * Opens the store at `location` (`--db`): a postgres:// URL, or an SQLite file. Without a location,
+ * the default file in the user's data directory, whose directories are created; an explicit path must
+ * name an existing directory. Every failure to reach or open the database is a MailcharterError
+ * ("config") naming it, never a crash.
+ */
+export async function openStore(location?: string, options: OpenOptions = {}): Promise<Store> {
+  if (location !== undefined && /^postgres(ql)?:\/\//.test(location)) return openPostgres(location);
+  const path = location ?? defaultDatabasePath();
+  const what = location === undefined ? `registry ${path}` : `--db ${path}`;
+  if (path !== ":memory:") {
+    if (location === undefined) mkdirSync(dirname(path), { recursive: true });
+    else if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory())
+      throw new MailcharterError("config", `${what}: the directory ${dirname(path)} does not exist`);
+    if (existsSync(path) && !statSync(path).isFile())
+      throw new MailcharterError("config", `${what}: not a database file`);
+    if (location !== undefined && options.create !== true && !existsSync(path))
+      throw new MailcharterError(
+        "config",
+        `${what}: no registry there (registry add or registry import creates one)`,
+      );
   }
   const { default: SQLite } = await import("better-sqlite3");
-  if (location !== ":memory:") mkdirSync(dirname(location), { recursive: true });
   let sqlite: InstanceType<typeof SQLite>;
   try {
-    sqlite = new SQLite(location);
+    sqlite = new SQLite(path);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("foreign_keys = ON");
+  } catch (error) {
+    throw new MailcharterError("config", `${what}: ${(error as Error).message}`, { cause: error });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, engine: "sqlite", location: path, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  const { default: pg } = await import("pg");
+  const location = redactUrl(url);
+  let pool: InstanceType<typeof pg.Pool>;
+  try {
+    pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
   } catch (error) {
     throw new MailcharterError("config", `--db ${location}: ${(error as Error).message}`, { cause: error });
   }
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, engine: "sqlite", location, close: () => db.destroy() };
+  // An idle client's error (the server restarting) must not crash the process: the next query fails.
+  pool.on("error", () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => {});
+    throw new MailcharterError("config", `--db ${location}: cannot connect (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  return { db, engine: "postgres", location, close: () => db.destroy() };
 }

@@ -1,5 +1,6 @@
 /** Schema migrations, in code, the same for SQLite and PostgreSQL (Kysely Migrator). */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { MailcharterError } from "../core/errors.js";
 import type { Engine } from "./database.js";
 import { accountsMigration } from "./migration-accounts.js";
 import { auditHistoryMigration } from "./migration-audit-history.js";
@@ -59,6 +60,9 @@ export async function migrate(db: Kysely<unknown>, engine: Engine): Promise<void
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
-    throw new Error(`migration ${failed} failed: ${(error as Error).message}`, { cause: error });
+    // A database we cannot migrate (not ours, no rights, gone) is a configuration problem to report.
+    throw new MailcharterError("config", `database migration ${failed} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

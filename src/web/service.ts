@@ -100,7 +100,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   );
   const key = JSON.parse(signingKey.text) as { privatePem: string; publicPem: string };
 
-  const store = await openStore(options.db);
+  const store = await openStore(options.db, { create: true });
   // Stopped in this order: no new connections (HTTPS, then HTTP), the background work finished or
   // handed back, then the store.
   const stops: { listeners: (() => Promise<void>)[]; work: (() => Promise<void>)[] } = {

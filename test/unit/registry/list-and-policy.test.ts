@@ -67,6 +67,10 @@ describe("policies for Alpha Mail on 2026-07-01", () => {
   it("Exim, MTA-STS and DNS records", () => {
     if (!alpha) throw new Error("fixture");
     golden("policy-exim.txt", eximPolicy(alpha, all, { at }));
+    const dane = eximPolicy(alpha, all, { at, daneDomains: new Set(["bravo.example"]) });
+    expect(dane).toContain("hostlist charter_dane_mx = *.mail.bravo.example\n");
+    expect(dane).toContain("hosts_require_dane = +charter_dane_mx");
+    expect(eximPolicy(alpha, all, { at })).not.toContain("dane");
     golden("policy-mta-sts.txt", mtaStsPolicy(alpha));
     golden("policy-dns.txt", dnsRecords(alpha, new Date("2026-07-01T00:00:00Z")));
   });
