@@ -68,6 +68,8 @@ export async function run(argv: readonly string[], streams: Omit<CommandIo, "set
       return ExitCode.usage;
     }
     io.err.write(`mailcharter: internal error (a bug, please report it): ${errorMessage(error)}\n`);
+    // The CLI is bundled: map the stack back to src/ (the .map files ship beside the bundle).
+    process.setSourceMapsEnabled(true);
     if (error instanceof Error && error.stack) io.err.write(`${error.stack}\n`);
     return ExitCode.usage;
   }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { territory } from "../../../src/audit/measures/territory.js";
 
 describe("territory", () => {
@@ -17,6 +17,7 @@ describe("territory", () => {
 
   it("a --geo-file wins, the narrowest range first; a bad line is a clear error", () => {
     const dir = mkdtempSync(join(tmpdir(), "geo-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, "geo.csv");
     writeFileSync(file, "# lab\n193.51.0.0/16,DE\n193.51.24.0,193.51.24.255,RE\n");
     const t = territory({ countries: ["FR", "RE"], geoFiles: [file] });

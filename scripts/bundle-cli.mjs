@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * Bundles the command line (esbuild) so that starting it reads a few files instead of a hundred
+ * modules: dist/cli/main.js (the `bin` entry) holds the entry point and what every command shares;
+ * each command's code is a chunk beside it, loaded only when that command runs (run.ts imports
+ * commands dynamically). tsc still builds dist/** for the library API and the type check.
+ *
+ * - Chunks sit in dist/cli/, two levels below the package root like dist/<part>/*.js, so a module that
+ *   locates package files relative to its own URL (`../../src/web/static/`) finds them either way.
+ * - Small pure-JS packages the start-up and the audit need are bundled; every other dependency stays
+ *   external (native better-sqlite3, pg, Fastify and its plugins, …) and is loaded by Node from
+ *   node_modules when a chunk that uses it runs.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+/** Bundled: loaded at start-up or by probe/audit, pure JavaScript, no files read at run time. */
+const bundled = new Set([
+  "commander",
+  "picocolors",
+  "zod",
+  "kysely",
+  "dns-packet",
+  "parse5",
+  "htmlparser2",
+  "fast-xml-parser",
+]);
+const external = Object.keys(pkg.dependencies ?? {})
+  .filter((name) => !bundled.has(name))
+  .flatMap((name) => [name, `${name}/*`]);
+
+await build({
+  absWorkingDir: root,
+  entryPoints: { main: "src/cli/main.ts" },
+  outdir: "dist/cli",
+  chunkNames: "chunk-[hash]",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: [...external, "pg-native"],
+  sourcemap: "linked",
+  legalComments: "none",
+  logLevel: "warning",
+  // CommonJS packages inside an ES module bundle call require() for Node's built-ins.
+  banner: {
+    js: 'import { createRequire as __mailcharterRequire } from "node:module"; const require = __mailcharterRequire(import.meta.url);',
+  },
+});
