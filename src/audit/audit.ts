@@ -121,6 +121,21 @@ const isMx = (e: { foundBy: readonly FoundBy[] }) =>
 const declared = (e: { foundBy: readonly FoundBy[] }) =>
   e.foundBy.some((f) => f.startsWith("srv:") || f === "override");
 
+/** A promise started ahead of the await that reads it: its rejection waits for that await. */
+function early<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+const endpointKey = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
+
+/**
+ * Every step starts as soon as what it needs is known, so a domain takes about as long as its slowest
+ * chain, not the sum of its steps: DNS policy records, DNSSEC, autoconfig and discovery at once; each
+ * endpoint's probe as soon as discovery (or autoconfig) names it; a webmail's fetches as soon as its
+ * probe shows the host answers; the MTA-STS policy as soon as its TXT record is in; TLSA as soon as
+ * the MX hosts are. The per-host connection cap (HostLimiter) still bounds what reaches one server.
+ */
 export async function auditDomain(
   domain: string,
   options: AuditOptions,
@@ -128,29 +143,90 @@ export async function auditDomain(
   cache = new ProbeCache(),
 ): Promise<AuditReport> {
   const startedAt = new Date(network.clock.now()).toISOString();
-  const discovery = await discover(domain, network.resolver, {
-    timeoutMs: options.stepTimeoutMs,
-    ...(options.overrides ? { overrides: options.overrides } : {}),
-    ...(options.conventionalNames !== undefined ? { conventionalNames: options.conventionalNames } : {}),
-  });
+  const timeout = options.stepTimeoutMs;
+  const fetchOptions = { stepTimeoutMs: timeout, trustStore: options.trustStore };
+  const named = domain.toLowerCase().replace(/\.$/, "");
+  const pauseMs = options.starttlsRetryPauseMs ?? limits.starttlsRetryPauseMs;
+
+  const discovering = early(
+    discover(domain, network.resolver, {
+      timeoutMs: timeout,
+      ...(options.overrides ? { overrides: options.overrides } : {}),
+      ...(options.conventionalNames !== undefined ? { conventionalNames: options.conventionalNames } : {}),
+    }),
+  );
+  const autoconfiguring = early(fetchAutoconfig(named, network, fetchOptions));
+  const policyRecords = early(
+    Promise.all([
+      network.resolver.txt(named, timeout),
+      network.resolver.txt(`_dmarc.${named}`, timeout),
+      network.resolver.txt(`_smtp._tls.${named}`, timeout),
+      network.resolver.txt(`_mta-sts.${named}`, timeout),
+    ]),
+  );
+  const dnssecAsked = early(network.resolver.secure(named, "MX", timeout));
+  // RFC 8461 §3.3: the policy is fetched only when a v=STSv1 record says there is one.
+  const stsFetched = early(
+    policyRecords.then(([, , , stsTxt]) =>
+      stsTxt.ok && stsTxt.value.some((r) => r.startsWith("v=STSv1;"))
+        ? fetchStsPolicy(named, network, fetchOptions)
+        : null,
+    ),
+  );
+
+  // Probes, keyed by host and port (one per endpoint, whoever names it first); webmail fetches by host.
+  const probes = new Map<string, Promise<EndpointReport[]>>();
+  const webmailFetches = new Map<string, Promise<WebmailFetch>>();
+  let done = 0;
+  let total = 0;
+  const startProbe = (endpoint: DiscoveredEndpoint) => {
+    if (probes.has(endpointKey(endpoint))) return;
+    total++;
+    const probing = cache.get(endpoint, options, network, pauseMs).then((reports) => {
+      options.onProgress?.({ domain: named, done: ++done, total, what: `${endpoint.host}:${endpoint.port}` });
+      // A webmail is fetched once its host is known to answer (not for a DNS or connect failure).
+      const answers = reports.some((e) => e.error?.step !== "dns" && e.error?.step !== "connect");
+      if (endpoint.service === "https" && answers && !webmailFetches.has(endpoint.host)) {
+        const host = endpoint.host;
+        webmailFetches.set(
+          host,
+          early(
+            Promise.all([
+              httpFetch(`http://${host}/`, network, fetchOptions),
+              httpFetch(`https://${host}/`, network, fetchOptions),
+            ]).then(([fromHttp, fromHttps]) => ({ host, fromHttp, fromHttps })),
+          ),
+        );
+      }
+      return reports;
+    });
+    probes.set(endpointKey(endpoint), early(probing));
+  };
+
+  const discovery = await discovering;
   const d = discovery.domain;
-  const fetchOptions = { stepTimeoutMs: options.stepTimeoutMs, trustStore: options.trustStore };
-  const autoconfig = await fetchAutoconfig(d, network, fetchOptions);
+  for (const endpoint of discovery.endpoints) startProbe(endpoint);
+  const mxHosts = discovery.mx.hosts.map((h) => h.host);
+  const tlsaAsked = early(
+    Promise.all(mxHosts.map((host) => network.resolver.secure(`_25._tcp.${host}`, "TLSA", timeout))),
+  );
+
+  const autoconfig = await autoconfiguring;
   const toProbe = [...discovery.endpoints];
   for (const server of autoconfig.found?.servers ?? []) {
     const endpoint = endpointOfServer(server);
     if (!endpoint) continue;
     const known = toProbe.find((e) => e.host === endpoint.host && e.port === endpoint.port);
     if (known) toProbe[toProbe.indexOf(known)] = { ...known, foundBy: [...known.foundBy, "autoconfig"] };
-    else toProbe.push({ ...endpoint, foundBy: ["autoconfig"] });
+    else {
+      const added: DiscoveredEndpoint = { ...endpoint, foundBy: ["autoconfig"] };
+      toProbe.push(added);
+      startProbe(added);
+    }
   }
-  const pauseMs = options.starttlsRetryPauseMs ?? limits.starttlsRetryPauseMs;
-  let done = 0;
-  const total = toProbe.length;
   const probed = await Promise.all(
     toProbe.map(async (endpoint) => {
-      const reports = await cache.get(endpoint, options, network, pauseMs);
-      options.onProgress?.({ domain: d, done: ++done, total, what: `${endpoint.host}:${endpoint.port}` });
+      const reports = (await probes.get(endpointKey(endpoint))) ?? [];
       return reports.map((report): AuditedEndpoint => ({ ...report, foundBy: endpoint.foundBy }));
     }),
   );
@@ -161,43 +237,24 @@ export async function auditDomain(
     .filter((e) => !isMx(e) && e.service !== "https" && e.service !== "smtp")
     .map((report) => ({ report, declared: declared(report) }));
 
-  const webHosts = [
-    ...new Set(
-      endpoints
-        .filter((e) => e.service === "https" && e.error?.step !== "dns" && e.error?.step !== "connect")
-        .map((e) => e.host),
-    ),
-  ];
+  // In the order of the endpoints, as before the fetches ran early.
+  const webHosts = [...new Set(endpoints.filter((e) => e.service === "https").map((e) => e.host))].filter(
+    (host) => webmailFetches.has(host),
+  );
   const webmail: WebmailFetch[] = await Promise.all(
-    webHosts.map(async (host) => ({
-      host,
-      fromHttp: await httpFetch(`http://${host}/`, network, fetchOptions),
-      fromHttps: await httpFetch(`https://${host}/`, network, fetchOptions),
-    })),
+    webHosts.map((host) => webmailFetches.get(host) as Promise<WebmailFetch>),
   );
 
-  const timeout = options.stepTimeoutMs;
-  const [spfTxt, dmarcTxt, rptTxt, stsTxt] = await Promise.all([
-    network.resolver.txt(d, timeout),
-    network.resolver.txt(`_dmarc.${d}`, timeout),
-    network.resolver.txt(`_smtp._tls.${d}`, timeout),
-    network.resolver.txt(`_mta-sts.${d}`, timeout),
-  ]);
-  const mxHosts = discovery.mx.hosts.map((h) => h.host);
-  const [dnssecAnswer, ...tlsaAnswers] = await Promise.all([
-    network.resolver.secure(d, "MX", timeout),
-    ...mxHosts.map((host) => network.resolver.secure(`_25._tcp.${host}`, "TLSA", timeout)),
-  ]);
+  const [spfTxt, dmarcTxt, rptTxt, stsTxt] = await policyRecords;
+  const dnssecAnswer = await dnssecAsked;
+  const tlsaAnswers = await tlsaAsked;
   const tlsa = new Map(
     mxHosts.map((host, i) => [
       host,
       tlsaAnswers[i] ?? { ok: false as const, reason: "error" as const, message: "not asked" },
     ]),
   );
-  const stsPolicy =
-    stsTxt.ok && stsTxt.value.some((r) => r.startsWith("v=STSv1;"))
-      ? await fetchStsPolicy(d, network, fetchOptions)
-      : null;
+  const stsPolicy = await stsFetched;
 
   const facts: AuditFacts = {
     domain: d,
