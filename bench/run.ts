@@ -2,13 +2,17 @@
  * `npm run bench`: mailcharter side by side with sslscan and testssl.sh (Debian packages) on the same
  * lab endpoints — MX 25 (STARTTLS), IMAP 993, HTTPS 443, for a strong and a weak configuration.
  * Every tool reaches the servers through a counting TCP relay on 127.0.20.x, so connections are
- * counted the same way for all. Prints medians, mailcharter/peer ratios and connection counts, and
- * writes the table to BENCHMARKS.md. Needs root and the lab's packages (scripts/install-system-deps.sh).
+ * counted the same way for all. Also in the same run: the start-up (`node -e 0` against
+ * `mailcharter --version`), and a whole-domain audit against the sum of its endpoints' probe times.
+ * Prints medians, mailcharter/peer ratios and connection counts, and writes the table to
+ * BENCHMARKS.md. Needs root and the lab's packages (scripts/install-system-deps.sh); run it under
+ * the lab lock (`flock /tmp/mailcharter-lab.lock npm run bench`).
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, connect as tcpConnect } from "node:net";
-import { startLab } from "../test/interop/lab/lab.js";
+import { join } from "node:path";
+import { labGeo, startLab } from "../test/interop/lab/lab.js";
 import { scenarioByName } from "../test/interop/lab/scenarios.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -238,6 +242,58 @@ try {
     domainSs.push(total);
   }
 
+  // Start-up: Node alone, then the CLI's smallest command (one bundle file read, no command loaded).
+  const startup = { node: [] as number[], version: [] as number[], help: [] as number[] };
+  for (let i = 0; i < Math.max(runs, 5) * 2; i++) {
+    startup.node.push((await timed("node", ["-e", "0"])).ms);
+    startup.version.push((await timed("node", ["dist/cli/main.js", "--version"])).ms);
+    startup.help.push((await timed("node", ["dist/cli/main.js", "probe", "--help"])).ms);
+  }
+
+  // A whole domain's audit (every step side by side) against the sum of its endpoints' own times.
+  const geoFile = join(lab.dir, "bench-geo.csv");
+  writeFileSync(geoFile, labGeo);
+  const auditArgs = [
+    "dist/cli/main.js",
+    "audit",
+    "good.lab.test",
+    "--json",
+    "--resolver",
+    lab.validatingResolver,
+    "--allow-private",
+    "--ca-file",
+    lab.rootCaFile,
+    "--geo-file",
+    geoFile,
+    "--ehlo-name",
+    "bench.lab.test",
+  ];
+  await timed("node", auditArgs);
+  const audits: { wall: number; sum: number; slowest: number; endpoints: number; verdict: string }[] = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) {
+    const { ms, out } = await timed("node", auditArgs);
+    const report = JSON.parse(out) as {
+      verdict: string;
+      endpoints: Array<{ stats: { durationMs: number } }>;
+    };
+    const durations = report.endpoints.map((e) => e.stats.durationMs);
+    audits.push({
+      wall: ms,
+      sum: durations.reduce((a, b) => a + b, 0),
+      slowest: Math.max(...durations),
+      endpoints: durations.length,
+      verdict: report.verdict,
+    });
+  }
+  const audit = {
+    wall: median(audits.map((a) => a.wall)),
+    sum: median(audits.map((a) => a.sum)),
+    slowest: median(audits.map((a) => a.slowest)),
+    endpoints: audits[0]?.endpoints ?? 0,
+    verdict: audits[0]?.verdict ?? "?",
+  };
+  console.log(JSON.stringify({ startup, audit }));
+
   const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const lines = [
@@ -253,6 +309,18 @@ try {
         `| ${r.label} | ${r.accepted} | ${fmt(r.mc)} | ${fmt(r.sslscan)} | ${r.testssl === null ? "—" : fmt(r.testssl)} | ${ratio(r.mc, r.sslscan)} | ${r.testssl === null ? "—" : ratio(r.mc, r.testssl)} | ${r.mcConnections} (${r.mcReported}) / ${r.sslscanConnections} / ${r.testsslConnections ?? "—"} |`,
     ),
     `| whole domain (8 endpoints, strong) | — | ${fmt(median(domainMc))} | ${fmt(median(domainSs))} (one after another) | — | ${ratio(median(domainMc), median(domainSs))} | — | — |`,
+    "",
+    "| start-up (whole process, median) | time |",
+    "|---|---|",
+    `| \`node -e 0\` | ${fmt(median(startup.node))} |`,
+    `| \`mailcharter --version\` | ${fmt(median(startup.version))} |`,
+    `| \`mailcharter probe --help\` (loads the probe command) | ${fmt(median(startup.help))} |`,
+    "",
+    `| \`mailcharter audit good.lab.test\` (${audit.endpoints} endpoints, ${audit.verdict}) | time |`,
+    "|---|---|",
+    `| whole audit, whole process | ${fmt(audit.wall)} |`,
+    `| slowest endpoint (its probe's durationMs) | ${fmt(audit.slowest)} |`,
+    `| sum of the endpoints' probe times | ${fmt(audit.sum)} (audit/sum ${ratio(audit.wall, audit.sum)}) |`,
     "",
   ];
   const table = lines.join("\n");
