@@ -16,9 +16,9 @@ import { fail } from "../../../src/net/outcome.js";
 import { type FakeZone, fakeResolver, type Resolver } from "../../../src/net/resolver.js";
 import { targetGuard } from "../../../src/net/target-guard.js";
 
-const dnsMs = 150;
-const connectMs = 150;
-const slowMs = 900;
+const dnsMs = 300;
+const connectMs = 300;
+const slowMs = 1500;
 const slowAddress = "192.0.2.1";
 
 const zone: FakeZone = {
@@ -118,7 +118,7 @@ describe("audit orchestration", () => {
     expect(report.endpoints.length).toBeGreaterThanOrEqual(4);
     expect(connections()).toBeGreaterThanOrEqual(report.endpoints.length + 1);
     // One after the other, the steps add up: discovery, the autoconfig fetches (two lookups and two
-    // connections), the slowest probe, the DNS records, DNSSEC and the MTA-STS fetch — over 1.2 s more
+    // connections), the slowest probe, the DNS records, DNSSEC and the MTA-STS fetch — 2.4 s more
     // than discovery and the slowest probe. Side by side: discovery, then the slowest probe, plus half
     // that as a margin (a loaded machine, the fakes' own timers).
     const sequentialExtra = 2 * (dnsMs + connectMs) + 2 * dnsMs + (dnsMs + connectMs);
