@@ -1,6 +1,5 @@
 /** `mailcharter audit DOMAIN...`: the charter audit, readable (FR/EN) or JSON (docs/contract.md §4). */
 import { writeFileSync } from "node:fs";
-import { isIP } from "node:net";
 import type { Command } from "commander";
 import { type AuditReport, auditDomain, ProbeCache } from "../audit/audit.js";
 import type { DiscoveredEndpoint } from "../audit/discovery/discovery.js";
@@ -14,7 +13,7 @@ import { type CommandIo, collect, ExitCode } from "./command.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
 import { checkWritableFile, readText } from "./files.js";
 import { networkOptions } from "./network-options.js";
-import { checkServiceTls, parseCountryOption, parseHostPort, parseService } from "./options.js";
+import { checkServiceTls, isIP, parseCountryOption, parseHostPort, parseService } from "./options.js";
 
 export interface AuditCommandOptions extends NetworkCommandOptions {
   readonly domainsFile?: string;
