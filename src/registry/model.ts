@@ -56,8 +56,7 @@ export const organisationInput = z
     adhesionDate: isoDate,
     withdrawalNoticeDate: isoDate.nullable().default(null),
     charterVersion: z.string().min(1).default("2015"),
-    // A signatory is known by its mail domains (Charte art. 7): one at least.
-    domains: z.array(domainInput).min(1, "at least one mail domain"),
+    domains: z.array(domainInput).default([]),
   })
   .refine((o) => o.withdrawalNoticeDate === null || o.withdrawalNoticeDate >= o.adhesionDate, {
     message: "the withdrawal notice cannot precede the adhesion",
