@@ -2,6 +2,15 @@
  * Territory on its failing side: addresses at both ends of a range and just outside, IPv6 in every
  * spelling, nested and overlapping `--geo-file` ranges, each malformed line refused with its line
  * number, and the bundled database read at its first and last entries.
+ *
+ * Mutants of src/audit/measures/territory.ts left alive, each equivalent: the sort of parsed ranges
+ * (the bundled IPv6 table is already sorted, and --geo-file ranges are scanned whole, ties kept in
+ * file order by a stable sort either way); the group fill and `g || "0"` fallbacks of toBigInt
+ * (an empty group already reads as 0); the bundled table's caches (`bundledLocation`, `bundled`:
+ * only speed), its parse details (the trailing empty line sorts after every range and is never
+ * reached by the binary search, no field carries blanks, a sparse array grows alike, one step past
+ * the end reads no range), the "ipv6" label of errors in the bundled file (never malformed), and
+ * the `$` of the version-date regex (the version ends with the date).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -76,6 +85,35 @@ describe("--geo-file ranges", () => {
     }
   });
 
+  it("ranges that start together: the narrower wins; two equal ranges: the first line wins", () => {
+    for (const lines of [
+      ["193.51.24.0,193.51.24.15,GF", "193.51.24.0/24,RE"],
+      ["193.51.24.0/24,RE", "193.51.24.0,193.51.24.15,GF"],
+    ]) {
+      const t = territory({ countries: ["FR"], geoFiles: [geoFile(lines.join("\n"))] });
+      expect(t.locate("193.51.24.3").country, lines.join(" ")).toBe("GF");
+      expect(t.locate("193.51.24.30").country, lines.join(" ")).toBe("RE");
+    }
+    const t = territory({
+      countries: ["FR"],
+      geoFiles: [geoFile("192.0.2.0/24,RE\n192.0.2.0,192.0.2.255,GP\n")],
+    });
+    expect(t.locate("192.0.2.7").country).toBe("RE");
+  });
+
+  it("IPv6 ranges end where they say, on both sides", () => {
+    const t = territory({
+      countries: ["FR"],
+      geoFiles: [geoFile("2001:db8::/32,NC\n2001:db8:1::,2001:db8:1::ffff,PF\n")],
+    });
+    expect(t.locate("2001:db7:ffff:ffff:ffff:ffff:ffff:ffff").country).not.toBe("NC");
+    expect(t.locate("2001:db8:0:ffff:ffff:ffff:ffff:ffff").country).toBe("NC");
+    expect(t.locate("2001:db8:1::").country).toBe("PF");
+    expect(t.locate("2001:db8:1::ffff").country).toBe("PF");
+    expect(t.locate("2001:db8:1::1:0").country).toBe("NC");
+    expect(t.locate("2001:db8:0:ffff:ffff:ffff:ffff:fffe").country).toBe("NC");
+  });
+
   it("the first file that knows the address wins over later ones and over the database", () => {
     const first = geoFile("8.8.8.0/24,PM\n");
     const second = geoFile("8.8.0.0/16,BL\n8.8.4.0/24,MF\n");
@@ -130,6 +168,13 @@ describe("--geo-file ranges", () => {
         message: expect.stringContaining(`--geo-file ${missing}: ENOENT`),
       }),
     );
+    let caught: unknown;
+    try {
+      territory({ countries: ["FR"], geoFiles: [missing] });
+    } catch (error) {
+      caught = error;
+    }
+    expect((caught as Error).cause).toMatchObject({ code: "ENOENT" });
   });
 });
 
