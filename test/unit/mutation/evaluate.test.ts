@@ -101,7 +101,7 @@ describe("versions", () => {
   it("forbid-versions: the level with the versions found, pass only when complete, error otherwise", () => {
     expectRule(forbid, at({ versions: ["SSLv3", "TLSv1", "TLSv1.2"], suites: {} }), "warn", "SSLv3, TLSv1");
     expectRule(forbid, tls12([ECDHE_GCM.name]), "pass", "none of SSLv3, TLSv1");
-    expectRule(forbid, tls12([ECDHE_GCM.name], { complete: false }), "error", "not observed");
+    expectRule(forbid, tls12([ECDHE_GCM.name], { complete: false }), "error", "all versions not observed");
     expect(judge(forbid, noTls).status).toBe("error");
   });
 
@@ -138,8 +138,8 @@ describe("suites", () => {
     );
     expect(result.endpoints[0]?.findings[0]?.observed).not.toContain(sha1Suites[6]);
     expectRule(rule, tls12([ECDHE_GCM.name]), "pass");
-    expectRule(rule, tls12([ECDHE_GCM.name], { complete: false }), "error", "not observed");
-    expectRule(rule, negotiatedOnly(), "error", "not observed");
+    expectRule(rule, tls12([ECDHE_GCM.name], { complete: false }), "error", "all suites not observed");
+    expectRule(rule, negotiatedOnly(), "error", "all suites not observed");
     expect(judge(rule, noTls).status).toBe("error");
   });
 
@@ -177,8 +177,9 @@ describe("suites", () => {
       "fail",
       "no ECDHE suite",
     );
-    // nothing observed is never a pass
+    // nothing observed is never a pass; on an incomplete enumeration "none seen" is undetermined
     expect(judge(rule, noTls).status).not.toBe("pass");
+    expectRule(rule, tls12([RSA_CBC_SHA256.name], { complete: false }), "error", "no ECDHE suite seen");
   });
 
   it("only-suites: the level and up to six suites outside the list; pass only when complete", () => {
@@ -190,7 +191,7 @@ describe("suites", () => {
       `outside the list: ${sha1Suites.slice(0, 6).join(", ")}`,
     );
     expectRule(rule, tls12([ECDHE_GCM.name]), "pass", "only listed suites");
-    expectRule(rule, negotiatedOnly(), "error", "not observed");
+    expectRule(rule, negotiatedOnly(), "error", "all suites not observed");
     expect(judge(rule, noTls).status).toBe("error");
   });
 });
@@ -228,8 +229,8 @@ describe("prefer", () => {
   });
   it("error when nothing or not everything was observed; a bad first pick fails even then", () => {
     expect(judge(rule, noTls).status).toBe("error");
-    expectRule(rule, at({ versions: [], suites: {} }), "error", "not observed");
-    expectRule(rule, tls12([ECDHE_GCM.name], { complete: false }), "error", "not observed");
+    expectRule(rule, at({ versions: [], suites: {} }), "error", "accepted suites not observed");
+    expectRule(rule, tls12([ECDHE_GCM.name], { complete: false }), "error", "all suites not observed");
     expectRule(rule, tls12([DES3.name, ECDHE_GCM.name], { complete: false }), "fail", "3DES chosen over AES");
   });
   it("judges only the versions it names", () => {
@@ -290,6 +291,17 @@ describe("DH size, compression, renegotiation", () => {
 });
 
 describe("certificate rules on a failing certificate", () => {
+  it("no certificate seen: each certificate rule is undetermined, saying so", () => {
+    const base = tlsOf({ versions: ["TLSv1.2"], suites: { "TLSv1.2": [ECDHE_GCM.name] } });
+    const none = endpointOf({ tls: { ...base, certificate: null } });
+    for (const rule of [
+      { kind: "certificate-key", rsaBits: 2048, ecBits: 256 },
+      { kind: "certificate-signature", forbidden: ["SHA-1"] },
+      { kind: "max-certificate-days", days: 398, level: "warn" },
+    ] as Rule[])
+      expectRule(rule, none, "error", "certificate not observed");
+  });
+
   const key: Rule = { kind: "certificate-key", rsaBits: 2048, ecBits: 256 };
   it("certificate-key: RSA 1024 fails, RSA 2048 passes, EC is held to the EC size", () => {
     expectRule(key, withCertificate({ keyType: "RSA", keyBits: 1024 }), "fail", "RSA 1024 < 2048");
@@ -302,7 +314,12 @@ describe("certificate rules on a failing certificate", () => {
       "fail",
       "EC secp224r1 224 < 256",
     );
-    expectRule(key, withCertificate({ keyType: "EC secp256k1", keyBits: null }), "error", "not observed");
+    expectRule(
+      key,
+      withCertificate({ keyType: "EC secp256k1", keyBits: null }),
+      "error",
+      "key size not observed",
+    );
     expect(judge(key, noTls).status).toBe("error");
   });
 
