@@ -151,6 +151,31 @@ describe("mx.tls-rpt (RFC 8460 §3)", () => {
   });
 });
 
+describe("record details", () => {
+  it("SPF: only the exact all terms count; French summaries", () => {
+    expect(spf(txt("v=spf1 mx allsorts -all")).status).toBe("pass");
+    expect(spf(txt("v=spf1 mx x-all")).status).toBe("warn");
+    expect(spf(txt("v=spf1 mx -allx")).status).toBe("warn");
+    expect(spf(txt("v=spf1 +all")).summary.fr).toBe("SPF : autorise tout expéditeur");
+    expect(spf(txt("v=spf1 ~all")).summary.fr).toBe("SPF : publié, sans -all");
+    expect(spf(txt("v=spf1 -all", "v=spf1 ~all")).summary.fr).toBe("SPF : plusieurs enregistrements");
+  });
+  it("NODATA proves there is no record (fail), unlike a failed lookup", () => {
+    const nodata: TxtAnswer = { ok: false, reason: "no_data", message: "NODATA" };
+    expect(spf(nodata)).toMatchObject({ status: "fail", evidence: [{ code: "spf.none" }] });
+    expect(tlsRpt(nodata)).toMatchObject({ status: "fail", evidence: [{ code: "tlsrpt.invalid" }] });
+  });
+  it("TLS-RPT: the version starts the record; blanks are allowed around ';' and '='", () => {
+    expect(tlsRpt(txt("x v=TLSRPTv1; rua=mailto:a@example.org")).status).toBe("fail");
+    expect(tlsRpt(txt("v=TLSRPTv1 ; rua=mailto:a@example.org")).status).toBe("pass");
+    expect(tlsRpt(txt("v=TLSRPTv1; rua = mailto:a@example.org")).status).toBe("pass");
+    expect(tlsRpt(txt("v=TLSRPTv1;rua= https://r.example.org/")).status).toBe("pass");
+    expect(tlsRpt(txt("v=TLSRPTv1x; rua=mailto:a@example.org")).status).toBe("fail");
+    expect(tlsRpt(txt("v=TLSRPTv1; rua=mailto:a@example.org")).summary.fr).toBe("TLS-RPT : publié");
+    expect(tlsRpt(txt()).summary.fr).toBe("TLS-RPT : absent ou invalide");
+  });
+});
+
 describe("mx.outbound-tls", () => {
   it("is listed as not measured (error), never a silent pass", () => {
     const m = judged("mx.outbound-tls", { domain: "example.org" });

@@ -197,6 +197,7 @@ describe("the MTA-STS policy file and its patterns (RFC 8461 §3.2, §4.1)", () 
       mx: [],
     });
     expect(parseStsPolicy("mode: enforce\nmode: none\n").mode).toBe("enforce");
+    expect(parseStsPolicy(" mode: enforce\nxmode: testing\n").mode).toBeNull();
   });
   it("a wildcard matches exactly one left-most label; other patterns match exactly", () => {
     expect(stsMatches("*.example.org", "mx.example.org")).toBe(true);

@@ -155,7 +155,18 @@ describe("the TLS measures of the MX hosts", () => {
         code: "tls.not-observed",
         values: { step: "handshake", reason: "timeout" },
       });
-      expect(codes(on(id, [mx({ tls: null })])), id).toEqual(["error tls.not-observed"]);
+      expect(on(id, [mx({ tls: null })]).evidence, id).toEqual([
+        expect.objectContaining({
+          status: "error",
+          code: "tls.not-observed",
+          values: { step: "", reason: "" },
+        }),
+      ]);
+      const down = mx({ tls: null, error: { step: "connect", reason: "refused", message: "refused" } });
+      expect(on(id, [down]).evidence[0], id).toMatchObject({
+        code: "probe.unreached",
+        values: { step: "connect" },
+      });
       expect(
         on(id, [mx({ tls: null, error: { step: "starttls", reason: "timeout", message: "" } })]).status,
         id,
