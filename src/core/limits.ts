@@ -75,3 +75,22 @@ export const serviceLimits = {
   publishedListValidDays: 14,
   publishedListRefreshMs: 24 * 3_600_000,
 } as const;
+
+/** The monitor's scheduler and queue (src/monitor). */
+export const monitorLimits = {
+  /** Domains audited at once by one process. The per-host connection cap still bounds each MX; four
+   * keeps a daily cycle of a few hundred domains within an hour without crowding a 2-core host. */
+  concurrency: 4,
+  /** A running audit's claim: past it, the run is re-queued for another holder. An audit is bounded by
+   * the endpoint deadline (60 s) per endpoint and endpoints run side by side; renewed every third. */
+  runLeaseMs: 5 * 60_000,
+  /** The cycle lease (one cycle at a time, across processes); renewed every third while it runs. */
+  cycleLeaseMs: 2 * 60_000,
+  /** SIGTERM: running audits get this long to finish, then they are re-queued (systemd waits 90 s). */
+  stopGraceMs: 20_000,
+  /** Jitter: a domain's next audit comes up to this fraction of its cadence early, never late, so
+   * domains audited together drift apart and a daily cadence stays at most a day. */
+  jitterFraction: 0.1,
+  /** How often the in-process scheduler looks for due domains. */
+  tickMs: 60_000,
+} as const;

@@ -96,15 +96,18 @@ const fields: readonly EndpointField[] = [
 
 /** `a` is the older audit, `b` the newer one. */
 export function diffAudits(a: AuditReport, b: AuditReport): AuditDiff {
-  const before = new Map(a.measures.map((m) => [m.id, m]));
-  const after = new Map(b.measures.map((m) => [m.id, m]));
+  // Should a report name a measure twice, its first statement counts (as in the stored rows).
+  const first = (list: AuditReport["measures"]) =>
+    list.filter((m, i) => list.findIndex((n) => n.id === m.id) === i);
+  const before = new Map(first(a.measures).map((m) => [m.id, m]));
+  const after = new Map(first(b.measures).map((m) => [m.id, m]));
   const measures: MeasureChange[] = [];
-  for (const m of b.measures) {
+  for (const m of first(b.measures)) {
     const old = before.get(m.id);
     if (old?.status !== m.status)
       measures.push({ id: m.id, charter: m.charter, from: old?.status ?? null, to: m.status });
   }
-  for (const m of a.measures)
+  for (const m of first(a.measures))
     if (!after.has(m.id)) measures.push({ id: m.id, charter: m.charter, from: m.status, to: null });
 
   const older = new Map(a.endpoints.map((e) => [endpointKey(e), e]));

@@ -426,11 +426,15 @@ export class AuditHistory {
           .execute();
       }
       const runId = run.id;
-      if (report.measures.length > 0)
+      // One row per measure id: should a report name a measure twice, its first statement counts.
+      const measures = report.measures.filter(
+        (m, i) => report.measures.findIndex((n) => n.id === m.id) === i,
+      );
+      if (measures.length > 0)
         await trx
           .insertInto("audit_measures")
           .values(
-            report.measures.map((m) => ({
+            measures.map((m) => ({
               run_id: runId,
               domain: run.domain,
               measure_id: m.id,
@@ -512,6 +516,17 @@ export class AuditHistory {
       .where("job_key", "=", jobKey)
       .where("status", "in", ["queued", "running"])
       .execute();
+  }
+
+  /** The runs of a scheduler cycle, in the order they were queued. */
+  async runsOfCycle(cycleId: number): Promise<AuditRunSummary[]> {
+    const rows = await this.db
+      .selectFrom("audit_runs")
+      .select(summaryColumns)
+      .where("cycle_id", "=", cycleId)
+      .orderBy("id")
+      .execute();
+    return rows.map(summary);
   }
 
   /** The audits of a domain, newest first (every status), `limit` at a time. */

@@ -32,15 +32,23 @@ export function historyContract(store: () => Store): void {
       expect(run?.status).toBe("done");
       expect(run?.verdict).toBe("non_compliant");
       expect(run?.report).toEqual(report);
+      // A report naming a measure twice (the first statement counts) is stored, one row per measure.
+      const twice = reportOf("alpha-corp.example");
+      const doubled = { ...twice, measures: [...twice.measures, { ...twice.measures[0], status: "fail" }] };
+      await history.save(cycleRequest("alpha-corp.example"), doubled as typeof twice, { now: t0 });
       const { rows } = await history.statusMatrix("2026-12-01");
       const alpha = rows.find((r) => r.organisation === "Alpha Mail");
       expect(alpha?.measures["mx.cipher"]).toBe("fail");
       expect(alpha?.measures["mx.starttls"]).toBe("pass");
       expect(alpha?.measures["mx.dane"]).toBeUndefined(); // beside the verdict, not in the matrix
-      expect(alpha?.domains.find((d) => d.domain === "alpha-corp.example")).toMatchObject({
-        runId: null,
-        verdict: null,
-      });
+      expect(alpha?.domains.find((d) => d.domain === "alpha-corp.example")?.measures["access.tls"]).toBe(
+        "pass",
+      );
+      const bravo = rows.find((r) => r.organisation === "Bravo Télécom");
+      expect(bravo?.domains).toEqual([
+        { domain: "bravo.example", runId: null, verdict: null, finishedAt: null, measures: {} },
+      ]);
+      expect(rows.map((r) => r.organisation)).not.toContain("Charlie"); // withdrawn before that date
     });
 
     it("writes a retried job once (idempotent by job key), and nothing of a failed transaction", async () => {

@@ -1,0 +1,117 @@
+/**
+ * The monitor as one object for its doors (`serve`, `monitor run-once`, workers): the history, the
+ * schedule, the queue of audits with live progress, and the scheduler. Pages and API call these
+ * functions; none of them reaches SQL.
+ *
+ * ```ts
+ * const monitor = await openMonitor({ store, auditor: (cache) => engineAuditor(options, network, () => cache) });
+ * monitor.start();                                   // the in-process scheduler (not with --no-scheduler)
+ * const { run } = await monitor.requestAudit({ domain, requestedBy, idempotencyKey });
+ * for await (const event of monitor.progress.follow(run.id)) …;   // queued → discovering → probing n/m → done
+ * process.on("SIGTERM", () => monitor.stop());       // running audits finish within the grace, else re-queued
+ * ```
+ */
+import type { ProbeCache } from "../audit/audit.js";
+import { monitorLimits } from "../core/limits.js";
+import { type Clock, systemClock } from "../net/clock.js";
+import type { Store } from "../store/database.js";
+import type { Auditor } from "./audit-job.js";
+import { AuditQueue, type StopResult } from "./audit-queue.js";
+import { AuditHistory, type AuditRunSummary, type Enqueued } from "./history-store.js";
+import { newHolder } from "./holder.js";
+import { ProgressHub } from "./progress.js";
+import { ScheduleStore } from "./schedule-store.js";
+import { type CycleOutcome, Scheduler } from "./scheduler.js";
+
+export interface MonitorOptions {
+  readonly store: Store;
+  /** The engine's auditor for an endpoint cache (a cycle's audits share one). */
+  readonly auditor: (cache: ProbeCache) => Auditor;
+  readonly clock?: Clock;
+  readonly concurrency?: number;
+  readonly holder?: string;
+  readonly random?: () => number;
+  readonly isHolderDead?: (holder: string) => boolean;
+  readonly onError?: (error: unknown) => void;
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly tickMs?: number;
+  readonly runLeaseMs?: number;
+  readonly cycleLeaseMs?: number;
+  /** Which queued runs this process takes (default all). */
+  readonly accept?: (run: AuditRunSummary) => boolean;
+}
+
+export interface Monitor {
+  readonly history: AuditHistory;
+  readonly schedule: ScheduleStore;
+  readonly queue: AuditQueue;
+  readonly scheduler: Scheduler;
+  readonly progress: ProgressHub;
+  /** An audit on demand; the same idempotency key or a domain already queued gives the existing run. */
+  requestAudit(request: { domain: string; requestedBy: string; idempotencyKey: string }): Promise<Enqueued>;
+  /** One cycle now (what `monitor run-once` does). */
+  runCycle(): Promise<CycleOutcome>;
+  /** Re-queues what a dead process left running and starts queued audits (call at start, scheduler or not). */
+  recover(): Promise<number>;
+  /** Starts the in-process scheduler (a cycle now, then every tick). */
+  start(): void;
+  /** Graceful stop: no new audit; running ones finish within `graceMs`, else are re-queued. */
+  stop(graceMs?: number): Promise<StopResult>;
+}
+
+export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
+  const clock = options.clock ?? systemClock;
+  const history = await AuditHistory.open(options.store);
+  const schedule = await ScheduleStore.open(options.store);
+  const progress = new ProgressHub();
+  const holder = options.holder ?? newHolder();
+  // The queue asks the scheduler for caches and next due times; the scheduler drives the queue.
+  let scheduler: Scheduler | undefined;
+  const queue = new AuditQueue({
+    history,
+    clock,
+    holder,
+    progress,
+    auditorFor: (run) => (scheduler as Scheduler).auditorFor(options.auditor)(run),
+    nextDueAt: (domain, finishedAt) => (scheduler as Scheduler).nextDueAt(domain, finishedAt),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.runLeaseMs !== undefined ? { leaseMs: options.runLeaseMs } : {}),
+    ...(options.isHolderDead ? { isHolderDead: options.isHolderDead } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.accept ? { accept: options.accept } : {}),
+  });
+  scheduler = new Scheduler({
+    store: options.store,
+    history,
+    schedule,
+    queue,
+    clock,
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.isHolderDead ? { isHolderDead: options.isHolderDead } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
+    ...(options.cycleLeaseMs !== undefined ? { cycleLeaseMs: options.cycleLeaseMs } : {}),
+  });
+  const owned = scheduler;
+  return {
+    history,
+    schedule,
+    queue,
+    scheduler: owned,
+    progress,
+    requestAudit: (request) => queue.requestAudit(request),
+    runCycle: () => owned.runCycle(),
+    recover: () => queue.recover(),
+    start() {
+      void queue.recover().catch((error) => options.onError?.(error));
+      owned.start();
+    },
+    async stop(graceMs = monitorLimits.stopGraceMs) {
+      await owned.stop();
+      const result = await queue.stop(graceMs);
+      await owned.whenStopped();
+      return result;
+    },
+  };
+}
