@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { auditJsonSchema } from "../src/audit/report/schema.js";
+import { monitorJsonSchema } from "../src/monitor/cycle-report.js";
 import { publishedListSchema } from "../src/registry/published-list.js";
 
 mkdirSync("schema", { recursive: true });
@@ -15,4 +16,9 @@ write(
   "published-list.schema.json",
   "mailcharter published list of signatories (mailcharter/list/1)",
   z.toJSONSchema(publishedListSchema, { target: "draft-2020-12" }),
+);
+write(
+  "monitor.schema.json",
+  "mailcharter monitor run-once output (mailcharter/monitor/1)",
+  monitorJsonSchema(),
 );

@@ -1,0 +1,133 @@
+/**
+ * `mailcharter monitor run-once [--db …] [--json]`: one scheduler cycle now — the registered domains
+ * due are audited (an interrupted cycle is resumed), stored in the history, and listed. The same
+ * functions as the service's scheduler (src/monitor); a second process finds the cycle lease held.
+ */
+import type { Command } from "commander";
+import { parseCountries, territory } from "../audit/measures/territory.js";
+import type { Lang } from "../audit/report/endpoint-text.js";
+import { monitorLimits } from "../core/limits.js";
+import { engineAuditor } from "../monitor/audit-job.js";
+import { type MonitorReport, monitorReport } from "../monitor/cycle-report.js";
+import type { AuditRun } from "../monitor/history-store.js";
+import { openMonitor } from "../monitor/monitor.js";
+import { openStore } from "../store/database.js";
+import { commandContext, type NetworkCommandOptions } from "./context.js";
+import { parseCount } from "./options.js";
+
+export interface MonitorCommandOptions extends NetworkCommandOptions {
+  readonly db?: string;
+  readonly country?: string;
+  readonly geoFile?: string[];
+  readonly concurrency?: string;
+}
+
+export interface MonitorIo {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+  setExit(code: number): void;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export async function monitorRunOnce(options: MonitorCommandOptions, io: MonitorIo): Promise<number> {
+  const concurrency = parseCount(options.concurrency, "--concurrency", monitorLimits.concurrency, 1, 64);
+  const countries = parseCountries(options.country);
+  const geo = territory({ countries, geoFiles: options.geoFile ?? [] });
+  const { network, probeOptions, lang } = commandContext(options, io.out);
+  const started = Date.now();
+  const store = await openStore(options.db);
+  const errors: unknown[] = [];
+  try {
+    const monitor = await openMonitor({
+      store,
+      concurrency,
+      // Only the cycle's audits: on-demand requests queued by a server are the server's to run.
+      accept: (run) => run.cycleId !== null,
+      onError: (error) => errors.push(error),
+      auditor: (cache) => engineAuditor({ ...probeOptions, territory: geo }, network, () => cache),
+    });
+    // SIGTERM or Ctrl-C: audits running get the grace period, the rest is re-queued for the next run.
+    const stop = () => void monitor.stop();
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+    let outcome: Awaited<ReturnType<typeof monitor.runCycle>>;
+    try {
+      outcome = await monitor.runCycle();
+    } finally {
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+    }
+    const runs = (await Promise.all(outcome.runs.map((r) => monitor.history.getAudit(r.id)))).filter(
+      (r): r is AuditRun => r !== null,
+    );
+    const report = monitorReport(outcome, runs, Date.now() - started);
+    io.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, lang));
+    for (const error of errors) io.err.write(`mailcharter: monitor: ${String(error)}\n`);
+    if (outcome.status === "held")
+      io.err.write(
+        `mailcharter: monitor: another process holds the cycle (${outcome.heldBy ?? "?"}); nothing run\n`,
+      );
+    return errors.length > 0 || runs.some((r) => r.status === "failed") ? 2 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function renderText(report: MonitorReport, lang: Lang): string {
+  const fr = lang === "fr";
+  const lines: string[] = [];
+  const { stats } = report;
+  if (!report.cycle) {
+    lines.push(
+      fr ? "Aucun cycle : un autre processus tient le cycle." : "No cycle: another process holds it.",
+    );
+  } else {
+    const resumed = report.cycle.resumed ? (fr ? " (repris)" : " (resumed)") : "";
+    lines.push(
+      fr
+        ? `Cycle ${report.cycle.id}${resumed} : ${report.audits.length} domaine(s) audité(s) en ${(stats.durationMs / 1000).toFixed(1)} s ; ${stats.uniqueEndpoints} point(s) d'accès sondé(s) une fois pour ${stats.endpointReferences} mention(s), ${stats.connections} connexion(s)`
+        : `Cycle ${report.cycle.id}${resumed}: ${report.audits.length} domain(s) audited in ${(stats.durationMs / 1000).toFixed(1)} s; ${stats.uniqueEndpoints} endpoint(s) probed once for ${stats.endpointReferences} reference(s), ${stats.connections} connection(s)`,
+    );
+  }
+  const width = Math.max(8, ...report.audits.map((a) => a.domain.length));
+  for (const a of report.audits)
+    lines.push(
+      `  ${a.domain.padEnd(width)}  ${(a.verdict ?? a.status).padEnd(14)}  ${a.finishedAt ?? ""}  ${a.organisation ?? ""}${a.error ? `  ${a.error}` : ""}`,
+    );
+  if (report.deferred.length > 0)
+    lines.push(
+      `${fr ? "Déjà en file (à la demande)" : "Already queued on demand"}: ${report.deferred.join(", ")}`,
+    );
+  lines.push(
+    fr
+      ? "Détections et incidents : viendront avec la surveillance des interruptions (aucun rapporté ici)."
+      : "Detections and incidents: they come with the monitoring of interruptions (none reported here).",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+/** Registers `monitor run-once` with the network options every network command takes. */
+export function registerMonitor(
+  program: Command,
+  io: MonitorIo,
+  networkOptions: (command: Command) => Command,
+): void {
+  const monitor = program
+    .command("monitor")
+    .description("The monitor: scheduled audits of every registered domain, kept in the history");
+  const runOnce = monitor
+    .command("run-once")
+    .description("Run one cycle now: audit the registered domains that are due and store the audits")
+    .option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)")
+    .option("--country <cc[,cc...]>", "territory for mx.territory (default: France and its overseas codes)")
+    .option(
+      "--geo-file <path>",
+      "extra IP ranges (CIDR,CC or FIRST,LAST,CC) that win over the bundled database; repeatable",
+      collect,
+    )
+    .option("--concurrency <n>", `domains audited at once (default ${monitorLimits.concurrency})`);
+  networkOptions(runOnce).action(async (options: MonitorCommandOptions) => {
+    io.setExit(await monitorRunOnce(options, io));
+  });
+}
