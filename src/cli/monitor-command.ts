@@ -64,6 +64,16 @@ export async function monitorRunOnce(options: MonitorCommandOptions, io: Monitor
     const report = monitorReport(outcome, runs, Date.now() - started);
     io.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, lang));
     for (const error of errors) io.err.write(`mailcharter: monitor: ${String(error)}\n`);
+    if (
+      outcome.status === "ran" &&
+      !outcome.resumed &&
+      runs.length === 0 &&
+      outcome.deferred.length === 0 &&
+      (await monitor.history.latestPerDomain()).length === 0
+    )
+      io.err.write(
+        "mailcharter: monitor: no domain audited: the registry has no signatory in force with a domain (registry add)\n",
+      );
     if (outcome.status === "held")
       io.err.write(
         `mailcharter: monitor: another process holds the cycle (${outcome.heldBy ?? "?"}); nothing run\n`,

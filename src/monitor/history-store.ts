@@ -589,6 +589,20 @@ export class AuditHistory {
     }));
   }
 
+  /** The latest finished audit of each of `domains` that has one (the public list's verdict and date). */
+  async latestVerdicts(
+    domains: readonly string[],
+  ): Promise<
+    ReadonlyMap<string, { readonly verdict: Verdict; readonly finishedAt: string; readonly runId: number }>
+  > {
+    const wanted = new Set(domains);
+    const found = new Map<string, { verdict: Verdict; finishedAt: string; runId: number }>();
+    for (const l of await this.latestPerDomain())
+      if (wanted.has(l.domain))
+        found.set(l.domain, { verdict: l.verdict, finishedAt: l.finishedAt, runId: l.runId });
+    return found;
+  }
+
   /**
    * Signatories in force at `at` × charter measures, from each domain's latest audit: per domain, and
    * per organisation the worst status over its audited domains. A domain never audited has no status.

@@ -149,6 +149,9 @@ export function historyContract(store: () => Store): void {
         ["alpha.example", "2026-11-03T10:00:00.000Z", "compliant"],
         ["bravo.example", "2026-12-01T10:00:05.000Z", "compliant"],
       ]);
+      const verdicts = await history.latestVerdicts(["bravo.example", "never.example"]);
+      expect([...verdicts.keys()]).toEqual(["bravo.example"]);
+      expect(verdicts.get("bravo.example")).toMatchObject({ verdict: "compliant" });
       expect(await history.getAudit(999_999)).toBeNull();
       expect(await history.getAudit(-1)).toBeNull();
     });
