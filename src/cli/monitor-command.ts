@@ -10,10 +10,10 @@ import { monitorLimits } from "../core/limits.js";
 import { engineAuditor } from "../monitor/audit-job.js";
 import { type MonitorReport, monitorReport } from "../monitor/cycle-report.js";
 import type { AuditRun } from "../monitor/history-store.js";
-import { openMonitor } from "../monitor/monitor.js";
-import { openStore } from "../store/database.js";
+import { type Monitor, type MonitorOptions, openMonitor } from "../monitor/monitor.js";
+import { openStore, type Store } from "../store/database.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
-import { parseCount } from "./options.js";
+import { parseCount, parseLang } from "./options.js";
 
 export interface MonitorCommandOptions extends NetworkCommandOptions {
   readonly db?: string;
@@ -30,23 +30,39 @@ export interface MonitorIo {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export async function monitorRunOnce(options: MonitorCommandOptions, io: MonitorIo): Promise<number> {
+/**
+ * The monitor of a store with the engine configured from command-line options (validated here, before
+ * any traffic): what `monitor run-once` uses, and what `serve` passes as its `monitor`.
+ */
+export function monitorFactory(
+  options: MonitorCommandOptions,
+  extra: Partial<Omit<MonitorOptions, "store" | "auditor">> = {},
+): (store: Store) => Promise<Monitor> {
   const concurrency = parseCount(options.concurrency, "--concurrency", monitorLimits.concurrency, 1, 64);
   const countries = parseCountries(options.country);
   const geo = territory({ countries, geoFiles: options.geoFile ?? [] });
-  const { network, probeOptions, lang } = commandContext(options, io.out);
-  const started = Date.now();
-  const store = await openStore(options.db);
-  const errors: unknown[] = [];
-  try {
-    const monitor = await openMonitor({
+  const { network, probeOptions } = commandContext(options, process.stderr);
+  return (store) =>
+    openMonitor({
       store,
       concurrency,
-      // Only the cycle's audits: on-demand requests queued by a server are the server's to run.
-      accept: (run) => run.cycleId !== null,
-      onError: (error) => errors.push(error),
       auditor: (cache) => engineAuditor({ ...probeOptions, territory: geo }, network, () => cache),
+      ...extra,
     });
+}
+
+export async function monitorRunOnce(options: MonitorCommandOptions, io: MonitorIo): Promise<number> {
+  const errors: unknown[] = [];
+  const factory = monitorFactory(options, {
+    // Only the cycle's audits: on-demand requests queued by a server are the server's to run.
+    accept: (run) => run.cycleId !== null,
+    onError: (error) => errors.push(error),
+  });
+  const lang = parseLang(options.lang);
+  const started = Date.now();
+  const store = await openStore(options.db);
+  try {
+    const monitor = await factory(store);
     // SIGTERM or Ctrl-C: audits running get the grace period, the rest is re-queued for the next run.
     const stop = () => void monitor.stop();
     process.once("SIGTERM", stop);
