@@ -12,7 +12,9 @@ import { type MonitorReport, monitorReport } from "../monitor/cycle-report.js";
 import type { AuditRun } from "../monitor/history-store.js";
 import { type Monitor, type MonitorOptions, openMonitor } from "../monitor/monitor.js";
 import { openStore, type Store } from "../store/database.js";
+import type { CommandIo } from "./command.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
+import { networkOptions } from "./network-options.js";
 import { parseCount, parseLang } from "./options.js";
 
 export interface MonitorCommandOptions extends NetworkCommandOptions {
@@ -22,13 +24,14 @@ export interface MonitorCommandOptions extends NetworkCommandOptions {
   readonly concurrency?: string;
 }
 
-export interface MonitorIo {
-  readonly out: NodeJS.WritableStream;
-  readonly err: NodeJS.WritableStream;
-  setExit(code: number): void;
-}
+export type MonitorIo = CommandIo;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The command module's entry (run.ts). */
+export function register(program: Command, io: CommandIo): void {
+  registerMonitor(program, io, networkOptions);
+}
 
 /**
  * The monitor of a store with the engine configured from command-line options (validated here, before
@@ -60,7 +63,7 @@ export async function monitorRunOnce(options: MonitorCommandOptions, io: Monitor
   });
   const lang = parseLang(options.lang);
   const started = Date.now();
-  const store = await openStore(options.db);
+  const store = await openStore(options.db, { create: false });
   try {
     const monitor = await factory(store);
     // SIGTERM or Ctrl-C: audits running get the grace period, the rest is re-queued for the next run.

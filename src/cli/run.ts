@@ -18,6 +18,7 @@ export const commands: Readonly<Record<string, () => Promise<CommandModule>>> = 
   policy: () => import("./policy-command.js"),
   user: () => import("./user-command.js"),
   serve: () => import("./serve-command.js"),
+  monitor: () => import("./monitor-command.js"),
 };
 
 export const version = "0.1.0";
