@@ -2,6 +2,14 @@
  * The first-flight parser on every failing input: each field cut short, records split anywhere,
  * records that are not TLS, messages out of order; and the ServerKeyExchange read exactly (curve
  * type, DH prime with leading zeros, odd sizes).
+ *
+ * Mutants of src/audit/tls/wire/server-flight.ts left alive, each equivalent: the Reader's
+ * `remaining >= 1` (a read past the end is undefined anyway) and `n < 0` (lengths are unsigned);
+ * `legacy === undefined` and `type === undefined` (each implies the check beside it); in
+ * keyExchangeOf the `?.`, `kx === "DHE"` and the last return (it is only called for a known
+ * ECDHE or DHE suite); the leading-zero loop's bound (`p[p.length]` is undefined, never 0);
+ * `buffer.length >= 3` (implied by `buffer[2] === 4`); and frameFirstFlight's catch, kept so that
+ * a parser bug would be a finding, unreached because every read is checked.
  */
 import { describe, expect, it } from "vitest";
 import { helloRetryRequestRandom } from "../../../src/audit/tls/wire/constants.js";
@@ -283,6 +291,18 @@ describe("edges of the flight", () => {
         kind: "frame",
         value: { group: 0x0018 },
       });
+    }
+  });
+
+  it("a ServerKeyExchange cut across records is read whole", () => {
+    const hello = serverHello({ suite: 0xc02f });
+    const kx = ecdheKx(3, 0x0018);
+    for (const cut of [1, 2, 3, 4, 5]) {
+      const bytes = Buffer.concat([
+        record(22, Buffer.concat([hello, certificate, kx.subarray(0, kx.length - cut)])),
+        record(22, Buffer.concat([kx.subarray(kx.length - cut), done])),
+      ]);
+      expect(parse(bytes), `cut ${cut}`).toMatchObject({ kind: "frame", value: { group: 0x0018 } });
     }
   });
 
