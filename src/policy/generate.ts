@@ -37,6 +37,15 @@ export function postfixPolicy(self: Signatory, all: readonly Signatory[], option
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * Charter art. 4: the requirement is toward the signatory's domains, as in the Postfix table keyed by
+ * domain. A host list alone (the MX names of the registry) lets a domain whose MX in DNS is another
+ * host (moved, or a forged answer) go in clear: the lab's Exim did. Hence every host for a charter
+ * domain, plus the registry's MX for any domain.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Exim's expansion syntax, not a JavaScript template.
+const charterHosts = "${if match_domain{$domain}{+charter_domains}{*}{+charter_mx}}";
+
 export function eximPolicy(self: Signatory, all: readonly Signatory[], options: PolicyOptions): string {
   const peers = peersOf(self, all, options.at);
   const domains = peers.flatMap((p) => p.domains.map((d) => d.domain));
@@ -60,11 +69,13 @@ export function eximPolicy(self: Signatory, all: readonly Signatory[], options: 
 domainlist charter_domains = ${domains.join(" : ") || "<none>"}
 hostlist charter_mx = ${hosts.join(" : ") || "<none>"}
 ${dane}
-# In the smtp transport used for remote delivery (e.g. remote_smtp):
-#   hosts_require_tls = +charter_mx
-#   tls_verify_hosts = +charter_mx
+# In the smtp transport used for remote delivery (e.g. remote_smtp). TLS is required by the
+# recipient's domain, whichever MX host DNS names for it (one domain per delivery sets $domain):
+#   multi_domain = false
+#   hosts_require_tls = ${charterHosts}
+#   tls_verify_hosts = ${charterHosts}
 #   tls_verify_certificates = system
-#   tls_verify_cert_hostnames = +charter_mx
+#   tls_verify_cert_hostnames = ${charterHosts}
 #   tls_tempfail_tryclear = false
 `;
 }

@@ -57,6 +57,8 @@ export interface EximOptions {
   readonly address: string;
   /** Ports the daemon listens on (at `address`); wait for the first one to answer. */
   readonly ports: readonly number[];
+  /** More addresses the daemon also listens on, with the same ports. */
+  readonly moreAddresses?: readonly string[];
   /** The configuration after the common paths (see `eximCommon`): receives the instance directory. */
   readonly config: (dir: string) => string;
   /** DNS server for this Exim's lookups (its own /etc/resolv.conf). */
@@ -65,15 +67,15 @@ export interface EximOptions {
   readonly systemTrust?: string;
 }
 
-/** Paths and identity every instance shares; Exim refuses to run with a config it cannot parse. */
-export function eximCommon(dir: string, address: string, ports: readonly number[]): string {
+/** What every instance's configuration starts with: its own paths, addresses and log detail. */
+export function eximCommon(dir: string, addresses: readonly string[], ports: readonly number[]): string {
   return `exim_path = ${eximBinary}
 spool_directory = ${dir}/spool
 log_file_path = ${dir}/log/%slog
 pid_file_path = ${dir}/exim.pid
 # No environment variable reaches the transports.
 keep_environment =
-local_interfaces = <; ${ports.map((p) => `${address}.${p}`).join(" ; ")}
+local_interfaces = <; ${addresses.flatMap((a) => ports.map((p) => `${a}.${p}`)).join(" ; ")}
 # No reverse lookups of clients, no ident: the lab's DNS has no PTR records.
 host_lookup = :
 rfc1413_hosts = :
@@ -81,17 +83,22 @@ log_selector = +tls_certificate_verified +tls_peerdn +tls_sni +received_recipien
 `;
 }
 
-function namespaceScript(dir: string, options: EximOptions): string {
-  const mounts = [
+/** The private view of the machine this instance runs in (see the file's comment). */
+function mounts(dir: string, options: EximOptions): string[] {
+  const lines = [
     `mount --bind ${dir}/etc/passwd /etc/passwd`,
     `mount --bind ${dir}/etc/group /etc/group`,
     `mount -t overlay overlay -o lowerdir=${eximRoot}${libDir}:${libDir} ${libDir}`,
   ];
-  if (options.resolver) mounts.push(`mount --bind ${dir}/etc/resolv.conf /etc/resolv.conf`);
+  if (options.resolver) lines.push(`mount --bind ${dir}/etc/resolv.conf /etc/resolv.conf`);
   if (options.systemTrust)
-    mounts.push(`mount --bind ${dir}/etc/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt`);
-  return `set -e\n${mounts.join("\n")}\nexec ${eximBinary} -C ${dir}/exim.conf -bdf -q5s\n`;
+    lines.push(`mount --bind ${dir}/etc/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt`);
+  return lines;
 }
+
+/** The daemon in the foreground (its pid is ours to stop), a queue run every 5 s. */
+const namespaceScript = (dir: string, options: EximOptions, command = "-bdf -q5s") =>
+  `set -e\n${mounts(dir, options).join("\n")}\nexec ${eximBinary} -C ${dir}/exim.conf ${command}\n`;
 
 function waitForPort(address: string, port: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -184,9 +191,13 @@ export async function startExim(options: EximOptions): Promise<EximInstance> {
   let exited: Promise<void> = Promise.resolve();
   const writeConfig = (config: string) =>
     // Exim refuses a configuration file writable by others.
-    writeFileSync(join(dir, "exim.conf"), `${eximCommon(dir, options.address, options.ports)}${config}`, {
-      mode: 0o644,
-    });
+    writeFileSync(
+      join(dir, "exim.conf"),
+      `${eximCommon(dir, [options.address, ...(options.moreAddresses ?? [])], options.ports)}${config}`,
+      {
+        mode: 0o644,
+      },
+    );
 
   const launch = async () => {
     // Output goes to a file, never a pipe a daemon could keep open.
@@ -240,12 +251,7 @@ export async function startExim(options: EximOptions): Promise<EximInstance> {
       new Promise((resolve, reject) => {
         execFile(
           "unshare",
-          [
-            "-m",
-            "sh",
-            "-c",
-            `mount --bind ${dir}/etc/passwd /etc/passwd && mount --bind ${dir}/etc/group /etc/group && mount -t overlay overlay -o lowerdir=${eximRoot}${libDir}:${libDir} ${libDir} && exec ${eximBinary} -C ${dir}/exim.conf -bp`,
-          ],
+          ["-m", "sh", "-c", namespaceScript(dir, options, "-bp")],
           { timeout: 10_000 },
           (error, stdout, stderr) =>
             error ? reject(new Error(`exim -bp: ${stderr || error.message}`)) : resolve(stdout),

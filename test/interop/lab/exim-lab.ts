@@ -51,6 +51,9 @@ export function eximZoneLines(): string[] {
     ...eximHosts.flatMap((h) => [`${h.name} MX 10 ${h.host}.`, `mail.${h.name} A ${h.address}`]),
     `eximpeer MX 10 mx.eximpeer.${zone}.`,
     `mx.eximpeer A ${eximAddresses.receiver}`,
+    // A peer domain whose MX in DNS is not the one the registry lists (moved, or a forged answer).
+    `eximmoved MX 10 mx.eximmoved.${zone}.`,
+    `mx.eximmoved A ${eximAddresses.receiverUnlisted}`,
   ];
 }
 

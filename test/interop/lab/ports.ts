@@ -44,4 +44,6 @@ export const eximAddresses = {
   unlimited: "127.0.10.94",
   sender: "127.0.10.92",
   receiver: "127.0.10.93",
+  /** The receiver again, under an MX name the registry does not list. */
+  receiverUnlisted: "127.0.10.95",
 } as const;
