@@ -4,7 +4,7 @@
  */
 import { dirname } from "node:path";
 import { type Command, Option } from "commander";
-import { UsageError } from "../core/errors.js";
+import { errorMessage, UsageError } from "../core/errors.js";
 import { defaultDatabasePath } from "../store/database.js";
 import type { CommandIo } from "./command.js";
 
@@ -28,6 +28,8 @@ interface ServeOptions {
   readonly tlsKey?: string;
   readonly scheduler: boolean;
   readonly logLevel: string;
+  readonly resolver?: string;
+  readonly allowPrivate?: boolean;
 }
 
 const isPostgres = (db: string) => /^postgres(ql)?:\/\//.test(db);
@@ -48,6 +50,8 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
     .option("--tls-cert <file>", "certificate chain (PEM); without it a self-signed one is generated once")
     .option("--tls-key <file>", "private key (PEM) of --tls-cert")
     .option("--no-scheduler", "do not run the audit scheduler in this process")
+    .option("--resolver <ip[:port]>", "DNS server the audits ask (default: the system's)")
+    .option("--allow-private", "let audits reach loopback, private and reserved addresses (off by default)")
     .addOption(
       new Option("--log-level <level>", "request log level (on stderr)")
         .choices(["fatal", "error", "warn", "info", "debug"])
@@ -61,6 +65,7 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       const db = o.db ?? defaultDatabasePath();
       const dataDir = o.dataDir ?? (isPostgres(db) ? dirname(defaultDatabasePath()) : dirname(db));
       const { startService, defaultLogger } = await import("../web/service.js");
+      const { monitorFactory } = await import("./monitor-command.js");
       const service = await startService({
         db,
         dataDir,
@@ -68,6 +73,16 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         httpListen,
         tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : null,
         scheduler: o.scheduler,
+        // The monitor's queue runs on-demand audits here; with the scheduler, the cadence too.
+        monitor: monitorFactory(
+          {
+            ...(o.allowPrivate ? { allowPrivate: true } : {}),
+            ...(o.resolver ? { resolver: o.resolver } : {}),
+          },
+          {
+            onError: (error) => process.stderr.write(`mailcharter serve: monitor: ${errorMessage(error)}\n`),
+          },
+        ),
         logger: { ...(defaultLogger() as object), level: o.logLevel, stream: process.stderr } as never,
       });
       const host = service.https.host.includes(":") ? `[${service.https.host}]` : service.https.host;
@@ -81,7 +96,7 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       if (service.http)
         out.write(`  plain HTTP on ${service.http.host}:${service.http.port} redirects to HTTPS\n`);
       out.write(
-        `  scheduler: ${service.schedulerRunning ? "running" : o.scheduler ? "not available yet" : "off (--no-scheduler)"}\n`,
+        `  scheduler: ${service.schedulerRunning ? "running" : o.scheduler ? "off" : "off (--no-scheduler)"}\n`,
       );
       if ((await service.accounts.count()) === 0)
         out.write(
