@@ -2,6 +2,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { type AuditReport, auditDomain, ProbeCache } from "../audit/audit.js";
+import { forEachDomain } from "../audit/audit-domains.js";
 import type { DiscoveredEndpoint } from "../audit/discovery/discovery.js";
 import { territory } from "../audit/measures/territory.js";
 import { resolveServiceDefaults } from "../audit/probe/services.js";
@@ -92,23 +93,22 @@ export async function auditCommand(
   const showProgress =
     !options.json && options.progress !== false && Boolean((err as { isTTY?: boolean }).isTTY);
   const cache = new ProbeCache();
-  const reports: AuditReport[] = await Promise.all(
-    domains.map((domain) =>
-      auditDomain(
-        domain,
-        {
-          ...probeOptions,
-          territory: geo,
-          overrides,
-          profiles: chosen,
-          ...(options.conventional === false ? { conventionalNames: false } : {}),
-          ...(showProgress
-            ? { onProgress: (p) => err.write(`\r\x1b[K${p.domain}: ${p.done}/${p.total} ${p.what}`) }
-            : {}),
-        },
-        network,
-        cache,
-      ),
+  // At most limits.maxConcurrentDomains domains at once; reports in the order of the domains.
+  const reports: AuditReport[] = await forEachDomain(domains, (domain) =>
+    auditDomain(
+      domain,
+      {
+        ...probeOptions,
+        territory: geo,
+        overrides,
+        profiles: chosen,
+        ...(options.conventional === false ? { conventionalNames: false } : {}),
+        ...(showProgress
+          ? { onProgress: (p) => err.write(`\r\x1b[K${p.domain}: ${p.done}/${p.total} ${p.what}`) }
+          : {}),
+      },
+      network,
+      cache,
     ),
   );
   if (showProgress) err.write("\r\x1b[K");

@@ -29,11 +29,20 @@ export const limits = {
   /** MTA-STS policy body (RFC 8461 §3.3 suggests 64 KiB): a policy is a few lines, a larger body is
    * refused as invalid rather than read to the 1 MiB page cap. */
   maxMtaStsPolicyBytes: 64 * 1024,
+  /** MX hosts of one domain probed. RFC 5321 sets no bound; real domains publish 1–5, the largest
+   * providers 10. Beyond 10 the rest are listed as not probed, so a zone cannot make us scan a list. */
+  maxMxHosts: 10,
+  /** Targets taken from one SRV label (RFC 6186 / RFC 8314). Real domains publish one or two. */
+  maxSrvTargetsPerLabel: 4,
   /** Server entries taken from an autoconfig document (Thunderbird's own ones list 2–6). */
   maxAutoconfigServers: 16,
   /** Pause before an MX that answered STARTTLS with 454 (RFC 3207 §4: "TLS not available due to
    * temporary reason") is asked once more; a refusal that outlasts it is what a sender would meet. */
   starttlsRetryPauseMs: 3_000,
+  /** Domains audited at once by one `audit` run: each domain runs its own discovery and fetches
+   * concurrently; more than this at once only queues behind the per-host connection cap and the
+   * resolver, and makes every domain late. The rest wait their turn. */
+  maxConcurrentDomains: 4,
 } as const;
 
 /** Limits of the service (`mailcharter serve`), each with its reason. */

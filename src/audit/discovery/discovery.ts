@@ -5,6 +5,7 @@
  * overrides. Every endpoint records how it was found. Pure over the Resolver of the network seam.
  */
 
+import { limits } from "../../core/limits.js";
 import type { DnsFailureReason, Resolver } from "../../net/resolver.js";
 import type { TlsMode } from "../dialogue/dialogue.js";
 import type { Service } from "../probe/services.js";
@@ -30,6 +31,8 @@ export interface MxDiscovery {
   readonly kind: "mx" | "implicit" | "null" | "none" | "error";
   readonly hosts: ReadonlyArray<{ readonly host: string; readonly priority: number }>;
   readonly message?: string;
+  /** MX hosts past limits.maxMxHosts (lowest preference last): listed, never probed. */
+  readonly omitted?: readonly string[];
 }
 
 /** A lookup that failed without proving absence (SERVFAIL, timeout, refused): what it would have found is unknown. */
@@ -130,12 +133,15 @@ async function discoverMx(domain: string, resolver: Resolver, timeoutMs: number)
     const records = [...answer.value].sort((a, b) => a.priority - b.priority);
     // RFC 7505 §3: a single MX with an empty exchange ("." ) means the domain accepts no mail.
     if (records.length === 1 && bare(records[0]?.exchange ?? "") === "") return { kind: "null", hosts: [] };
-    return {
-      kind: "mx",
-      hosts: records
-        .filter((r) => bare(r.exchange) !== "")
-        .map((r) => ({ host: bare(r.exchange), priority: r.priority })),
-    };
+    const hosts = [
+      ...new Map(
+        records.filter((r) => bare(r.exchange) !== "").map((r) => [bare(r.exchange), r.priority] as const),
+      ),
+    ].map(([host, priority]) => ({ host, priority }));
+    // Bounded: a zone cannot make us probe a list of hosts. The most preferred are kept.
+    const kept = hosts.slice(0, limits.maxMxHosts);
+    const omitted = hosts.slice(limits.maxMxHosts).map((h) => h.host);
+    return { kind: "mx", hosts: kept, ...(omitted.length > 0 ? { omitted } : {}) };
   }
   if (answer.reason === "no_data") {
     // RFC 5321 §5.1: no MX, the domain itself is the implicit MX if it has an address.
@@ -174,6 +180,10 @@ export async function discover(
 
   const mx = await discoverMx(domain, resolver, options.timeoutMs);
   if (mx.message) notes.push(`MX: ${mx.message}`);
+  if (mx.omitted)
+    notes.push(
+      `MX: ${mx.hosts.length + mx.omitted.length} hosts, only the ${limits.maxMxHosts} most preferred probed; not probed: ${mx.omitted.join(", ")}`,
+    );
   for (const { host } of mx.hosts) {
     add(
       { host, port: 25, service: "smtp", tlsMode: "starttls" },
@@ -192,7 +202,15 @@ export async function discover(
       failed(`${s.label}.${domain}`, answer);
       continue;
     }
-    for (const record of answer.value) {
+    // RFC 2782: lowest priority first, then highest weight; at most limits.maxSrvTargetsPerLabel.
+    const records = [...answer.value].sort((a, b) => a.priority - b.priority || b.weight - a.weight);
+    if (records.length > limits.maxSrvTargetsPerLabel) {
+      const left = records.splice(limits.maxSrvTargetsPerLabel);
+      notes.push(
+        `${s.label}: ${records.length + left.length} targets, only ${limits.maxSrvTargetsPerLabel} probed; not probed: ${left.map((r) => `${bare(r.name)}:${r.port}`).join(", ")}`,
+      );
+    }
+    for (const record of records) {
       // RFC 6186 §4: a target of "." means the service is not offered.
       if (bare(record.name) === "") {
         notes.push(`${s.label}: explicitly not offered (target ".")`);
