@@ -14,6 +14,7 @@ import { buildClientHello } from "../../../src/audit/tls/wire/client-hello.js";
 import { helloRetryRequestRandom } from "../../../src/audit/tls/wire/constants.js";
 import { parseFirstFlight } from "../../../src/audit/tls/wire/server-flight.js";
 import { answer } from "../../support/legacy-tls-peer.js";
+import { readClientHello } from "./independent-hello.js";
 
 const runs = Number(process.env.FUZZ_RUNS ?? 3000);
 const timeout = Math.max(20_000, runs * 2);
@@ -154,35 +155,51 @@ describe("fuzz: protocol framers and DER readers", () => {
 });
 
 describe("property: ClientHello", () => {
+  const wire = {
+    SSLv3: 0x0300,
+    TLSv1: 0x0301,
+    "TLSv1.1": 0x0302,
+    "TLSv1.2": 0x0303,
+    "TLSv1.3": 0x0304,
+  } as const;
+  const versions = Object.keys(wire) as (keyof typeof wire)[];
   it(
-    "an independent parser reads back the version and suites of any hello",
+    "an independent parser reads back the version, suites, groups and name of any hello",
     () => {
-      const versions = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"] as const;
       fc.assert(
         fc.property(
           fc.constantFrom(...versions),
           fc.uniqueArray(fc.integer({ min: 1, max: 0xfeff }), { minLength: 1, maxLength: 64 }),
-          (version, suites) => {
-            const hello = buildClientHello({ version, cipherSuites: suites, groups: [0x001d, 0x0017] });
-            const reply = answer(
-              { versions: [0x0300, 0x0301, 0x0302, 0x0303], suites, serverPreference: false },
-              {
-                version: hello.readUInt16BE(9),
-                suites: [],
-                length: hello.length,
-              },
-            );
-            expect(reply).not.toBe("close");
-            // Record length and handshake length agree with the bytes.
-            expect(hello.readUInt16BE(3)).toBe(hello.length - 5);
-            expect(hello.readUIntBE(6, 3)).toBe(hello.length - 9);
-            const sessionLength = hello[43] ?? 0;
-            const at = 44 + sessionLength;
-            const suitesLength = hello.readUInt16BE(at);
-            const offered = Array.from({ length: suitesLength / 2 }, (_, i) =>
-              hello.readUInt16BE(at + 2 + i * 2),
-            );
-            expect(offered.slice(0, suites.length)).toEqual(suites);
+          fc.uniqueArray(fc.integer({ min: 1, max: 0xfeff }), { minLength: 1, maxLength: 12 }),
+          fc.option(fc.domain(), { nil: undefined }),
+          fc.boolean(),
+          (version, suites, groups, serverName, offerCompression) => {
+            const hello = buildClientHello({
+              version,
+              cipherSuites: suites,
+              groups,
+              offerCompression,
+              ...(serverName ? { serverName } : {}),
+            });
+            // Throws on any length that disagrees with the bytes, or on trailing bytes.
+            const read = readClientHello(hello);
+            const tls13 = version === "TLSv1.3";
+            // RFC 8446 §4.1.2: TLS 1.3 says 1.2 in legacy_version and 1.3 in supported_versions only.
+            expect(read.clientVersion).toBe(tls13 ? wire["TLSv1.2"] : wire[version]);
+            expect(read.supportedVersions).toEqual(tls13 ? [wire["TLSv1.3"]] : null);
+            expect(read.recordVersion).toBe(version === "SSLv3" ? wire.SSLv3 : wire.TLSv1);
+            // RFC 5746 §3.3: SSL 3.0 hellos carry no extension, the SCSV says it instead.
+            expect(read.suites).toEqual(version === "SSLv3" ? [...suites, 0x00ff] : suites);
+            expect(read.sessionIdLength).toBe(tls13 ? 32 : 0);
+            expect(read.compression).toEqual(offerCompression && !tls13 ? [1, 0] : [0]);
+            if (version === "SSLv3") {
+              expect(read.extensionTypes).toEqual([]);
+            } else {
+              expect(read.groups).toEqual(groups);
+              expect(read.serverName).toBe(serverName ?? null);
+              // RFC 8446 §4.2: no extension type twice.
+              expect(new Set(read.extensionTypes).size).toBe(read.extensionTypes.length);
+            }
           },
         ),
         { numRuns: Math.min(runs, 2000) },
@@ -190,4 +207,14 @@ describe("property: ClientHello", () => {
     },
     timeout,
   );
+
+  it("the independent parser refuses what is not one well-formed hello", () => {
+    const hello = buildClientHello({ version: "TLSv1.2", cipherSuites: [0xc02f], groups: [0x001d] });
+    expect(() => readClientHello(hello)).not.toThrow();
+    expect(() => readClientHello(hello.subarray(0, hello.length - 1))).toThrow();
+    expect(() => readClientHello(Buffer.concat([hello, Buffer.from([0])]))).toThrow();
+    const wrongSuites = Buffer.from(hello);
+    wrongSuites.writeUInt16BE(wrongSuites.readUInt16BE(44) + 2, 44);
+    expect(() => readClientHello(wrongSuites)).toThrow();
+  });
 });
