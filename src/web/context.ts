@@ -3,7 +3,7 @@
  * accounts, the published list and (when present) the audit history. Routes never reach SQL.
  */
 import type { Accounts } from "../accounts/accounts.js";
-import type { AuditRun, AuditRunSummary, Enqueued } from "../monitor/history-store.js";
+import type { AuditRun, AuditRunSummary, Enqueued, StatusMatrix } from "../monitor/history-store.js";
 import type { DomainSchedule } from "../monitor/schedule-store.js";
 import type { Registry } from "../registry/repository.js";
 import type { ListPublisher } from "./published-list-service.js";
@@ -28,6 +28,8 @@ export interface AuditHistoryPort {
   /** The domain's cadence and next due time (the agency sets the cadence). */
   schedule(domain: string): Promise<DomainSchedule>;
   setCadence(domain: string, seconds: number): Promise<DomainSchedule>;
+  /** Signatories in force × charter measures, from each domain's latest audit (the agency's matrix). */
+  statusMatrix(at: string): Promise<StatusMatrix>;
 }
 
 export interface ServiceContext {

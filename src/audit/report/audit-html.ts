@@ -84,7 +84,8 @@ const words = {
   },
 } as const;
 
-const style = `
+/** The report's stylesheet (also served to the service's audit pages, so both look the same). */
+export const auditReportCss = `
 :root{--pass:#1b6e30;--pass-bg:#dcf1e2;--warn:#7a5200;--warn-bg:#ffefc2;--fail:#a3121a;--fail-bg:#fbd9d9;
 --error:#5b3e98;--error-bg:#e9e2f6;--na:#666;--na-bg:#efefef;--line:#d6d6d6}
 *{box-sizing:border-box}
@@ -327,7 +328,8 @@ function probed(report: AuditReport, w: Words): string {
 ${rows}</table>`;
 }
 
-function section(report: AuditReport, lang: Lang): string {
+/** One audit's section of the report (the service's domain page shows it inside its own frame). */
+export function auditSection(report: AuditReport, lang: Lang): string {
   const w = words[lang];
   return `<section class="audit" id="${anchor("d", report.domain)}">
 ${head(report, lang, w)}
@@ -343,9 +345,9 @@ export function renderAuditHtml(reports: readonly AuditReport[], lang: Lang): st
   const w = words[lang];
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><title>${w.title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${style}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>${auditReportCss}</style></head>
 <body><main><h1>${w.title}</h1>
-${reports.map((r) => section(r, lang)).join("\n")}
+${reports.map((r) => auditSection(r, lang)).join("\n")}
 </main></body></html>
 `;
 }

@@ -42,6 +42,7 @@ export function historyPort(
       if (!found) throw new Error(`no schedule for ${domain}`);
       return found;
     },
+    statusMatrix: (at) => history.statusMatrix(at),
     setCadence: (domain, seconds) => schedule.setCadence(domain, seconds, Date.now()),
     request: (request) =>
       requestAudit ? requestAudit(request) : history.requestOnDemand(request, Date.now()),

@@ -39,13 +39,33 @@ function account(ctx: PageContext): SafeHtml {
       </form>`;
 }
 
-export function layout(ctx: PageContext, title: string, main: SafeHtml): string {
+/** What some pages add to the frame: the report's stylesheet, a reload while an audit runs. */
+export interface LayoutOptions {
+  readonly stylesheets?: readonly string[];
+  /** Seconds before the browser reloads the page (a run in progress; no script needed). */
+  readonly refreshSeconds?: number;
+}
+
+function mainNav(ctx: PageContext): SafeHtml {
+  const { lang, viewer } = ctx;
+  const links: { href: string; label: MessageKey }[] = [{ href: "/", label: "signatories" }];
+  if (viewer?.role === "operator") links.push({ href: "/dashboard", label: "navDashboard" });
+  if (viewer && viewer.role !== "operator") links.push({ href: "/matrix", label: "navMatrix" });
+  const current = ctx.path.split("?", 1)[0];
+  return html`<nav class="main" aria-label="${t(lang, "mainNav")}"><ul>${links.map(
+    (l) =>
+      html`<li><a href="${l.href}"${current === l.href ? html` aria-current="page"` : null}>${t(lang, l.label)}</a></li>`,
+  )}</ul></nav>`;
+}
+
+export function layout(ctx: PageContext, title: string, main: SafeHtml, options: LayoutOptions = {}): string {
   return `<!doctype html>\n${html`<html lang="${ctx.lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — ${t(ctx.lang, "appName")}</title>
-<link rel="stylesheet" href="/static/style.css">
+${(options.stylesheets ?? []).map((href) => html`<link rel="stylesheet" href="${href}">\n`)}<link rel="stylesheet" href="/static/style.css">
+${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : null}
 </head>
 <body>
 <header class="top">
@@ -54,6 +74,7 @@ export function layout(ctx: PageContext, title: string, main: SafeHtml): string 
   <nav aria-label="${t(ctx.lang, "language")}">${switchLink(ctx)}</nav>
   <div class="account">${account(ctx)}</div>
 </header>
+${mainNav(ctx)}
 <main id="main">
 ${main}
 </main>
