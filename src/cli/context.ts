@@ -7,9 +7,10 @@ import { hostname } from "node:os";
 import pc from "picocolors";
 import type { ProbeOptions } from "../audit/probe/probe-endpoint.js";
 import type { Colors, Lang } from "../audit/report/endpoint-text.js";
-import { defaultPoliteness, HostLimiter, type Politeness } from "../audit/tls/prober/politeness.js";
+import { defaultPoliteness, type Politeness } from "../audit/tls/prober/politeness.js";
 import { trustStore } from "../audit/tls/trust-store.js";
 import { limits } from "../core/limits.js";
+import { HostLimiter } from "../net/host-limiter.js";
 import { liveNetwork, type Network } from "../net/network.js";
 import { systemResolver } from "../net/resolver.js";
 import { parseCount, parseEhloName, parseLang, parseResolver, parseTimeout } from "./options.js";
@@ -53,24 +54,29 @@ export function commandContext(options: NetworkCommandOptions, out: NodeJS.Writa
       "--max-connections",
       defaultPoliteness.maxConnectionsPerHost,
       1,
-      16,
+      limits.maxConnectionsPerHostCeiling,
     ),
-    delayMs: parseCount(options.delay, "--delay", defaultPoliteness.delayMs, 0, 60_000),
+    delayMs: parseCount(
+      options.delay,
+      "--delay",
+      defaultPoliteness.delayMs,
+      0,
+      limits.connectionDelayCeilingMs,
+    ),
     maxConnectionsPerEndpoint: parseCount(
       options.budget,
       "--budget",
       defaultPoliteness.maxConnectionsPerEndpoint,
       1,
-      1000,
+      limits.maxConnectionsPerEndpointCeiling,
     ),
   };
-  const enumeration =
-    options.enumerate === false
-      ? false
-      : { quick: options.quick === true, politeness, limiter: new HostLimiter(politeness) };
+  const enumeration = options.enumerate === false ? false : { quick: options.quick === true, politeness };
+  // One per-host cap for every connection of the run (main, enumeration, HTTP), enumerating or not.
   const network = liveNetwork({
     resolver: systemResolver(resolverAddress),
     allowPrivate: options.allowPrivate === true,
+    limiter: new HostLimiter({ maxPerHost: politeness.maxConnectionsPerHost, delayMs: politeness.delayMs }),
   });
   const colors =
     options.color === false ? undefined : pc.createColors(Boolean((out as { isTTY?: boolean }).isTTY));

@@ -5,6 +5,7 @@ import { parseCountries } from "../audit/measures/territory.js";
 import { type Service, services } from "../audit/probe/services.js";
 import type { Lang } from "../audit/report/endpoint-text.js";
 import { UsageError } from "../core/errors.js";
+import { limits } from "../core/limits.js";
 import { parseResolverAddress } from "../net/resolver.js";
 
 /**
@@ -120,8 +121,10 @@ export function parseCountryOption(text: string | undefined): readonly string[] 
 export function parseTimeout(text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < 100 || value > 600_000) {
-    throw new UsageError(`--timeout: "${text}" must be a number of milliseconds between 100 and 600000`);
+  if (!/^\d+$/.test(text) || value < limits.minStepTimeoutMs || value > limits.maxStepTimeoutMs) {
+    throw new UsageError(
+      `--timeout: "${text}" must be a number of milliseconds between ${limits.minStepTimeoutMs} and ${limits.maxStepTimeoutMs}`,
+    );
   }
   return value;
 }

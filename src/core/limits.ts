@@ -1,18 +1,77 @@
 /**
- * Every limit and timeout of the network layer, in one place, each with its reason.
- * Options on the command line may lower or raise the timeouts; the byte caps are fixed.
+ * Every limit and timeout, in one place, each with its reason. Options on the command line may lower
+ * or raise the timeouts and the politeness values within the ranges below; the byte caps are fixed.
  */
 export const limits = {
+  // --- Time -------------------------------------------------------------------------------------
   /** Per network step (DNS, connect, one reply, handshake). RFC 5321 §4.5.3.2 allows servers 5 min
    * for the greeting; a scanner cannot wait that long, and testssl/sslyze use 5–10 s. */
   stepTimeoutMs: 10_000,
-  /** Whole endpoint (DNS + connect + dialogue + handshake + post-TLS): one deadline shared by all
-   * steps so a drip-feeding server cannot stretch a probe to steps × stepTimeout. */
+  /** Whole endpoint: one deadline shared by DNS, the main connection (dialogue, handshake, post-TLS),
+   * every enumeration connection and the HTTP fetches of that endpoint, so that no server — silent,
+   * drip-feeding or slow to greet — can stretch a probe past it. An `audit` of a domain holds the
+   * same deadline for all its work (see `auditMarginMs`). */
   endpointDeadlineMs: 60_000,
+  /** What an `audit` may take beyond the endpoint deadline: the measures, the rendering and the
+   * lookups that only start once the probes are known (MTA-STS policy, webmail fetches) are bounded
+   * by the deadline too; this is the slack for the last in-flight step to notice it and close. */
+  auditMarginMs: 5_000,
+  /** A connection closed by us is cut if the peer has not closed its side by then: politeness (an
+   * orderly FIN) without letting a peer that never closes hold a slot of the per-host cap. */
+  closeGraceMs: 1_000,
+  /** Connection attempts an endpoint may leave unanswered (no greeting, no answer to a ClientHello,
+   * each costing a whole step timeout) before we stop asking: the first is the main connection, the
+   * second confirms it is the server and not one unlucky connection. A third would teach nothing. */
+  maxSilentAttempts: 2,
+  /** DNS: c-ares tries each query this many times within the step timeout (one lost UDP datagram
+   * must not fail a probe; more tries would overrun the step). */
+  dnsTriesPerQuery: 2,
+  /** DNS: the shortest per-try timeout handed to c-ares, below which a healthy resolver 100 ms away
+   * would be judged dead. */
+  dnsMinTryMs: 100,
+
+  // --- Politeness (docs/contract.md §7: rate limiting is the first failure on port 25) -----------------------
+  /** Simultaneous connections to one address for the whole run (internet.nl uses 1 per MX, sslyze 5):
+   * every connection — main, enumeration, HTTP — takes a slot. */
+  maxConnectionsPerHost: 2,
+  /** Upper bound accepted for `--max-connections`: more would look like an attack to an MX. */
+  maxConnectionsPerHostCeiling: 16,
+  /** Minimum time between two connection starts to one address (`--delay`). */
+  connectionDelayMs: 0,
+  /** Upper bound accepted for `--delay` (one minute between connections is already glacial). */
+  connectionDelayCeilingMs: 60_000,
+  /** Connections one endpoint may cost in one run, retries included (`--budget`): a safety net far
+   * above what enumeration needs (accepted suites + versions + groups + 5). */
+  maxConnectionsPerEndpoint: 250,
+  /** Upper bound accepted for `--budget`. */
+  maxConnectionsPerEndpointCeiling: 1000,
+  /** Retries after a throttling sign (421/450 greeting, a refusal line instead of a ServerHello, a
+   * reset after an earlier success), with backoff doubling from `throttleBackoffMs`. */
+  throttleRetries: 2,
+  /** First backoff after a throttling sign: Postfix's anvil and Exim count per second or minute. */
+  throttleBackoffMs: 1_000,
+  /** Range accepted for `--timeout` (a step shorter than 100 ms fails healthy servers abroad). */
+  minStepTimeoutMs: 100,
+  maxStepTimeoutMs: 600_000,
+
+  // --- Raw-handshake enumeration ------------------------------------------------------------------
+  /** Suites per ClientHello: servers mishandle longer lists (internet.nl's limit). */
+  maxSuitesPerHello: 64,
+  /** Suites in the one small offer that tells "drops unknown suites" from "lacks the version". */
+  strongProbeSuites: 8,
+  /** Extra connections one version may spend splitting offers that a server drops. */
+  maxSplitsPerVersion: 8,
+  /** A server's first flight (ServerHello, Certificate chain, ServerKeyExchange): chains of real
+   * servers stay under 16 KiB; 256 KiB bounds memory against a flood. */
+  maxFirstFlightBytes: 256 * 1024,
+
+  // --- Bytes -------------------------------------------------------------------------------------
   /** One protocol reply (an SMTP multi-line reply, an IMAP response up to its tagged line, a POP3
    * multi-line answer). RFC 5321 §4.5.3.1.5 caps a reply line at 512 octets; EHLO replies of real
    * servers stay under 2 KiB. 64 KiB leaves room for odd servers and bounds memory. */
   maxReplyBytes: 64 * 1024,
+  /** Bytes a connection buffers before pausing the socket: a flood cannot grow memory past this. */
+  socketHighWaterBytes: 256 * 1024,
   /** HTTP response head (status line + headers). Node's own http parser uses 16 KiB; cookies-heavy
    * webmails reach 20 KiB. */
   maxHttpHeadBytes: 64 * 1024,

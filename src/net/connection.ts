@@ -10,6 +10,7 @@ import {
   type TLSSocket,
   connect as tlsConnect,
 } from "node:tls";
+import { limits } from "../core/limits.js";
 import type { Framer } from "./framer.js";
 import { fail, type NetResult, ok, reasonOfSocketError } from "./outcome.js";
 import { Transcript } from "./transcript.js";
@@ -63,22 +64,42 @@ export class Connection {
   private tls: TLSSocket | null = null;
   /** Bytes buffered before the socket is paused: a flood cannot grow memory past this. */
   private readonly highWater: number;
+  /** Gives the per-host slot back, once, when the socket closes (whichever side closes it). */
+  private readonly onClosed: () => void;
 
-  private constructor(socket: Socket, address: string, port: number, highWater: number) {
+  private constructor(
+    socket: Socket,
+    address: string,
+    port: number,
+    highWater: number,
+    onClosed: () => void,
+  ) {
     this.socket = socket;
     this.address = address;
     this.port = port;
     this.highWater = highWater;
+    let closed = false;
+    this.onClosed = () => {
+      if (closed) return;
+      closed = true;
+      onClosed();
+    };
+    socket.once("close", this.onClosed);
     this.attach(socket);
   }
 
-  /** Opens a TCP connection to an IP literal (resolution and the target guard happen above). */
+  /**
+   * Opens a TCP connection to an IP literal (resolution, the target guard and the per-host cap
+   * happen in the network seam). `onClosed` runs once when the socket is gone.
+   */
   static open(
     address: string,
     port: number,
     timeoutMs: number,
-    highWater = 256 * 1024,
+    options: { readonly highWater?: number; readonly onClosed?: () => void } = {},
   ): Promise<NetResult<Connection>> {
+    const highWater = options.highWater ?? limits.socketHighWaterBytes;
+    const onClosed = options.onClosed ?? (() => {});
     return new Promise((resolve) => {
       if (isIP(address) === 0) {
         resolve(fail("error", `internal: Connection.open needs an IP address, got "${address}"`));
@@ -92,7 +113,7 @@ export class Connection {
       socket.once("connect", () => {
         clearTimeout(timer);
         socket.removeAllListeners("error");
-        resolve(ok(new Connection(socket, address, port, highWater)));
+        resolve(ok(new Connection(socket, address, port, highWater, onClosed)));
       });
       socket.once("error", (error) => {
         clearTimeout(timer);
@@ -286,8 +307,23 @@ export class Connection {
       });
       socket.once("error", (error: Error) => {
         clearTimeout(timer);
+        // A handshake that aborts after the server's Certificate message still shows what was sent.
+        let chain: Buffer[] = [];
+        try {
+          chain = chainOf(socket);
+        } catch {
+          chain = [];
+        }
         socket.destroy();
-        resolve(fail(reasonOfSocketError(error), `TLS handshake with ${this.where()}: ${error.message}`));
+        const failure = fail(
+          reasonOfSocketError(error),
+          `TLS handshake with ${this.where()}: ${error.message}`,
+        );
+        resolve(
+          chain.length > 0 && !failure.ok
+            ? { ok: false, failure: { ...failure.failure, peerChain: chain } }
+            : failure,
+        );
       });
     });
   }
@@ -298,15 +334,28 @@ export class Connection {
 
   destroy(): void {
     this.socket.destroy();
+    this.onClosed();
   }
 
-  /** Closes politely when possible; never throws. */
+  /**
+   * Closes politely when possible (our FIN first); a peer that has not closed its side within
+   * limits.closeGraceMs is cut, so it cannot keep the per-host slot. Never throws.
+   */
   close(): void {
-    this.detach(this.socket);
-    this.socket.on("error", () => {});
-    this.socket.end();
-    this.socket.destroySoon?.();
-    setTimeout(() => this.socket.destroy(), 1000).unref();
+    const socket = this.socket;
+    this.detach(socket);
+    socket.on("error", () => {});
+    socket.once("close", this.onClosed);
+    if (socket.destroyed) {
+      this.onClosed();
+      return;
+    }
+    socket.end();
+    socket.destroySoon?.();
+    setTimeout(() => {
+      socket.destroy();
+      this.onClosed();
+    }, limits.closeGraceMs).unref();
   }
 }
 

@@ -17,6 +17,8 @@ export type NetFailureReason =
 export interface NetFailure {
   readonly reason: NetFailureReason;
   readonly message: string;
+  /** A TLS handshake that failed after the server's Certificate message: the chain it sent (DER). */
+  readonly peerChain?: readonly Buffer[];
 }
 
 export type NetResult<T> =

@@ -6,6 +6,7 @@
 import { promises as dns, lookup } from "node:dns";
 import { isIP } from "node:net";
 import { UsageError } from "../core/errors.js";
+import { limits } from "../core/limits.js";
 import { type SecureAnswer, secureQuery, type TlsaRecord } from "./dns-secure.js";
 
 export type DnsFailureReason = "not_found" | "no_data" | "timeout" | "refused" | "error";
@@ -160,7 +161,10 @@ async function systemAddresses(name: string, timeoutMs: number): Promise<DnsAnsw
 export function systemResolver(server?: string): Resolver {
   // One c-ares channel per query: cancel() on a timeout must not cancel sibling queries.
   const channel = (timeoutMs: number): dns.Resolver => {
-    const resolver = new dns.Resolver({ timeout: Math.max(100, Math.floor(timeoutMs / 2)), tries: 2 });
+    const resolver = new dns.Resolver({
+      timeout: Math.max(limits.dnsMinTryMs, Math.floor(timeoutMs / limits.dnsTriesPerQuery)),
+      tries: limits.dnsTriesPerQuery,
+    });
     if (server) resolver.setServers([server]);
     return resolver;
   };

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { probeEndpoint } from "../../src/audit/probe/probe-endpoint.js";
 import { type ProtocolVersion, suiteByName, suiteName } from "../../src/audit/tls/cipher-suites.js";
-import { defaultPoliteness, HostLimiter } from "../../src/audit/tls/prober/politeness.js";
+import { defaultPoliteness } from "../../src/audit/tls/prober/politeness.js";
 import { trustStore } from "../../src/audit/tls/trust-store.js";
 import { groupName } from "../../src/audit/tls/wire/constants.js";
 import { liveNetwork } from "../../src/net/network.js";
@@ -46,7 +46,7 @@ describe("enumeration agrees with sslscan", () => {
           ehloName: "probe.lab.test",
           stepTimeoutMs: 5000,
           trustStore: store,
-          enumeration: { quick: false, politeness, limiter: new HostLimiter(politeness) },
+          enumeration: { quick: false, politeness },
         },
         network,
       ),

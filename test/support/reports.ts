@@ -55,6 +55,7 @@ export function tlsOf(sketch: TlsSketch): EndpointTls {
     serverPreference: sketch.serverOrder ?? true,
     groups: ["x25519"],
     enumeration: {
+      incompleteReason: (sketch.complete ?? true) ? null : "deadline",
       complete: sketch.complete ?? true,
       throttled: false,
       quick: false,

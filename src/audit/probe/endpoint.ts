@@ -18,6 +18,9 @@ export interface EndpointTls {
   readonly negotiated: Negotiated | null;
   readonly certificate: CertificateAnalysis | null;
   readonly ocspStapled: boolean;
+  /** Where `certificate` comes from: the full handshake, a handshake that aborted after the server's
+   * Certificate message, or (when Node could not talk to the server) the raw enumeration's hellos. */
+  readonly certificateFrom?: "handshake" | "aborted-handshake" | "enumeration";
   /** From the raw-handshake enumeration (absent when it was not run). */
   readonly versions?: readonly ReportedVersion[];
   readonly cipherSuites?: Readonly<Partial<Record<ProtocolVersion, readonly string[]>>>;
@@ -30,6 +33,7 @@ export interface EndpointTls {
 export type EnumerationDetails = Pick<
   TlsEnumeration,
   | "complete"
+  | "incompleteReason"
   | "serverPreferenceByVersion"
   | "dhBits"
   | "compression"

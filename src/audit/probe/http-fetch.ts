@@ -55,6 +55,8 @@ export interface FetchOptions {
   readonly allowDowngrade?: boolean;
   /** Body bytes kept (default limits.maxHttpBodyBytes). */
   readonly maxBodyBytes?: number;
+  /** The deadline every hop shares (an audit's or an endpoint's); default: a fresh endpoint deadline. */
+  readonly deadline?: Deadline;
 }
 
 const isRedirect = (status: number | null) => status !== null && [301, 302, 303, 307, 308].includes(status);
@@ -64,7 +66,8 @@ async function fetchOne(
   network: Network,
   options: FetchOptions,
 ): Promise<{ hop: HttpHop; body: Buffer | null; truncated: boolean }> {
-  const deadline = new Deadline(network.clock, limits.endpointDeadlineMs, options.stepTimeoutMs);
+  const deadline =
+    options.deadline ?? new Deadline(network.clock, limits.endpointDeadlineMs, options.stepTimeoutMs);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const https = url.protocol === "https:";
   const port = url.port ? Number(url.port) : https ? 443 : 80;
@@ -93,7 +96,7 @@ async function fetchOne(
     }
     address = answer.value[0] ?? host;
   }
-  const connected = await network.connect(address, port, deadline.forStep());
+  const connected = await network.connect(address, port, deadline.forStep(), deadline);
   if (!connected.ok)
     return {
       hop: { ...empty, address, error: { step: "connect", ...connected.failure } },
@@ -170,6 +173,12 @@ export async function httpFetch(
   options: FetchOptions,
 ): Promise<HttpFetchResult> {
   const hops: HttpHop[] = [];
+  // One deadline for the whole redirect chain: hops cannot stretch a fetch past it.
+  const shared: FetchOptions = {
+    ...options,
+    deadline:
+      options.deadline ?? new Deadline(network.clock, limits.endpointDeadlineMs, options.stepTimeoutMs),
+  };
   let url = new URL(start);
   const end = (stopped: HttpFetchResult["stopped"]): HttpFetchResult => ({
     hops,
@@ -180,7 +189,7 @@ export async function httpFetch(
   });
   for (let hop = 0; hop <= limits.maxRedirects; hop++) {
     if (url.protocol !== "http:" && url.protocol !== "https:") return end("bad_location");
-    const { hop: result, body, truncated } = await fetchOne(url, network, options);
+    const { hop: result, body, truncated } = await fetchOne(url, network, shared);
     hops.push(result);
     if (result.error) return end("error");
     if (!isRedirect(result.status))

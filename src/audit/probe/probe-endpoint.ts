@@ -1,7 +1,9 @@
 /**
  * Probes one service on one host: resolve (unless an IP literal), guard, connect, run the service's
- * dialogue with STARTTLS or implicit TLS, analyse the certificate. One deadline per address covers
- * every step. Each address is probed on its own: a failure on one never spoils another.
+ * dialogue with STARTTLS or implicit TLS, analyse the certificate, enumerate with raw handshakes.
+ * One deadline per endpoint covers every step — DNS, the main connection, every enumeration
+ * connection — and every address; each address is probed on its own, side by side, so a failure or a
+ * slow server on one never spoils or delays another.
  */
 import { isIP } from "node:net";
 import { limits } from "../../core/limits.js";
@@ -15,6 +17,7 @@ import { type DialogueRun, runDialogue } from "../dialogue/run-dialogue.js";
 import { smtpDialogue } from "../dialogue/smtp.js";
 import { analyzeChain } from "../tls/certificate.js";
 import { negotiatedOf } from "../tls/negotiated.js";
+import { EndpointLearning } from "../tls/prober/endpoint-learning.js";
 import { type EnumerationRun, enumerateEndpoint, type ProberOptions } from "../tls/prober/prober.js";
 import type { TrustStore } from "../tls/trust-store.js";
 import type { EndpointError, EndpointReport, EndpointTls } from "./endpoint.js";
@@ -31,6 +34,8 @@ export interface ProbeOptions {
   readonly ehloName: string;
   readonly stepTimeoutMs: number;
   readonly endpointDeadlineMs?: number;
+  /** A deadline the endpoint's own never passes (an audit's). */
+  readonly within?: Deadline;
   readonly trustStore: TrustStore;
   /** Enumerate versions, suites and groups with raw handshakes after the main handshake. */
   readonly enumeration?: ProberOptions | false;
@@ -39,7 +44,7 @@ export interface ProbeOptions {
 // biome-ignore lint/suspicious/noExplicitAny: the dialogue's own types are erased at this boundary
 export type AnyDialogue = Dialogue<any, any, any, unknown>;
 
-export function dialogueFor(target: ProbeTarget, options: ProbeOptions): AnyDialogue {
+export function dialogueFor(target: ProbeTarget, options: Pick<ProbeOptions, "ehloName">): AnyDialogue {
   switch (target.service) {
     case "smtp":
     case "submission":
@@ -56,6 +61,16 @@ export function dialogueFor(target: ProbeTarget, options: ProbeOptions): AnyDial
         method: "GET",
       });
   }
+}
+
+/** The endpoint's deadline: its own total, never past the one it runs `within`. */
+export function endpointDeadline(options: ProbeOptions, network: Network): Deadline {
+  return new Deadline(
+    network.clock,
+    options.endpointDeadlineMs ?? limits.endpointDeadlineMs,
+    options.stepTimeoutMs,
+    options.within,
+  );
 }
 
 function starttlsAdvertisedOf(facts: unknown): boolean | null {
@@ -77,13 +92,9 @@ async function probeAddress(
   address: string,
   options: ProbeOptions,
   network: Network,
+  deadline: Deadline,
 ): Promise<EndpointReport> {
   const started = network.clock.now();
-  const deadline = new Deadline(
-    network.clock,
-    options.endpointDeadlineMs ?? limits.endpointDeadlineMs,
-    options.stepTimeoutMs,
-  );
   const base = {
     host: target.host,
     address,
@@ -91,18 +102,13 @@ async function probeAddress(
     service: target.service,
     tlsMode: target.tlsMode,
   };
-  const stats = (connections: number) => ({
-    connections,
-    retries: 0,
-    durationMs: network.clock.now() - started,
-  });
+  const learning = new EndpointLearning(options.stepTimeoutMs);
 
-  // The main connection takes a slot of the per-host cap like every enumeration connection.
-  const limiter = options.enumeration ? options.enumeration.limiter : undefined;
-  const release = limiter ? await limiter.acquire(address) : () => {};
-  const connected = await network.connect(address, target.port, deadline.forStep());
+  // The main connection takes a slot of the per-host cap (in the network seam) like every other.
+  learning.started();
+  const connected = await network.connect(address, target.port, deadline.forStep(), deadline);
   if (!connected.ok) {
-    release();
+    learning.ended({ answered: false, silent: false });
     return {
       ...base,
       starttlsAdvertised: null,
@@ -110,72 +116,144 @@ async function probeAddress(
       dialogue: null,
       plaintextInjection: null,
       transcript: [`*: ${connected.failure.message}`],
-      stats: stats(connected.failure.reason === "not_allowed" ? 0 : 1),
+      stats: {
+        connections: connected.failure.reason === "not_allowed" ? 0 : 1,
+        retries: 0,
+        durationMs: network.clock.now() - started,
+      },
       outcome: "failed",
-      error: { step: "connect", ...connected.failure },
+      error: { step: "connect", reason: connected.failure.reason, message: connected.failure.message },
     };
   }
   const connection = connected.value;
+  const opened = network.clock.now();
+  let mainEnded = false;
+  const endMain = (answered: boolean, silent: boolean) => {
+    if (mainEnded) return;
+    mainEnded = true;
+    learning.ended({ answered, silent });
+  };
   const serverName = isIP(target.host) === 0 ? target.host.replace(/\.$/, "") : undefined;
   // The enumeration starts as soon as the server has said "go ahead" to TLS, alongside the handshake.
   const running: { enumeration: Promise<EnumerationRun> | null } = { enumeration: null };
   const startEnumeration = () => {
     if (options.enumeration && !running.enumeration) {
-      running.enumeration = enumerateEndpoint(target, address, options, options.enumeration, network);
+      running.enumeration = enumerateEndpoint(
+        {
+          address,
+          port: target.port,
+          ...(serverName ? { serverName } : {}),
+          starttls: target.tlsMode === "starttls" ? () => dialogueFor(target, options) : null,
+        },
+        options.enumeration,
+        deadline,
+        learning,
+        network,
+      );
     }
   };
   const startTls = () => {
     connection.transcript.add("*", "TLS handshake");
+    if (target.tlsMode === "starttls") {
+      // The greeting and STARTTLS went through: the endpoint answers, and this is what it costs.
+      learning.noteDialogue(network.clock.now() - opened);
+      endMain(true, false);
+    }
     startEnumeration();
     return connection.startTls(serverName ? { serverName } : {}, deadline.forStep());
   };
   const dialogue = dialogueFor(target, options);
-  let run: DialogueRun<unknown>;
+  let outcome: DialogueRun<unknown> | undefined;
   try {
     if (target.tlsMode === "implicit") {
       const handshake = await startTls();
-      run = handshake.ok
+      endMain(
+        handshake.ok || handshake.failure.reason !== "timeout",
+        !handshake.ok && handshake.failure.reason === "timeout",
+      );
+      outcome = handshake.ok
         ? { ...(await runDialogue(dialogue, connection, deadline, startTls, true)), tls: handshake.value }
         : { facts: null, tls: null, injection: null, failure: { step: "handshake", ...handshake.failure } };
     } else {
-      run = await runDialogue(dialogue, connection, deadline, startTls, false);
+      outcome = await runDialogue(dialogue, connection, deadline, startTls, false);
     }
   } finally {
     connection.close();
-    release();
+    // Still not ended: the greeting never came (silence), or the dialogue failed before STARTTLS.
+    const f = outcome?.failure;
+    const silent =
+      f?.reason === "timeout" &&
+      f.step === "greeting" &&
+      connection.transcript.lines.every((l) => l.from !== "S");
+    endMain(!silent && f?.reason !== "timeout", silent);
   }
+  const run = outcome;
+  // A handshake that aborted after the server's Certificate message carries the chain it sent.
+  let abortedChain: readonly Buffer[] = [];
+  let error: EndpointError | null = null;
+  if (run.failure) {
+    const { peerChain, ...failure } = run.failure as typeof run.failure & { peerChain?: readonly Buffer[] };
+    abortedChain = peerChain ?? [];
+    error = failure;
+  }
+  const analyse = (chain: readonly Buffer[]) =>
+    analyzeChain(chain, {
+      host: serverName ?? null,
+      store: options.trustStore,
+      now: new Date(network.clock.now()),
+      ocspStapled: run.tls?.ocspStaple != null,
+    });
   let tls: EndpointTls | null = null;
   if (run.tls) {
     const negotiated = negotiatedOf(run.tls);
     connection.transcript.add("*", `TLS established: ${negotiated.version} ${negotiated.cipherSuite}`);
     tls = {
       negotiated,
-      certificate: analyzeChain(run.tls.peerChain, {
-        host: serverName ?? null,
-        store: options.trustStore,
-        now: new Date(network.clock.now()),
-        ocspStapled: run.tls.ocspStaple !== null,
-      }),
+      certificate: analyse(run.tls.peerChain),
       ocspStapled: run.tls.ocspStaple !== null,
+      certificateFrom: "handshake",
+    };
+  } else if (abortedChain.length > 0) {
+    connection.transcript.add(
+      "*",
+      `the handshake aborted after the server sent ${abortedChain.length} certificate(s)`,
+    );
+    tls = {
+      negotiated: null,
+      certificate: analyse(abortedChain),
+      ocspStapled: false,
+      certificateFrom: "aborted-handshake",
     };
   }
-  const error: EndpointError | null = run.failure;
   let connections = 1;
   let retries = 0;
   // When the handshake failed, the enumeration still ends and its connections are still counted.
   const enumerated = running.enumeration ? await running.enumeration : null;
   connections += enumerated?.connections ?? 0;
   retries += enumerated?.retries ?? 0;
+  if (error && enumerated?.throttled && error.step === "handshake" && error.reason !== "timeout") {
+    // The raw hellos met refusal lines: the failed handshake is the same pushback, not a TLS fault.
+    error = {
+      ...error,
+      reason: "throttled",
+      message: `${error.message} (the server throttles: ${enumerated.enumeration.notes.at(-1) ?? "refusals"})`,
+    };
+  }
   if (enumerated && options.enumeration && (tls || enumerated.enumeration.versions.length > 0)) {
     const e = enumerated.enumeration;
+    const chainFromEnumeration = !tls?.certificate && e.peerChain.length > 0;
     tls = {
       ...(tls ?? { negotiated: null, certificate: null, ocspStapled: false }),
+      ...(chainFromEnumeration
+        ? { certificate: analyse(e.peerChain), certificateFrom: "enumeration" as const }
+        : {}),
       versions: e.versions,
       cipherSuites: e.cipherSuites,
       serverPreference: e.serverPreference,
       groups: e.groups,
       enumeration: {
         complete: e.complete,
+        incompleteReason: e.incompleteReason,
         throttled: enumerated.throttled,
         quick: options.enumeration.quick,
         serverPreferenceByVersion: e.serverPreferenceByVersion,
@@ -203,18 +281,22 @@ async function probeAddress(
   };
 }
 
-/** Probes every address of the host (at most limits.maxAddressesPerHost), one after another. */
+/**
+ * Probes every address of the host (at most limits.maxAddressesPerHost), side by side, all within
+ * one endpoint deadline that also covers the DNS lookup.
+ */
 export async function probeEndpoint(
   target: ProbeTarget,
   options: ProbeOptions,
   network: Network,
 ): Promise<EndpointReport[]> {
+  const deadline = endpointDeadline(options, network);
   let addresses: readonly string[];
   if (isIP(target.host) !== 0) {
     addresses = [target.host];
   } else {
     const started = network.clock.now();
-    const answer = await network.resolver.addresses(target.host, options.stepTimeoutMs);
+    const answer = await network.resolver.addresses(target.host, Math.max(1, deadline.forStep()));
     if (!answer.ok) {
       return [
         {
@@ -240,7 +322,5 @@ export async function probeEndpoint(
     }
     addresses = answer.value.slice(0, limits.maxAddressesPerHost);
   }
-  const reports: EndpointReport[] = [];
-  for (const address of addresses) reports.push(await probeAddress(target, address, options, network));
-  return reports;
+  return Promise.all(addresses.map((address) => probeAddress(target, address, options, network, deadline)));
 }

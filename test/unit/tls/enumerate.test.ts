@@ -14,6 +14,10 @@ interface Model {
   readonly curves12?: readonly number[];
   /** What the server does with a hello of a version it lacks. */
   readonly onOldVersion?: "alert" | "close";
+  /** What the server does when it shares no suite (or group) with the hello (Dovecot: close). */
+  readonly onNoSuite?: "alert" | "close";
+  /** DH prime size of its DHE suites. */
+  readonly dhBits?: number;
 }
 
 const rank: ProtocolVersion[] = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
@@ -23,12 +27,21 @@ const code = (name: string) => {
   return s.code;
 };
 
-function serverModel(model: Model): { ask: (r: HelloRequest) => Promise<HelloOutcome>; count: () => number } {
+function serverModel(model: Model): {
+  ask: (r: HelloRequest) => Promise<HelloOutcome>;
+  count: () => number;
+  versionsAsked: () => number;
+} {
   let count = 0;
-  const refuse = (message: string): HelloOutcome => ({ kind: "refused", how: "alert", message });
+  const asked = new Set<string>();
+  const refuse = (message: string): HelloOutcome =>
+    model.onNoSuite === "close" && message === "handshake_failure"
+      ? { kind: "dropped", how: "closed", message: "closed" }
+      : { kind: "refused", how: "alert", message };
   const ask = async (request: HelloRequest): Promise<HelloOutcome> => {
     count++;
-    if (request.version === "SSLv2") return { kind: "refused", how: "closed", message: "closed" };
+    asked.add(request.version);
+    if (request.version === "SSLv2") return { kind: "dropped", how: "closed", message: "closed" };
     const versions = rank.filter((v) => model.suites[v]?.length);
     let version: ProtocolVersion | undefined;
     if (request.version === "TLSv1.3" && versions.includes("TLSv1.3")) version = "TLSv1.3";
@@ -38,7 +51,7 @@ function serverModel(model: Model): { ask: (r: HelloRequest) => Promise<HelloOut
     }
     if (!version)
       return model.onOldVersion === "close"
-        ? { kind: "refused", how: "closed", message: "closed" }
+        ? { kind: "dropped", how: "closed", message: "closed" }
         : refuse("protocol_version");
     const mine = (model.suites[version] ?? []).map(code);
     const offered = request.cipherSuites;
@@ -59,7 +72,10 @@ function serverModel(model: Model): { ask: (r: HelloRequest) => Promise<HelloOut
         compression: 0,
         helloRetry: version === "TLSv1.3",
         group: version === "TLSv1.3" || suiteByCode(suite)?.keyExchange === "ECDHE" ? group : null,
-        dhBits: null,
+        dhBits:
+          suiteByCode(suite)?.keyExchange === "DHE" && request.wantKeyExchange
+            ? (model.dhBits ?? null)
+            : null,
         extensions: [],
         secureRenegotiation: true,
         extendedMasterSecret: true,
@@ -67,7 +83,7 @@ function serverModel(model: Model): { ask: (r: HelloRequest) => Promise<HelloOut
       },
     };
   };
-  return { ask, count: () => count };
+  return { ask, count: () => count, versionsAsked: () => asked.size };
 }
 
 const modern12 = [
@@ -174,6 +190,99 @@ describe("enumeration by elimination", () => {
       { quick: false },
     );
     expect(Math.max(...sizes)).toBeLessThanOrEqual(64);
+  });
+
+  it("connection budget on a server that closes instead of alerting (Dovecot)", async () => {
+    const server = serverModel({
+      suites: { "TLSv1.2": modern12, "TLSv1.3": modern13 },
+      serverPreference: true,
+      groups13: [x25519, p256, p384],
+      curves12: [x25519, p256, p384],
+      onOldVersion: "close",
+      onNoSuite: "close",
+    });
+    const result = await enumerate([server.ask, server.ask], { quick: false });
+    expect(result.versions).toEqual(["TLSv1.2", "TLSv1.3"]);
+    expect(result.cipherSuites["TLSv1.2"]).toEqual(modern12);
+    expect(result.cipherSuites["TLSv1.3"]).toEqual(modern13);
+    expect(result.groups).toEqual(["x25519", "secp256r1", "secp384r1"]);
+    expect(result.complete).toBe(true);
+    const budget = 6 + server.versionsAsked() + 3 + 5;
+    console.log("closing server: connections", server.count(), "budget", budget);
+    expect(server.count()).toBeLessThanOrEqual(budget);
+  });
+
+  it("connection budget on a static-RSA-only TLS 1.0 server", async () => {
+    const rsa = [
+      "TLS_RSA_WITH_AES_256_CBC_SHA",
+      "TLS_RSA_WITH_AES_128_CBC_SHA",
+      "TLS_RSA_WITH_CAMELLIA_256_CBC_SHA",
+      "TLS_RSA_WITH_CAMELLIA_128_CBC_SHA",
+      "TLS_RSA_WITH_SEED_CBC_SHA",
+      "TLS_RSA_WITH_IDEA_CBC_SHA",
+    ];
+    const server = serverModel({ suites: { TLSv1: rsa }, serverPreference: true });
+    const result = await enumerate([server.ask, server.ask], { quick: false });
+    expect(result.versions).toEqual(["TLSv1"]);
+    expect(new Set(result.cipherSuites.TLSv1)).toEqual(new Set(rsa));
+    expect(result.cipherSuites.TLSv1).toEqual(rsa);
+    const budget = 6 + server.versionsAsked() + 0 + 5;
+    console.log("static RSA server: connections", server.count(), "budget", budget);
+    expect(server.count()).toBeLessThanOrEqual(budget);
+  });
+
+  it("the DH size is reported whenever a DHE suite is accepted", async () => {
+    const server = serverModel({
+      suites: { "TLSv1.2": ["TLS_DHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"] },
+      serverPreference: true,
+      dhBits: 2048,
+    });
+    const result = await enumerate([server.ask], { quick: false });
+    expect(result.versions).toEqual(["TLSv1.2"]);
+    expect(result.dhBits).toBe(2048);
+  });
+
+  it("versions first: the first answers settle every version before any further suite is asked", async () => {
+    const server = serverModel({
+      suites: {
+        TLSv1: modern12.map(() => "TLS_RSA_WITH_AES_128_CBC_SHA"),
+        "TLSv1.2": modern12,
+        "TLSv1.3": modern13,
+      },
+      serverPreference: true,
+      groups13: [x25519],
+    });
+    const seen: string[] = [];
+    await enumerate(
+      [
+        async (r) => {
+          seen.push(r.version);
+          return server.ask(r);
+        },
+      ],
+      { quick: false },
+    );
+    // One lane: 1.3, 1.2, 1.1 (answered with 1.0), 1.0, SSL 3.0, SSL 2.0 come before the second 1.2 hello.
+    const secondTls12 = seen.indexOf("TLSv1.2", seen.indexOf("TLSv1.2") + 1);
+    expect(seen.indexOf("SSLv2")).toBeLessThan(secondTls12);
+    expect(seen.indexOf("SSLv2")).toBeLessThan(seen.indexOf("TLSv1.3", 1));
+  });
+
+  it("an answer that is neither a hello nor an alert is no refusal: the result says incomplete", async () => {
+    const server = serverModel({ suites: { "TLSv1.2": modern12 }, serverPreference: true, curves12: [p256] });
+    let n = 0;
+    const result = await enumerate(
+      [
+        async (r) => {
+          n++;
+          if (r.version === "TLSv1.2" && n > 2) return { kind: "inconclusive", message: "not a TLS record" };
+          return server.ask(r);
+        },
+      ],
+      { quick: false },
+    );
+    expect(result.complete).toBe(false);
+    expect(result.incompleteReason).toBe("inconclusive");
   });
 
   it("a throttled endpoint stops the enumeration and says it is incomplete", async () => {

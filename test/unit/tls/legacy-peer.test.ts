@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { probeEndpoint } from "../../../src/audit/probe/probe-endpoint.js";
-import { defaultPoliteness, HostLimiter } from "../../../src/audit/tls/prober/politeness.js";
+import { defaultPoliteness } from "../../../src/audit/tls/prober/politeness.js";
 import { trustStore } from "../../../src/audit/tls/trust-store.js";
 import { liveNetwork } from "../../../src/net/network.js";
 import { fakeResolver } from "../../../src/net/resolver.js";
@@ -28,7 +28,7 @@ async function enumerateLegacy(config: LegacyPeerConfig) {
       ehloName: "probe.test",
       stepTimeoutMs: 1000,
       trustStore: trustStore({ includeSystemRoots: false }),
-      enumeration: { quick: false, politeness, limiter: new HostLimiter(politeness) },
+      enumeration: { quick: false, politeness },
     },
     network,
   );

@@ -7,6 +7,8 @@
  *
  * Pure logic over an `ask` function: unit tests drive it with server models, the prober with sockets.
  */
+
+import { limits } from "../../../core/limits.js";
 import {
   type CipherSuite,
   type ProtocolVersion,
@@ -18,12 +20,13 @@ import {
 import { groups as allGroups, groupName } from "../wire/constants.js";
 import type { ServerHello } from "../wire/server-flight.js";
 import type { HelloOutcome, HelloRequest } from "./hello-exchange.js";
+import type { IncompleteReason } from "./politeness.js";
 
-export const maxSuitesPerHello = 64;
+export const maxSuitesPerHello = limits.maxSuitesPerHello;
 /** Suites in the one small offer that tells "drops unknown suites" from "lacks the version". */
-const strongProbeSize = 8;
+const strongProbeSize = limits.strongProbeSuites;
 /** Extra connections one version may spend splitting offers that a server drops. */
-export const maxSplitsPerVersion = 8;
+export const maxSplitsPerVersion = limits.maxSplitsPerVersion;
 
 export interface TlsEnumeration {
   /** Versions the server accepted, oldest first. */
@@ -42,9 +45,13 @@ export interface TlsEnumeration {
   readonly encryptThenMac: boolean | null;
   /** SSL 2.0 answered (null: not asked, or no answer). */
   readonly sslv2: boolean | null;
-  /** Every question answered; false when throttling, a budget or an error cut it short. */
+  /** Every question answered; false when the deadline, throttling, a budget or an error cut it short. */
   readonly complete: boolean;
+  /** Why it is not complete (null when complete). */
+  readonly incompleteReason: IncompleteReason | null;
   readonly notes: readonly string[];
+  /** The chain of the first Certificate message seen (TLS ≤ 1.2), DER; empty when none was read. */
+  readonly peerChain: readonly Buffer[];
 }
 
 export interface EnumerateOptions {
@@ -109,11 +116,15 @@ interface Facts {
   extendedMasterSecret: boolean | null;
   encryptThenMac: boolean | null;
   curves: number[];
+  peerChain: readonly Buffer[];
 }
 
 function note(facts: Facts, hello: ServerHello): void {
+  // The smallest DH prime the server uses for any accepted DHE suite (weakest link).
   if (hello.dhBits !== null)
     facts.dhBits = facts.dhBits === null ? hello.dhBits : Math.min(facts.dhBits, hello.dhBits);
+  if (hello.certificates && hello.certificates.length > 0 && facts.peerChain.length === 0)
+    facts.peerChain = hello.certificates;
   if (hello.version !== "TLSv1.3") {
     facts.compression = (facts.compression ?? false) || hello.compression !== 0;
     facts.secureRenegotiation = (facts.secureRenegotiation ?? true) && hello.secureRenegotiation;
@@ -122,8 +133,6 @@ function note(facts: Facts, hello: ServerHello): void {
     if (hello.group !== null && !facts.curves.includes(hello.group)) facts.curves.push(hello.group);
   }
 }
-
-type Stop = { readonly stop: string } | null;
 
 interface VersionResult {
   supported: boolean | null;
@@ -138,6 +147,206 @@ interface VersionResult {
   rounds: Array<{ offer: readonly number[]; pick: number }>;
 }
 
+/**
+ * What every lane has learnt about the server, shared: the longest offer it answered (a drop of an
+ * offer no longer than that is no length intolerance), whether it negotiates versions properly, and
+ * whether it closes where an alert was due.
+ */
+interface Knowledge {
+  maxAnsweredOffer: number;
+  negotiates: boolean;
+  closesInsteadOfAlert: boolean;
+}
+
+type Answer = ServerHello | { refused: "alert"; message: string } | { dropped: string };
+
+/**
+ * One version's elimination, resumable one hello at a time, so that the plan can ask every version's
+ * first question (what a client negotiates) before the rest.
+ */
+class VersionJob {
+  readonly result: VersionResult = {
+    supported: null,
+    picks: [],
+    serverPreference: null,
+    other: null,
+    groups: [],
+    intolerant: false,
+    rounds: [],
+  };
+  // Offers waiting to be asked: bundles of at most 64 suites, split in halves when a server drops the
+  // connection on a longer offer than it ever answered (too long a hello).
+  private readonly queue: number[][];
+  private splits = 0;
+  private drops = 0;
+  private strongTried = false;
+  private consecutiveDrops = 0;
+  private answers = 0;
+  finished = false;
+
+  constructor(
+    readonly version: ProtocolVersion,
+    private readonly candidates: readonly number[],
+    private readonly e: Enumerator,
+  ) {
+    this.queue = chunk(candidates, maxSuitesPerHello);
+    const seed = e.seeds.get(version);
+    if (seed && candidates.includes(seed.hello.cipherSuite))
+      this.accept(
+        seed.offer.filter((c) => candidates.includes(c)),
+        seed.hello,
+      );
+  }
+
+  /** Records a pick made among `offer`, and takes it out of the offers still to ask. */
+  private accept(offer: readonly number[], hello: ServerHello): void {
+    const { result, e } = this;
+    e.knowledge.negotiates = true;
+    e.knowledge.maxAnsweredOffer = Math.max(e.knowledge.maxAnsweredOffer, offer.length);
+    note(e.facts, hello);
+    if (hello.group !== null && !result.groups.includes(hello.group)) result.groups.push(hello.group);
+    result.supported = true;
+    result.picks.push(hello.cipherSuite);
+    result.rounds.push({ offer, pick: hello.cipherSuite });
+    for (const [i, bundle] of this.queue.entries())
+      this.queue[i] = bundle.filter((c) => c !== hello.cipherSuite);
+  }
+
+  get decided(): boolean {
+    return this.finished || this.result.supported !== null;
+  }
+
+  private end(): false {
+    this.finished = true;
+    return false;
+  }
+
+  /** Asks one hello; false once the version's elimination is over. */
+  async step(): Promise<boolean> {
+    const { version, result, queue, e } = this;
+    if (this.finished) return false;
+    while (queue.length > 0 && (queue[0]?.length ?? 0) === 0) queue.shift();
+    if (queue.length === 0 || e.stopped) return this.end();
+    const offer = queue[0] ?? [];
+    const answer = await e.question({
+      version,
+      cipherSuites: offer,
+      groups: groupCodes,
+      offerCompression: version !== "TLSv1.3",
+      wantKeyExchange: version !== "TLSv1.3",
+      wantCertificate: version !== "TLSv1.3" && e.facts.peerChain.length === 0,
+    });
+    if (!answer) return this.end();
+    if ("refused" in answer) {
+      queue.shift();
+      this.consecutiveDrops = 0;
+      if (result.picks.length === 0 && answer.message === "protocol_version") {
+        result.supported = false;
+        return this.end();
+      }
+      this.answers++;
+      return true;
+    }
+    if ("dropped" in answer) {
+      this.drops++;
+      this.consecutiveDrops++;
+      const k = e.knowledge;
+      // A server that answered hellos this long is not choking on the length: it closes where an
+      // alert was due (Dovecot does, when no suite is shared or the version is missing).
+      const lengthAnswered = k.maxAnsweredOffer >= offer.length;
+      if (result.picks.length === 0) {
+        if (lengthAnswered && k.negotiates) {
+          queue.shift();
+          e.closeSeen();
+          if (this.answers === 0) {
+            // The mainstream bundle, that every server of this version shares a suite with, was
+            // dropped by a server that negotiates versions: it lacks this one (and older ones).
+            result.supported = false;
+            return this.end();
+          }
+          return true;
+        }
+        // Not yet known to work: one small offer of the strongest suites tells "lacks this version"
+        // from "dropped this (long) bundle".
+        if (this.strongTried) {
+          result.supported = false;
+          result.intolerant = this.answers === 0;
+          return this.end();
+        }
+        this.strongTried = true;
+        const pending = queue.flat();
+        const strong = [...pending].sort((a, b) => rankOf(b) - rankOf(a)).slice(0, strongProbeSize);
+        queue.splice(
+          0,
+          queue.length,
+          strong,
+          ...chunk(
+            pending.filter((c) => !strong.includes(c)),
+            maxSuitesPerHello,
+          ),
+        );
+        return true;
+      }
+      if (lengthAnswered) {
+        // The version works and hellos this long are answered: the close is the refusal.
+        queue.shift();
+        e.closeSeen();
+        return true;
+      }
+      // Longer than anything answered: split while drops stay isolated (several in a row mean
+      // "nothing shared here", not a length problem).
+      queue.shift();
+      if (offer.length > 1 && this.splits < maxSplitsPerVersion && this.consecutiveDrops <= 2) {
+        this.splits++;
+        const half = Math.ceil(offer.length / 2);
+        queue.unshift(offer.slice(0, half), offer.slice(half));
+      } else if (offer.length === 1) {
+        e.notes.push(
+          `${version}: the server drops the connection when offered only ${suiteName(offer[0] ?? 0)}`,
+        );
+      }
+      return true;
+    }
+    this.answers++;
+    this.consecutiveDrops = 0;
+    if (answer.version !== version) {
+      if (result.picks.length === 0) {
+        result.supported = false;
+        result.other = answer.version;
+        if (answer.version !== null) {
+          e.knowledge.negotiates = true;
+          // The answer is the older version's first pick: its elimination starts from it.
+          e.seeds.set(answer.version, { offer, hello: answer });
+        }
+        return this.end();
+      }
+      e.notes.push(
+        `${version}: the server switched to ${answer.version ?? "an unknown version"} mid-enumeration`,
+      );
+      e.incomplete("inconclusive");
+      return this.end();
+    }
+    if (!offer.includes(answer.cipherSuite)) {
+      e.notes.push(`${version}: the server picked ${suiteName(answer.cipherSuite)}, which was not offered`);
+      e.incomplete("inconclusive");
+      return this.end();
+    }
+    this.accept(offer, answer);
+    if (e.options.quick) return this.end();
+    return true;
+  }
+
+  /** After the last elimination hello: notes, and the server's order. */
+  async conclude(): Promise<void> {
+    const { result, version, e } = this;
+    if (this.splits > 0)
+      e.notes.push(`${version}: ${this.drops} offers dropped without an answer; split ${this.splits} times`);
+    if (result.supported === null && !e.stopped) result.supported = false;
+    if (result.picks.length >= 2 && !e.options.quick && !e.stopped)
+      await e.preference(version, this.candidates, result);
+  }
+}
+
 class Enumerator {
   readonly notes: string[] = [];
   readonly facts: Facts = {
@@ -147,152 +356,87 @@ class Enumerator {
     extendedMasterSecret: null,
     encryptThenMac: null,
     curves: [],
+    peerChain: [],
   };
-  stopped: Stop = null;
+  stopped: IncompleteReason | null = null;
+  /** First picks of older versions, from hellos of a newer version that the server answered in them. */
+  readonly seeds = new Map<ProtocolVersion, { offer: readonly number[]; hello: ServerHello }>();
+  /** Set when an answer could not be read as a conclusion: the result is then incomplete. */
+  uncertain: IncompleteReason | null = null;
 
   constructor(
     private readonly ask: Ask,
-    private readonly options: EnumerateOptions,
+    readonly options: EnumerateOptions,
+    readonly knowledge: Knowledge,
   ) {}
 
-  /** Asks, and turns anything that is neither a hello nor a refusal into a stop. */
-  private async question(request: HelloRequest): Promise<ServerHello | { refused: string } | null> {
+  incomplete(reason: IncompleteReason): void {
+    this.uncertain ??= reason;
+  }
+
+  closeSeen(): void {
+    if (this.knowledge.closesInsteadOfAlert) return;
+    this.knowledge.closesInsteadOfAlert = true;
+    this.notes.push(
+      "the server closes the connection where an alert is due: a close is read as a refusal once hellos as long have been answered",
+    );
+  }
+
+  private halt(reason: IncompleteReason, message: string): null {
+    if (!this.stopped) {
+      this.stopped = reason;
+      this.notes.push(`stopped: ${message}`);
+    }
+    return null;
+  }
+
+  /** Asks, and turns anything that is neither a hello, an alert nor a drop into a stop. */
+  async question(request: HelloRequest): Promise<Answer | null> {
     if (this.stopped) return null;
     const outcome = await this.ask(request);
     switch (outcome.kind) {
       case "hello":
         return outcome.hello;
       case "refused":
-        return { refused: outcome.how === "alert" ? outcome.message : outcome.how };
+        return { refused: "alert", message: outcome.message };
+      case "dropped":
+        return { dropped: outcome.how };
       case "sslv2":
         this.notes.push("the server answered a TLS hello in SSL 2.0");
-        return { refused: "sslv2" };
-      default:
-        this.stopped = { stop: outcome.message };
-        this.notes.push(`stopped: ${outcome.message}`);
-        return null;
+        return this.halt("inconclusive", "an SSL 2.0 answer to a TLS hello");
+      case "throttled":
+        return this.halt("throttled", outcome.message);
+      case "stopped":
+        return this.halt(outcome.reason, outcome.message);
+      case "inconclusive":
+        return this.halt("inconclusive", `${request.version}: ${outcome.message}`);
+      case "unreachable":
+      case "failed":
+        return this.halt("error", outcome.message);
     }
   }
 
-  /** Elimination among `candidates` for one version; `groups` offered unchanged. */
-  async eliminate(version: ProtocolVersion, candidates: readonly number[]): Promise<VersionResult> {
-    const result: VersionResult = {
-      supported: null,
-      picks: [],
-      serverPreference: null,
-      other: null,
-      groups: [],
-      intolerant: false,
-      rounds: [],
-    };
-    // Offers waiting to be asked: bundles of at most 64 suites, split in halves when a server drops the
-    // connection instead of answering (too long a hello, or a suite it selects and then fails on).
-    const queue: number[][] = chunk(candidates, maxSuitesPerHello);
-    let splits = 0;
-    let drops = 0;
-    let strongTried = false;
-    let consecutiveDrops = 0;
-    let answers = 0;
-    while (queue.length > 0 && !this.stopped) {
-      const offer = queue[0] ?? [];
-      if (offer.length === 0) {
-        queue.shift();
-        continue;
-      }
-      const answer = await this.question({
-        version,
-        cipherSuites: offer,
-        groups: groupCodes,
-        offerCompression: version !== "TLSv1.3",
-      });
-      if (!answer) break;
-      if ("refused" in answer) {
-        queue.shift();
-        if (result.picks.length === 0 && answer.refused === "protocol_version") {
-          result.supported = false;
-          return result;
-        }
-        const dropped = ["closed", "reset", "timeout"].includes(answer.refused);
-        if (!dropped) {
-          consecutiveDrops = 0;
-          answers++;
-          continue;
-        }
-        drops++;
-        consecutiveDrops++;
-        if (result.picks.length === 0) {
-          // Not yet known to work: some servers (Dovecot) close without an alert when they share no
-          // suite or lack the version. One small offer of the strongest suites tells which it is.
-          if (strongTried) {
-            result.supported = false;
-            result.intolerant = answers === 0;
-            return result;
-          }
-          strongTried = true;
-          const pending = [offer, ...queue].flat();
-          const strong = [...pending].sort((a, b) => rankOf(b) - rankOf(a)).slice(0, strongProbeSize);
-          queue.splice(
-            0,
-            queue.length,
-            strong,
-            ...chunk(
-              pending.filter((c) => !strong.includes(c)),
-              maxSuitesPerHello,
-            ),
-          );
-          continue;
-        }
-        // Split while drops stay isolated: several in a row mean "nothing shared here", not one bad suite.
-        if (offer.length > 1 && splits < maxSplitsPerVersion && consecutiveDrops <= 2) {
-          splits++;
-          const half = Math.ceil(offer.length / 2);
-          queue.unshift(offer.slice(0, half), offer.slice(half));
-        } else if (offer.length === 1) {
-          this.notes.push(
-            `${version}: the server drops the connection when offered only ${suiteName(offer[0] ?? 0)}`,
-          );
-        }
-        continue;
-      }
-      answers++;
-      consecutiveDrops = 0;
-      if (answer.version !== version) {
-        if (result.picks.length === 0) {
-          result.supported = false;
-          result.other = answer.version;
-          return result;
-        }
-        this.notes.push(
-          `${version}: the server switched to ${answer.version ?? "an unknown version"} mid-enumeration`,
-        );
-        break;
-      }
-      if (!offer.includes(answer.cipherSuite)) {
-        this.notes.push(
-          `${version}: the server picked ${suiteName(answer.cipherSuite)}, which was not offered`,
-        );
-        break;
-      }
-      note(this.facts, answer);
-      if (answer.group !== null && !result.groups.includes(answer.group)) result.groups.push(answer.group);
-      result.supported = true;
-      result.picks.push(answer.cipherSuite);
-      result.rounds.push({ offer, pick: answer.cipherSuite });
-      queue[0] = offer.filter((c) => c !== answer.cipherSuite);
-      if (this.options.quick) break;
-    }
-    if (splits > 0)
-      this.notes.push(`${version}: ${drops} offers dropped without an answer; split ${splits} times`);
-    if (result.supported === null && !this.stopped) result.supported = false;
-    if (result.picks.length >= 2 && !this.options.quick) await this.preference(version, candidates, result);
-    return result;
+  job(version: ProtocolVersion): VersionJob {
+    return new VersionJob(version, candidatesFor(version), this);
+  }
+
+  /** Phase 1: until the version is decided (supported, with what a client would negotiate, or not). */
+  async decide(job: VersionJob): Promise<void> {
+    while (!job.decided && (await job.step())) {}
+  }
+
+  /** Phase 2: the rest of the version's suites, then its order. */
+  async finish(job: VersionJob): Promise<void> {
+    // Quick mode stops at what a client negotiates (a seeded version already has it).
+    while (!(this.options.quick && job.result.picks.length > 0) && (await job.step())) {}
+    await job.conclude();
   }
 
   /**
    * Server or client order (docs/standards.md §1: ANSSI R13). A pick order that differs from ours proves a server
    * order; an identical one is checked with one hello in reverse order.
    */
-  private async preference(
+  async preference(
     version: ProtocolVersion,
     candidates: readonly number[],
     result: VersionResult,
@@ -306,7 +450,7 @@ class Enumerator {
       const ours = candidates.filter((c) => accepted.has(c)).slice(0, maxSuitesPerHello);
       const reversed = [...ours].reverse();
       const r = await this.question({ version, cipherSuites: reversed, groups: groupCodes });
-      if (!r || "refused" in r) return;
+      if (!r || !("cipherSuite" in r)) return;
       if (r.cipherSuite !== reversed[0]) {
         result.serverPreference = true;
       } else if (
@@ -317,7 +461,7 @@ class Enumerator {
       } else {
         // Either it follows us, or its favourite is our last: ask in our order to tell.
         const f = await this.question({ version, cipherSuites: ours, groups: groupCodes });
-        if (!f || "refused" in f) return;
+        if (!f || !("cipherSuite" in f)) return;
         result.serverPreference = f.cipherSuite !== ours[0];
       }
     }
@@ -331,7 +475,7 @@ class Enumerator {
       const ordered: number[] = [];
       while (rest.length > 1) {
         const answer = await this.question({ version, cipherSuites: rest, groups: groupCodes });
-        if (!answer || "refused" in answer || !rest.includes(answer.cipherSuite)) return;
+        if (!answer || !("cipherSuite" in answer) || !rest.includes(answer.cipherSuite)) return;
         ordered.push(answer.cipherSuite);
         rest = rest.filter((c) => c !== answer.cipherSuite);
       }
@@ -344,8 +488,13 @@ class Enumerator {
     if (this.stopped) return null;
     const outcome = await this.ask({ version: "SSLv2", cipherSuites: [], groups: [] });
     if (outcome.kind === "sslv2") return true;
-    if (outcome.kind === "hello" || outcome.kind === "refused") return false;
-    this.notes.push(`SSLv2: ${outcome.message}`);
+    // Anything but an SSL 2.0 SERVER-HELLO (TLS alert, close, bytes of another protocol) is a "no".
+    if (["hello", "refused", "dropped", "inconclusive"].includes(outcome.kind)) return false;
+    if (outcome.kind === "stopped" || outcome.kind === "throttled") {
+      this.halt(outcome.kind === "stopped" ? outcome.reason : "throttled", `SSLv2: ${outcome.message}`);
+      return null;
+    }
+    this.notes.push(`SSLv2: ${"message" in outcome ? outcome.message : outcome.kind}`);
     return null;
   }
 
@@ -366,7 +515,7 @@ class Enumerator {
         groups: offer,
         wantKeyExchange: true,
       });
-      if (!answer || "refused" in answer || answer.group === null || found.includes(answer.group))
+      if (!answer || !("cipherSuite" in answer) || answer.group === null || found.includes(answer.group))
         return found;
       note(this.facts, answer);
       found.push(answer.group);
@@ -375,47 +524,73 @@ class Enumerator {
 }
 
 const order: readonly ProtocolVersion[] = ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+const below = (a: ProtocolVersion, b: ProtocolVersion) => order.indexOf(a) < order.indexOf(b);
 
+/**
+ * The plan: first every version with what a client negotiates there (one answered hello each), so
+ * that what is known when the deadline comes is the most useful part; then every other suite, the
+ * server's order and the groups. Two lanes when the per-host cap allows: TLS 1.3, and the others.
+ */
 export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions): Promise<TlsEnumeration> {
-  // Two lanes when the politeness cap allows two connections: TLS 1.3 and the older versions.
   const [laneA, laneB = laneA] = askOn as [Ask, Ask?];
-  const e13 = new Enumerator(laneA, options);
-  const eOld = new Enumerator(laneB, options);
+  const knowledge: Knowledge = { maxAnsweredOffer: 0, negotiates: false, closesInsteadOfAlert: false };
+  const e13 = new Enumerator(laneA, options, knowledge);
+  const eOld = new Enumerator(laneB, options, knowledge);
 
-  const modern = (async () => {
-    const r = await e13.eliminate("TLSv1.3", candidatesFor("TLSv1.3"));
-    const groups = r.supported ? await e13.groups("TLSv1.3", r.picks, r.groups) : [];
-    return { r, groups };
-  })();
+  // Phase 1 — versions.
+  const j13 = e13.job("TLSv1.3");
+  const older: VersionJob[] = [];
+  let sslv2: boolean | null = null;
+  await Promise.all([
+    e13.decide(j13),
+    (async () => {
+      const j12 = eOld.job("TLSv1.2");
+      older.push(j12);
+      await eOld.decide(j12);
+      // A hello of version v also asks about every lower version: a server must answer with the
+      // highest version it has at or below v (RFC 5246 App. E.1); protocol_version means it has none.
+      let previous = j12.result;
+      let ceiling: ProtocolVersion | null = previous.other; // the server answered with this instead
+      for (const v of ["TLSv1.1", "TLSv1", "SSLv3"] as const) {
+        if (eOld.stopped) break;
+        const goLower =
+          previous.supported === true ||
+          previous.intolerant ||
+          (previous.other !== null && below(previous.other, order[order.indexOf(v) + 1] as ProtocolVersion));
+        // TLS 1.1 is always asked: its hello also answers for TLS 1.0 and SSL 3.0.
+        if (v !== "TLSv1.1" && !goLower) break;
+        // Answered with an older version than v: v is missing, skip to the one it named.
+        if (ceiling !== null && below(ceiling, v)) continue;
+        const job = eOld.job(v);
+        older.push(job);
+        await eOld.decide(job);
+        previous = job.result;
+        if (previous.other !== null) ceiling = previous.other;
+      }
+      sslv2 = await eOld.sslv2();
+    })(),
+  ]);
 
-  const older = (async () => {
-    const results = new Map<ProtocolVersion, VersionResult>();
-    const r12 = await eOld.eliminate("TLSv1.2", candidatesFor("TLSv1.2"));
-    results.set("TLSv1.2", r12);
-    // A hello of version v also asks about every lower version: a server must answer with the highest
-    // version it has at or below v (RFC 5246 App. E.1); protocol_version means it has none.
-    const mayGoLower = (r: VersionResult, v: ProtocolVersion) =>
-      r.supported === true || r.intolerant || (r.other !== null && order.indexOf(r.other) < order.indexOf(v));
-    let previous = r12;
-    for (const v of ["TLSv1.1", "TLSv1", "SSLv3"] as const) {
-      const above = order[order.indexOf(v) + 1] as ProtocolVersion;
-      if (v !== "TLSv1.1" && !mayGoLower(previous, above)) break;
-      if (v === "TLSv1.1" && eOld.stopped) break;
-      previous = await eOld.eliminate(v, candidatesFor(v));
-      results.set(v, previous);
-    }
-    return { results, sslv2: await eOld.sslv2() };
-  })();
+  // Phase 2 — every other suite, the order, the groups.
+  const [groups13] = await Promise.all([
+    (async () => {
+      await e13.finish(j13);
+      return j13.result.supported ? e13.groups("TLSv1.3", j13.result.picks, j13.result.groups) : [];
+    })(),
+    (async () => {
+      for (const job of older) if (job.result.supported) await eOld.finish(job);
+    })(),
+  ]);
+  for (const job of [j13, ...older]) if (!job.finished) job.finished = true;
 
-  const [m, { results: old, sslv2 }] = await Promise.all([modern, older]);
-  const byVersion = new Map(old);
-  byVersion.set("TLSv1.3", m.r);
+  const byVersion = new Map<ProtocolVersion, VersionResult>(older.map((j) => [j.version, j.result]));
+  byVersion.set("TLSv1.3", j13.result);
 
-  let groups = m.groups;
+  let groups = groups13;
   const ecdhe12 = (byVersion.get("TLSv1.2")?.picks ?? []).filter(
     (c) => suiteByCode(c)?.keyExchange === "ECDHE",
   );
-  if (!m.r.supported && ecdhe12.length > 0) {
+  if (!j13.result.supported && ecdhe12.length > 0) {
     groups = await eOld.groups("TLSv1.2", ecdhe12, eOld.facts.curves);
   }
 
@@ -430,21 +605,23 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
     serverPreferenceByVersion[v] = r.picks.length >= 2 ? r.serverPreference : null;
   }
   const judged = Object.values(serverPreferenceByVersion).filter((p) => p !== null && p !== undefined);
-  const facts = { ...eOld.facts };
-  if (facts.dhBits === null) facts.dhBits = e13.facts.dhBits;
+  const dhBits = [eOld.facts.dhBits, e13.facts.dhBits].filter((b): b is number => b !== null);
+  const reason = e13.stopped ?? eOld.stopped ?? e13.uncertain ?? eOld.uncertain;
   return {
     versions,
     cipherSuites,
     serverPreference: judged.length === 0 ? null : judged.every((p) => p === true),
     serverPreferenceByVersion,
     groups: groups.map(groupName),
-    dhBits: facts.dhBits,
-    compression: facts.compression,
-    secureRenegotiation: facts.secureRenegotiation,
-    extendedMasterSecret: facts.extendedMasterSecret,
-    encryptThenMac: facts.encryptThenMac,
+    dhBits: dhBits.length === 0 ? null : Math.min(...dhBits),
+    compression: eOld.facts.compression,
+    secureRenegotiation: eOld.facts.secureRenegotiation,
+    extendedMasterSecret: eOld.facts.extendedMasterSecret,
+    encryptThenMac: eOld.facts.encryptThenMac,
     sslv2,
-    complete: !e13.stopped && !eOld.stopped,
+    complete: reason === null,
+    incompleteReason: reason,
     notes: [...e13.notes, ...eOld.notes],
+    peerChain: eOld.facts.peerChain.length > 0 ? eOld.facts.peerChain : e13.facts.peerChain,
   };
 }

@@ -1,9 +1,16 @@
 /**
- * Politeness as a feature (docs/contract.md §7: rate limiting is the first failure on port 25): a per-host cap on
- * simultaneous connections shared by every endpoint of a run, optional pacing between connections, a
- * hard cap of connections per endpoint, and recognition of throttling (421/450 greetings, resets or
- * refusals after an earlier success) with exponential backoff and retries — all counted.
+ * Politeness as a feature (docs/contract.md §7: rate limiting is the first failure on port 25). The per-host cap
+ * and the pacing live in the network seam (net/host-limiter.ts) and hold for every connection; here
+ * are the endpoint's own limits: a hard cap of connections, the endpoint deadline, what the endpoint
+ * has taught us (it never answers, it greets slowly), and throttling (a 421/450 greeting or refusal
+ * line, resets or refusals after an earlier success) met with exponential backoff and retries — all
+ * counted.
  */
+import { limits } from "../../../core/limits.js";
+import type { Deadline } from "../../../net/deadline.js";
+import { formatMs } from "../../../net/deadline.js";
+import { realSleep, type Sleep } from "../../../net/host-limiter.js";
+import type { EndpointLearning } from "./endpoint-learning.js";
 import type { HelloOutcome, HelloRequest } from "./hello-exchange.js";
 
 export interface Politeness {
@@ -19,106 +26,106 @@ export interface Politeness {
 }
 
 export const defaultPoliteness: Politeness = {
-  maxConnectionsPerHost: 2,
-  delayMs: 0,
-  maxConnectionsPerEndpoint: 250,
-  retries: 2,
-  backoffMs: 1000,
+  maxConnectionsPerHost: limits.maxConnectionsPerHost,
+  delayMs: limits.connectionDelayMs,
+  maxConnectionsPerEndpoint: limits.maxConnectionsPerEndpoint,
+  retries: limits.throttleRetries,
+  backoffMs: limits.throttleBackoffMs,
 };
-
-export type Sleep = (ms: number) => Promise<void>;
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Per-address semaphore with pacing; one instance per run, shared by all endpoints. */
-export class HostLimiter {
-  private readonly active = new Map<string, number>();
-  private readonly queues = new Map<string, Array<() => void>>();
-  private readonly lastStart = new Map<string, number>();
-
-  constructor(
-    private readonly politeness: Politeness,
-    private readonly now: () => number = Date.now,
-    private readonly sleep: Sleep = realSleep,
-  ) {}
-
-  async acquire(host: string): Promise<() => void> {
-    if ((this.active.get(host) ?? 0) >= this.politeness.maxConnectionsPerHost) {
-      await new Promise<void>((resolve) => {
-        const queue = this.queues.get(host) ?? [];
-        queue.push(resolve);
-        this.queues.set(host, queue);
-      });
-    } else {
-      this.active.set(host, (this.active.get(host) ?? 0) + 1);
-    }
-    const wait =
-      (this.lastStart.get(host) ?? Number.NEGATIVE_INFINITY) + this.politeness.delayMs - this.now();
-    this.lastStart.set(host, Math.max(this.now(), this.now() + wait));
-    if (wait > 0) await this.sleep(wait);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.queues.get(host)?.shift();
-      if (next)
-        next(); // the slot passes to the next waiter
-      else this.active.set(host, (this.active.get(host) ?? 1) - 1);
-    };
-  }
-}
 
 export type Exchange = (request: HelloRequest) => Promise<HelloOutcome>;
 
-/** Asks hellos of one endpoint within its budget, retrying throttled attempts with backoff. */
+/** Why an enumeration stopped before every question was answered. */
+export type IncompleteReason = "deadline" | "throttled" | "unanswered" | "budget" | "inconclusive" | "error";
+
+/** Asks hellos of one endpoint within its budget and deadline, retrying throttled attempts with backoff. */
 export class EndpointAsker {
   connections = 0;
   retries = 0;
   throttled = false;
   exhausted = false;
-  private succeeded = false;
+  /** The first reason the asker refused to go on, if it did. */
+  stoppedBy: IncompleteReason | null = null;
 
   constructor(
     private readonly exchange: Exchange,
-    private readonly limiter: HostLimiter,
-    private readonly hostKey: string,
     private readonly politeness: Politeness,
+    private readonly deadline: Deadline,
+    private readonly learning: EndpointLearning,
     private readonly sleep: Sleep = realSleep,
   ) {}
 
+  private stop(reason: IncompleteReason, message: string): HelloOutcome {
+    this.stoppedBy ??= reason;
+    if (reason === "budget") this.exhausted = true;
+    return { kind: "stopped", reason, message };
+  }
+
+  /** Whether a new connection may start now; waits while the endpoint has not answered yet. */
+  private async admission(): Promise<HelloOutcome | null> {
+    for (;;) {
+      if (this.connections >= this.politeness.maxConnectionsPerEndpoint) {
+        return this.stop("budget", `connection budget of ${this.politeness.maxConnectionsPerEndpoint} spent`);
+      }
+      if (this.deadline.expired()) {
+        return this.stop("deadline", `${this.deadline.describe()} reached`);
+      }
+      // A connection costs at least the dialogue before the hello: none is started that cannot end
+      // before the deadline (a slow greeting, learnt once, plans the rest).
+      const cost = this.learning.dialogueMs;
+      if (cost > 0 && this.deadline.remaining() < cost) {
+        return this.stop(
+          "deadline",
+          `${this.deadline.describe()}: ${formatMs(this.deadline.remaining())} left, less than the ${formatMs(cost)} the server takes to greet`,
+        );
+      }
+      const verdict = this.learning.mayStart();
+      if (verdict === "go") {
+        // Counted in the same turn as the check, so that two lanes cannot both pass a gate of one.
+        this.connections++;
+        this.learning.started();
+        return null;
+      }
+      if (verdict === "never") {
+        return this.stop("unanswered", this.learning.silenceMessage());
+      }
+      await this.learning.changed();
+    }
+  }
+
   async ask(request: HelloRequest): Promise<HelloOutcome> {
     for (let attempt = 0; ; attempt++) {
-      if (this.connections >= this.politeness.maxConnectionsPerEndpoint) {
-        this.exhausted = true;
-        return {
-          kind: "failed",
-          message: `connection budget of ${this.politeness.maxConnectionsPerEndpoint} spent`,
-        };
-      }
-      const release = await this.limiter.acquire(this.hostKey);
-      this.connections++;
+      const refusal = await this.admission();
+      if (refusal) return refusal;
       let outcome: HelloOutcome;
       try {
         outcome = await this.exchange(request);
-      } finally {
-        release();
+      } catch (error) {
+        // A bug in us: free the gate for the other lane, then let it surface.
+        this.learning.ended({ kind: "failed" });
+        throw error;
       }
+      this.learning.ended(outcome);
       if (outcome.kind === "unreachable") {
         // A refusal after the endpoint has already answered us is the endpoint pushing back.
-        outcome = this.succeeded
+        outcome = this.learning.answered
           ? { kind: "throttled", message: outcome.message }
           : { kind: "failed", message: outcome.message };
       }
-      if (outcome.kind !== "throttled") {
-        if (outcome.kind === "hello" || outcome.kind === "refused" || outcome.kind === "sslv2")
-          this.succeeded = true;
-        return outcome;
-      }
+      if (outcome.kind !== "throttled") return outcome;
       if (attempt >= this.politeness.retries) {
         this.throttled = true;
+        this.stoppedBy ??= "throttled";
         return outcome;
       }
       this.retries++;
-      await this.sleep(this.politeness.backoffMs * 2 ** attempt);
+      const backoff = this.politeness.backoffMs * 2 ** attempt;
+      if (backoff >= this.deadline.remaining()) {
+        this.throttled = true;
+        this.stoppedBy ??= "throttled";
+        return outcome;
+      }
+      await this.sleep(backoff);
     }
   }
 }

@@ -1,9 +1,10 @@
-/** Glue: the enumeration of one endpoint over real connections, within the politeness limits. */
+/** Glue: the enumeration of one endpoint over real connections, within its deadline and politeness. */
+import type { Deadline } from "../../../net/deadline.js";
 import type { Network } from "../../../net/network.js";
-import type { ProbeOptions, ProbeTarget } from "../../probe/probe-endpoint.js";
+import type { EndpointLearning } from "./endpoint-learning.js";
 import { enumerate, type TlsEnumeration } from "./enumerate.js";
-import { helloExchange } from "./hello-exchange.js";
-import { defaultPoliteness, EndpointAsker, type HostLimiter, type Politeness } from "./politeness.js";
+import { type HelloTarget, helloExchange } from "./hello-exchange.js";
+import { defaultPoliteness, EndpointAsker, type Politeness } from "./politeness.js";
 
 export interface EnumerationRun {
   readonly enumeration: TlsEnumeration;
@@ -15,36 +16,37 @@ export interface EnumerationRun {
 export interface ProberOptions {
   readonly quick: boolean;
   readonly politeness?: Politeness;
-  /** Shared by every endpoint of a run so that the per-host cap holds across them. */
-  readonly limiter: HostLimiter;
 }
 
 export async function enumerateEndpoint(
-  target: ProbeTarget,
-  address: string,
-  probeOptions: ProbeOptions,
+  target: HelloTarget,
   proberOptions: ProberOptions,
+  deadline: Deadline,
+  learning: EndpointLearning,
   network: Network,
 ): Promise<EnumerationRun> {
   const politeness = proberOptions.politeness ?? defaultPoliteness;
-  const limiter = proberOptions.limiter;
   const asker = new EndpointAsker(
-    (request) => helloExchange(target, address, request, probeOptions, network),
-    limiter,
-    address,
+    (request) => helloExchange(target, request, deadline, network, (ms) => learning.noteDialogue(ms)),
     politeness,
+    deadline,
+    learning,
   );
   const ask = asker.ask.bind(asker);
-  const lanes = politeness.maxConnectionsPerHost >= 2 ? [ask, ask] : [ask];
+  const lanes =
+    Math.min(politeness.maxConnectionsPerHost, network.limiter.maxPerHost) >= 2 ? [ask, ask] : [ask];
   const enumeration = await enumerate(lanes, { quick: proberOptions.quick });
+  const reason = enumeration.incompleteReason ?? asker.stoppedBy;
   return {
-    enumeration: asker.throttled
-      ? {
-          ...enumeration,
-          complete: false,
-          notes: [...enumeration.notes, "throttled by the server: results are partial"],
-        }
-      : enumeration,
+    enumeration:
+      asker.throttled && !enumeration.notes.some((n) => n.startsWith("throttled"))
+        ? {
+            ...enumeration,
+            complete: false,
+            incompleteReason: reason ?? "throttled",
+            notes: [...enumeration.notes, "throttled by the server: results are partial"],
+          }
+        : enumeration,
     connections: asker.connections,
     retries: asker.retries,
     throttled: asker.throttled,

@@ -14,6 +14,7 @@ import {
   helloRetryRequestRandom,
   versionName,
 } from "./constants.js";
+import { isRefusalLine, maxTextLine, startsAsText } from "./plaintext-line.js";
 
 export interface ServerHello {
   readonly kind: "server-hello";
@@ -31,6 +32,8 @@ export interface ServerHello {
   readonly secureRenegotiation: boolean;
   readonly extendedMasterSecret: boolean;
   readonly encryptThenMac: boolean;
+  /** The chain of the Certificate message (RFC 5246 §7.4.2), DER, when it was read. */
+  readonly certificates?: readonly Buffer[];
 }
 
 export interface ServerAlert {
@@ -44,7 +47,15 @@ export interface Sslv2ServerHello {
   readonly kind: "sslv2";
 }
 
-export type FirstFlight = ServerHello | ServerAlert | Sslv2ServerHello;
+/** A line of text instead of a TLS record (see plaintext-line.ts). */
+export interface PlaintextLine {
+  readonly kind: "plaintext";
+  readonly line: string;
+  /** An SMTP 4xx/5xx, IMAP BYE/NO or POP3 -ERR line: the server refusing the connection. */
+  readonly refusal: boolean;
+}
+
+export type FirstFlight = ServerHello | ServerAlert | Sslv2ServerHello | PlaintextLine;
 
 /** A cursor over a buffer: reads return undefined past the end instead of throwing. */
 class Reader {
@@ -128,6 +139,23 @@ function keyExchangeOf(body: Buffer, suite: number): { group: number | null; dhB
   return { group: null, dhBits: null };
 }
 
+/** RFC 5246 §7.4.2: certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>. */
+function certificatesOf(body: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  if (body.length < 3) return out;
+  const total = body.readUIntBE(0, 3);
+  let offset = 3;
+  const end = Math.min(body.length, 3 + total);
+  while (end - offset >= 3) {
+    const length = body.readUIntBE(offset, 3);
+    offset += 3;
+    if (length === 0 || end - offset < length) break;
+    out.push(Buffer.from(body.subarray(offset, offset + length)));
+    offset += length;
+  }
+  return out;
+}
+
 const needsKeyExchange = (suite: number) => {
   const kx = suiteByCode(suite)?.keyExchange;
   return kx === "ECDHE" || kx === "DHE";
@@ -138,6 +166,8 @@ const maxRecord = 16384 + 2048; // RFC 5246 §6.2.3 TLSCiphertext bound
 export interface FlightOptions {
   /** Read on to the ServerKeyExchange of (EC)DHE suites, for the curve or DH size. */
   readonly wantKeyExchange: boolean;
+  /** Read on to the Certificate message (TLS ≤ 1.2), for the chain the server sends. */
+  readonly wantCertificate?: boolean;
 }
 
 /** The parser without the safety net of frameFirstFlight: exported for the fuzz tests. */
@@ -146,11 +176,25 @@ export function parseFirstFlight(buffer: Buffer, eof: boolean, options: FlightOp
   if (buffer.length >= 3 && ((buffer[0] ?? 0) & 0x80) !== 0 && buffer[2] === 4) {
     return { kind: "frame", value: { kind: "sslv2" }, consumed: buffer.length };
   }
+  if (startsAsText(buffer[0])) {
+    // A refusal line (421, * BYE, -ERR) or other text where a TLS record was expected.
+    const end = buffer.indexOf(0x0a);
+    if (end === -1 && !eof && buffer.length < maxTextLine) return { kind: "incomplete" };
+    const stop = end === -1 ? Math.min(buffer.length, maxTextLine) : end + 1;
+    const line = buffer.toString("latin1", 0, stop).replace(/\r?\n$/, "");
+    return {
+      kind: "frame",
+      value: { kind: "plaintext", line, refusal: isRefusalLine(line) },
+      consumed: stop,
+    };
+  }
   let offset = 0;
   let handshake = Buffer.alloc(0);
+  let certificates: Buffer[] | undefined;
   let hello: ServerHello | null = null;
   let parsedUpTo = 0;
   const done = (value: FirstFlight): Frame<FirstFlight> => ({ kind: "frame", value, consumed: offset });
+  const withCertificates = (h: ServerHello): ServerHello => (certificates ? { ...h, certificates } : h);
   for (;;) {
     if (buffer.length - offset < 5) break;
     const type = buffer[offset] ?? 0;
@@ -165,9 +209,11 @@ export function parseFirstFlight(buffer: Buffer, eof: boolean, options: FlightOp
     const payload = buffer.subarray(offset + 5, offset + 5 + length);
     offset += 5 + length;
     if (type === ContentType.alert) {
-      if (hello) return done(hello);
+      if (hello) return done(withCertificates(hello));
       const level = payload[0] ?? 0;
       const description = payload[1] ?? 0;
+      // RFC 5246 §7.2: a warning (unrecognized_name, say) is no refusal; the flight goes on.
+      if (level === 1 && description !== 0) continue;
       return done({
         kind: "alert",
         level,
@@ -176,7 +222,7 @@ export function parseFirstFlight(buffer: Buffer, eof: boolean, options: FlightOp
       });
     }
     if (type === ContentType.changeCipherSpec || type === ContentType.applicationData) {
-      if (hello) return done(hello);
+      if (hello) return done(withCertificates(hello));
       return { kind: "invalid", message: `record type ${type} before ServerHello` };
     }
     if (type !== ContentType.handshake)
@@ -215,16 +261,23 @@ export function parseFirstFlight(buffer: Buffer, eof: boolean, options: FlightOp
           encryptThenMac: fields.extensions.has(ExtensionType.encryptThenMac),
         };
         if (helloRetry || negotiated === 0x0304) return done(hello);
-        if (!options.wantKeyExchange || !needsKeyExchange(hello.cipherSuite)) return done(hello);
+        const readKx = options.wantKeyExchange && needsKeyExchange(hello.cipherSuite);
+        if (!readKx && !options.wantCertificate) return done(hello);
+        continue;
+      }
+      if (msgType === HandshakeType.certificate) {
+        certificates = certificatesOf(body);
+        if (!(options.wantKeyExchange && needsKeyExchange(hello.cipherSuite)))
+          return done(withCertificates(hello));
         continue;
       }
       if (msgType === HandshakeType.serverKeyExchange) {
-        return done({ ...hello, ...keyExchangeOf(body, hello.cipherSuite) });
+        return done(withCertificates({ ...hello, ...keyExchangeOf(body, hello.cipherSuite) }));
       }
-      if (msgType === HandshakeType.serverHelloDone) return done(hello);
+      if (msgType === HandshakeType.serverHelloDone) return done(withCertificates(hello));
     }
   }
-  if (eof && hello) return done(hello);
+  if (eof && hello) return done(withCertificates(hello));
   return { kind: "incomplete" };
 }
 
