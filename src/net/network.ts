@@ -16,7 +16,8 @@ export interface Network {
   readonly resolver: Resolver;
   readonly clock: Clock;
   readonly guard: TargetGuard;
-  readonly limiter: HostLimiter;
+  /** The per-host cap every `connect` holds to (absent in hand-made test networks). */
+  readonly limiter?: HostLimiter;
   /**
    * Opens a TCP connection within `timeoutMs`. With a `deadline`, waiting for a slot of the per-host
    * cap ends at the deadline, and the connect step gets what is left of it (at most its step timeout).

@@ -7,8 +7,11 @@
  */
 import { isIP } from "node:net";
 import { limits } from "../../core/limits.js";
+import type { Connection } from "../../net/connection.js";
 import { Deadline } from "../../net/deadline.js";
+import { realSleep } from "../../net/host-limiter.js";
 import type { Network } from "../../net/network.js";
+import type { NetFailure } from "../../net/outcome.js";
 import type { Dialogue, TlsMode } from "../dialogue/dialogue.js";
 import { httpDialogue } from "../dialogue/http.js";
 import { imapDialogue } from "../dialogue/imap.js";
@@ -18,6 +21,7 @@ import { smtpDialogue } from "../dialogue/smtp.js";
 import { analyzeChain } from "../tls/certificate.js";
 import { negotiatedOf } from "../tls/negotiated.js";
 import { EndpointLearning } from "../tls/prober/endpoint-learning.js";
+import { defaultPoliteness } from "../tls/prober/politeness.js";
 import { type EnumerationRun, enumerateEndpoint, type ProberOptions } from "../tls/prober/prober.js";
 import type { TrustStore } from "../tls/trust-store.js";
 import type { EndpointError, EndpointReport, EndpointTls } from "./endpoint.js";
@@ -87,6 +91,10 @@ function reportableFacts(facts: unknown): unknown {
   return facts;
 }
 
+type MainAttempt =
+  | { readonly kind: "connect-failed"; readonly failure: NetFailure }
+  | { readonly kind: "ran"; readonly run: DialogueRun<unknown>; readonly connection: Connection };
+
 async function probeAddress(
   target: ProbeTarget,
   address: string,
@@ -103,36 +111,7 @@ async function probeAddress(
     tlsMode: target.tlsMode,
   };
   const learning = new EndpointLearning(options.stepTimeoutMs);
-
-  // The main connection takes a slot of the per-host cap (in the network seam) like every other.
-  learning.started();
-  const connected = await network.connect(address, target.port, deadline.forStep(), deadline);
-  if (!connected.ok) {
-    learning.ended({ answered: false, silent: false });
-    return {
-      ...base,
-      starttlsAdvertised: null,
-      tls: null,
-      dialogue: null,
-      plaintextInjection: null,
-      transcript: [`*: ${connected.failure.message}`],
-      stats: {
-        connections: connected.failure.reason === "not_allowed" ? 0 : 1,
-        retries: 0,
-        durationMs: network.clock.now() - started,
-      },
-      outcome: "failed",
-      error: { step: "connect", reason: connected.failure.reason, message: connected.failure.message },
-    };
-  }
-  const connection = connected.value;
-  const opened = network.clock.now();
-  let mainEnded = false;
-  const endMain = (answered: boolean, silent: boolean) => {
-    if (mainEnded) return;
-    mainEnded = true;
-    learning.ended({ answered, silent });
-  };
+  const politeness = (options.enumeration ? options.enumeration.politeness : undefined) ?? defaultPoliteness;
   const serverName = isIP(target.host) === 0 ? target.host.replace(/\.$/, "") : undefined;
   // The enumeration starts as soon as the server has said "go ahead" to TLS, alongside the handshake.
   const running: { enumeration: Promise<EnumerationRun> | null } = { enumeration: null };
@@ -152,42 +131,119 @@ async function probeAddress(
       );
     }
   };
-  const startTls = () => {
-    connection.transcript.add("*", "TLS handshake");
-    if (target.tlsMode === "starttls") {
-      // The greeting and STARTTLS went through: the endpoint answers, and this is what it costs.
-      learning.noteDialogue(network.clock.now() - opened);
-      endMain(true, false);
-    }
-    startEnumeration();
-    return connection.startTls(serverName ? { serverName } : {}, deadline.forStep());
-  };
   const dialogue = dialogueFor(target, options);
-  let outcome: DialogueRun<unknown> | undefined;
-  try {
-    if (target.tlsMode === "implicit") {
-      const handshake = await startTls();
-      endMain(
-        handshake.ok || handshake.failure.reason !== "timeout",
-        !handshake.ok && handshake.failure.reason === "timeout",
-      );
-      outcome = handshake.ok
-        ? { ...(await runDialogue(dialogue, connection, deadline, startTls, true)), tls: handshake.value }
-        : { facts: null, tls: null, injection: null, failure: { step: "handshake", ...handshake.failure } };
-    } else {
-      outcome = await runDialogue(dialogue, connection, deadline, startTls, false);
+
+  /** One main connection: dialogue, STARTTLS or implicit TLS, the full handshake, post-TLS. */
+  const mainAttempt = async (): Promise<MainAttempt> => {
+    // It takes a slot of the per-host cap (in the network seam) like every other connection.
+    learning.started();
+    const connected = await network.connect(address, target.port, deadline.forStep(), deadline);
+    if (!connected.ok) {
+      learning.ended({ answered: false, silent: false });
+      return { kind: "connect-failed", failure: connected.failure };
     }
-  } finally {
-    connection.close();
-    // Still not ended: the greeting never came (silence), or the dialogue failed before STARTTLS.
-    const f = outcome?.failure;
-    const silent =
-      f?.reason === "timeout" &&
-      f.step === "greeting" &&
-      connection.transcript.lines.every((l) => l.from !== "S");
-    endMain(!silent && f?.reason !== "timeout", silent);
+    const connection = connected.value;
+    const opened = network.clock.now();
+    let mainEnded = false;
+    const endMain = (answered: boolean, silent: boolean) => {
+      if (mainEnded) return;
+      mainEnded = true;
+      learning.ended({ answered, silent });
+    };
+    const startTls = () => {
+      connection.transcript.add("*", "TLS handshake");
+      if (target.tlsMode === "starttls") {
+        // The greeting and STARTTLS went through: the endpoint answers, and this is what it costs.
+        learning.noteDialogue(network.clock.now() - opened);
+        endMain(true, false);
+      }
+      startEnumeration();
+      return connection.startTls(serverName ? { serverName } : {}, deadline.forStep());
+    };
+    let outcome: DialogueRun<unknown> | undefined;
+    try {
+      if (target.tlsMode === "implicit") {
+        const handshake = await startTls();
+        endMain(
+          handshake.ok || handshake.failure.reason !== "timeout",
+          !handshake.ok && handshake.failure.reason === "timeout",
+        );
+        outcome = handshake.ok
+          ? { ...(await runDialogue(dialogue, connection, deadline, startTls, true)), tls: handshake.value }
+          : { facts: null, tls: null, injection: null, failure: { step: "handshake", ...handshake.failure } };
+      } else {
+        outcome = await runDialogue(dialogue, connection, deadline, startTls, false);
+      }
+    } finally {
+      connection.close();
+      // Still not ended: the greeting never came (silence), or the dialogue failed before STARTTLS.
+      const f = outcome?.failure;
+      const silent =
+        f?.reason === "timeout" &&
+        f.step === "greeting" &&
+        connection.transcript.lines.every((l) => l.from !== "S");
+      endMain(!silent && f?.reason !== "timeout", silent);
+    }
+    return { kind: "ran", run: outcome, connection };
+  };
+
+  // A 421/450 greeting (or BYE, -ERR) is throttling: backoff, retry, then report it as throttled.
+  const earlier: string[] = [];
+  let mainConnections = 1;
+  let mainRetries = 0;
+  const retryAfterBackoff = async (why: string): Promise<boolean> => {
+    const backoff = politeness.backoffMs * 2 ** mainRetries;
+    if (mainRetries >= politeness.retries || backoff >= deadline.remaining()) return false;
+    earlier.push(`*: ${why}: retrying in ${backoff} ms`);
+    await realSleep(backoff);
+    mainRetries++;
+    mainConnections++;
+    return true;
+  };
+  let attempt = await mainAttempt();
+  while (attempt.kind === "ran" && attempt.run.failure?.reason === "throttled") {
+    earlier.push(...attempt.connection.transcript.toJSON());
+    if (!(await retryAfterBackoff("throttled"))) break;
+    attempt = await mainAttempt();
   }
-  const run = outcome;
+  if (attempt.kind === "connect-failed") {
+    const failure = attempt.failure;
+    const enumerated = running.enumeration ? await running.enumeration : null;
+    return {
+      ...base,
+      starttlsAdvertised: null,
+      tls: null,
+      dialogue: null,
+      plaintextInjection: null,
+      transcript: [...earlier, `*: ${failure.message}`],
+      stats: {
+        connections:
+          (failure.reason === "not_allowed" ? 0 : mainConnections) + (enumerated?.connections ?? 0),
+        retries: mainRetries + (enumerated?.retries ?? 0),
+        durationMs: network.clock.now() - started,
+      },
+      outcome: "failed",
+      error: { step: "connect", reason: failure.reason, message: failure.message },
+    };
+  }
+  // When the handshake failed, the enumeration still ends and its connections are still counted.
+  let enumerated = running.enumeration ? await running.enumeration : null;
+  if (
+    attempt.run.failure?.step === "handshake" &&
+    attempt.run.failure.reason !== "timeout" &&
+    !("peerChain" in attempt.run.failure) &&
+    enumerated?.enumeration.incompleteReason === "throttled"
+  ) {
+    // The raw hellos met refusal lines: the failed handshake was likely one too. Once the
+    // enumeration has let go of its connections, the main connection is tried again.
+    earlier.push(...attempt.connection.transcript.toJSON());
+    if (await retryAfterBackoff("the server throttles (refusal lines instead of a ServerHello)")) {
+      const again = await mainAttempt();
+      if (again.kind === "ran") attempt = again;
+    }
+    enumerated = running.enumeration ? await running.enumeration : enumerated;
+  }
+  const { run, connection } = attempt;
   // A handshake that aborted after the server's Certificate message carries the chain it sent.
   let abortedChain: readonly Buffer[] = [];
   let error: EndpointError | null = null;
@@ -225,12 +281,8 @@ async function probeAddress(
       certificateFrom: "aborted-handshake",
     };
   }
-  let connections = 1;
-  let retries = 0;
-  // When the handshake failed, the enumeration still ends and its connections are still counted.
-  const enumerated = running.enumeration ? await running.enumeration : null;
-  connections += enumerated?.connections ?? 0;
-  retries += enumerated?.retries ?? 0;
+  const connections = mainConnections + (enumerated?.connections ?? 0);
+  const retries = mainRetries + (enumerated?.retries ?? 0);
   if (error && enumerated?.throttled && error.step === "handshake" && error.reason !== "timeout") {
     // The raw hellos met refusal lines: the failed handshake is the same pushback, not a TLS fault.
     error = {
@@ -274,7 +326,7 @@ async function probeAddress(
     tls,
     dialogue: { protocol: dialogue.name, facts: reportableFacts(run.facts) },
     plaintextInjection: run.injection,
-    transcript: connection.transcript.toJSON(),
+    transcript: [...earlier, ...connection.transcript.toJSON()],
     stats: { connections, retries, durationMs: network.clock.now() - started },
     outcome: error ? "failed" : "completed",
     error,

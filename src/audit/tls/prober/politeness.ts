@@ -46,6 +46,9 @@ export class EndpointAsker {
   exhausted = false;
   /** The first reason the asker refused to go on, if it did. */
   stoppedBy: IncompleteReason | null = null;
+  /** Set by the first throttling sign: from then on, one connection at a time. */
+  private serial = false;
+  private inFlight = 0;
 
   constructor(
     private readonly exchange: Exchange,
@@ -79,10 +82,16 @@ export class EndpointAsker {
           `${this.deadline.describe()}: ${formatMs(this.deadline.remaining())} left, less than the ${formatMs(cost)} the server takes to greet`,
         );
       }
+      // After a throttling sign, one connection at a time: the server counts concurrent ones.
+      if (this.serial && this.inFlight > 0) {
+        await this.learning.changed();
+        continue;
+      }
       const verdict = this.learning.mayStart();
       if (verdict === "go") {
         // Counted in the same turn as the check, so that two lanes cannot both pass a gate of one.
         this.connections++;
+        this.inFlight++;
         this.learning.started();
         return null;
       }
@@ -102,9 +111,11 @@ export class EndpointAsker {
         outcome = await this.exchange(request);
       } catch (error) {
         // A bug in us: free the gate for the other lane, then let it surface.
+        this.inFlight--;
         this.learning.ended({ kind: "failed" });
         throw error;
       }
+      this.inFlight--;
       this.learning.ended(outcome);
       if (outcome.kind === "unreachable") {
         // A refusal after the endpoint has already answered us is the endpoint pushing back.
@@ -113,6 +124,7 @@ export class EndpointAsker {
           : { kind: "failed", message: outcome.message };
       }
       if (outcome.kind !== "throttled") return outcome;
+      this.serial = true;
       if (attempt >= this.politeness.retries) {
         this.throttled = true;
         this.stoppedBy ??= "throttled";

@@ -34,7 +34,9 @@ export async function enumerateEndpoint(
   );
   const ask = asker.ask.bind(asker);
   const lanes =
-    Math.min(politeness.maxConnectionsPerHost, network.limiter.maxPerHost) >= 2 ? [ask, ask] : [ask];
+    Math.min(politeness.maxConnectionsPerHost, network.limiter?.maxPerHost ?? Number.POSITIVE_INFINITY) >= 2
+      ? [ask, ask]
+      : [ask];
   const enumeration = await enumerate(lanes, { quick: proberOptions.quick });
   const reason = enumeration.incompleteReason ?? asker.stoppedBy;
   return {
