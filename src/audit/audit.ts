@@ -16,7 +16,7 @@ import { judgeAll } from "./measures/registry.js";
 import type { Territory } from "./measures/territory.js";
 import type { EndpointReport } from "./probe/endpoint.js";
 import { httpFetch } from "./probe/http-fetch.js";
-import { type ProbeOptions, probeEndpoint } from "./probe/probe-endpoint.js";
+import { endpointDeadline, type ProbeOptions, probeEndpoint } from "./probe/probe-endpoint.js";
 import { evaluateProfile, type ProfileResult } from "./profiles/evaluate.js";
 import type { Profile } from "./profiles/profile.js";
 import { profiles } from "./profiles/profiles.js";
@@ -143,8 +143,11 @@ export async function auditDomain(
   cache = new ProbeCache(),
 ): Promise<AuditReport> {
   const startedAt = new Date(network.clock.now()).toISOString();
+  // One deadline for the domain: every probe and fetch ends by it, so a slow server bounds the audit.
+  const deadline = endpointDeadline(options, network);
+  const probeOptions: ProbeOptions = { ...options, within: deadline };
   const timeout = options.stepTimeoutMs;
-  const fetchOptions = { stepTimeoutMs: timeout, trustStore: options.trustStore };
+  const fetchOptions = { stepTimeoutMs: timeout, trustStore: options.trustStore, deadline };
   const named = domain.toLowerCase().replace(/\.$/, "");
   const pauseMs = options.starttlsRetryPauseMs ?? limits.starttlsRetryPauseMs;
 
@@ -182,7 +185,7 @@ export async function auditDomain(
   const startProbe = (endpoint: DiscoveredEndpoint) => {
     if (probes.has(endpointKey(endpoint))) return;
     total++;
-    const probing = cache.get(endpoint, options, network, pauseMs).then((reports) => {
+    const probing = cache.get(endpoint, probeOptions, network, pauseMs).then((reports) => {
       options.onProgress?.({ domain: named, done: ++done, total, what: `${endpoint.host}:${endpoint.port}` });
       // A webmail is fetched once its host is known to answer (not for a DNS or connect failure).
       const answers = reports.some((e) => e.error?.step !== "dns" && e.error?.step !== "connect");

@@ -52,7 +52,12 @@ export function liveNetwork(options: {
           `refused to connect to ${where(address, port)}: ${verdict.reason}${verdict.range ? ` (${verdict.range})` : ""}; use --allow-private to permit it`,
         );
       }
-      const release = await limiter.acquire(address, deadline ? deadline.remaining() : undefined);
+      // The owner of the slot is the endpoint (address and port), for the fair share between them.
+      const release = await limiter.acquire(
+        address,
+        deadline ? deadline.remaining() : undefined,
+        where(address, port),
+      );
       if (!release) {
         return fail(
           "timeout",

@@ -56,6 +56,7 @@ export function tlsOf(sketch: TlsSketch): EndpointTls {
     groups: ["x25519"],
     enumeration: {
       incompleteReason: (sketch.complete ?? true) ? null : "deadline",
+      versionsProbed: 6,
       complete: sketch.complete ?? true,
       throttled: false,
       quick: false,

@@ -34,6 +34,7 @@ export type EnumerationDetails = Pick<
   TlsEnumeration,
   | "complete"
   | "incompleteReason"
+  | "versionsProbed"
   | "serverPreferenceByVersion"
   | "dhBits"
   | "compression"

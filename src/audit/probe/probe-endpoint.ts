@@ -306,6 +306,7 @@ async function probeAddress(
       enumeration: {
         complete: e.complete,
         incompleteReason: e.incompleteReason,
+        versionsProbed: e.versionsProbed,
         throttled: enumerated.throttled,
         quick: options.enumeration.quick,
         serverPreferenceByVersion: e.serverPreferenceByVersion,

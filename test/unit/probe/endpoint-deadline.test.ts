@@ -13,8 +13,9 @@ import { trustStore } from "../../../src/audit/tls/trust-store.js";
 import { HostLimiter } from "../../../src/net/host-limiter.js";
 import { liveNetwork, type Network } from "../../../src/net/network.js";
 import { fakeResolver } from "../../../src/net/resolver.js";
-import { type FakeServer, fakeServer, nextLine, sleep, tlsServerSide } from "../../support/fake-server.js";
+import { type FakeServer, fakeServer, nextLine, sleep } from "../../support/fake-server.js";
 import { type Issued, selfSigned } from "../../support/pki.js";
+import { slowGreetingImap } from "../../support/slow-servers.js";
 
 const store = trustStore({ includeSystemRoots: false });
 let servers: FakeServer[] = [];
@@ -84,33 +85,8 @@ describe("the endpoint deadline bounds everything", () => {
   });
 
   it("a greeting that takes 800 ms: versions first, and the probe ends at the deadline, incomplete", async () => {
-    const server = await serve(async (socket) => {
-      await sleep(800);
-      socket.write("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n");
-      for (;;) {
-        const line = await nextLine(socket);
-        const tag = line.split(" ")[0];
-        if (/CAPABILITY/i.test(line)) {
-          socket.write(`* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\n${tag} OK done\r\n`);
-        } else if (/STARTTLS/i.test(line)) {
-          socket.write(`${tag} OK go ahead\r\n`);
-          const secure = await tlsServerSide(socket, cert.keyPem, cert.pem);
-          secure.on("error", () => {});
-          for (;;) {
-            const l = await nextLine(secure);
-            const t = l.split(" ")[0];
-            if (/CAPABILITY/i.test(l)) secure.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${t} OK done\r\n`);
-            else if (/LOGOUT/i.test(l)) {
-              secure.end(`* BYE\r\n${t} OK bye\r\n`);
-              return;
-            } else secure.write(`${t} BAD\r\n`);
-          }
-        } else if (/LOGOUT/i.test(line)) {
-          socket.end(`* BYE\r\n${tag} OK bye\r\n`);
-          return;
-        } else socket.write(`${tag} BAD\r\n`);
-      }
-    });
+    const server = await slowGreetingImap(800, cert);
+    servers.push(server);
     const deadline = 4000;
     const { report, seconds } = await probe(
       server,

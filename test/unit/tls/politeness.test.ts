@@ -52,6 +52,21 @@ describe("per-host limiter", () => {
     expect(sleeps).toEqual([100, 100]);
   });
 
+  it("a freed slot goes to the endpoint holding the fewest, so a busy endpoint cannot starve another", async () => {
+    const limiter = new HostLimiter({ maxPerHost: 2, delayMs: 0 });
+    const a1 = await limiter.acquire("h", undefined, "h:465");
+    const b1 = await limiter.acquire("h", undefined, "h:25");
+    const order: string[] = [];
+    const a2 = limiter.acquire("h", undefined, "h:465").then((r) => (order.push("465"), r));
+    const b2 = limiter.acquire("h", undefined, "h:25").then((r) => (order.push("25"), r));
+    b1?.(); // h:25 now holds none, h:465 one: the slot goes to h:25 although h:465 asked first
+    await b2;
+    expect(order).toEqual(["25"]);
+    a1?.();
+    await a2;
+    expect(order).toEqual(["25", "465"]);
+  });
+
   it("a waiter gives up at its deadline and leaves the queue", async () => {
     const limiter = new HostLimiter({ maxPerHost: 1, delayMs: 0 });
     const held = await limiter.acquire("h");

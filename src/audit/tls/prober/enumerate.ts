@@ -47,6 +47,8 @@ export interface TlsEnumeration {
   readonly sslv2: boolean | null;
   /** Every question answered; false when the deadline, throttling, a budget or an error cut it short. */
   readonly complete: boolean;
+  /** Versions a hello was sent for, SSL 2.0 included (the connection budget counts them). */
+  readonly versionsProbed: number;
   /** Why it is not complete (null when complete). */
   readonly incompleteReason: IncompleteReason | null;
   readonly notes: readonly string[];
@@ -153,6 +155,8 @@ interface VersionResult {
  * whether it closes where an alert was due.
  */
 interface Knowledge {
+  /** Versions a hello was sent for (SSL 2.0 included): the "versions probed" of the budget. */
+  asked: Set<string>;
   maxAnsweredOffer: number;
   negotiates: boolean;
   closesInsteadOfAlert: boolean;
@@ -393,6 +397,7 @@ class Enumerator {
   /** Asks, and turns anything that is neither a hello, an alert nor a drop into a stop. */
   async question(request: HelloRequest): Promise<Answer | null> {
     if (this.stopped) return null;
+    this.knowledge.asked.add(request.version);
     const outcome = await this.ask(request);
     switch (outcome.kind) {
       case "hello":
@@ -486,6 +491,7 @@ class Enumerator {
   /** SSL 2.0: one CLIENT-HELLO; a SERVER-HELLO back means the server still speaks it. */
   async sslv2(): Promise<boolean | null> {
     if (this.stopped) return null;
+    this.knowledge.asked.add("SSLv2");
     const outcome = await this.ask({ version: "SSLv2", cipherSuites: [], groups: [] });
     if (outcome.kind === "sslv2") return true;
     // Anything but an SSL 2.0 SERVER-HELLO (TLS alert, close, bytes of another protocol) is a "no".
@@ -533,7 +539,12 @@ const below = (a: ProtocolVersion, b: ProtocolVersion) => order.indexOf(a) < ord
  */
 export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions): Promise<TlsEnumeration> {
   const [laneA, laneB = laneA] = askOn as [Ask, Ask?];
-  const knowledge: Knowledge = { maxAnsweredOffer: 0, negotiates: false, closesInsteadOfAlert: false };
+  const knowledge: Knowledge = {
+    asked: new Set(),
+    maxAnsweredOffer: 0,
+    negotiates: false,
+    closesInsteadOfAlert: false,
+  };
   const e13 = new Enumerator(laneA, options, knowledge);
   const eOld = new Enumerator(laneB, options, knowledge);
 
@@ -621,6 +632,7 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
     sslv2,
     complete: reason === null,
     incompleteReason: reason,
+    versionsProbed: knowledge.asked.size,
     notes: [...e13.notes, ...eOld.notes],
     peerChain: eOld.facts.peerChain.length > 0 ? eOld.facts.peerChain : e13.facts.peerChain,
   };
