@@ -19,8 +19,7 @@ import {
 } from "../cipher-suites.js";
 import { groups as allGroups, groupName } from "../wire/constants.js";
 import type { ServerHello } from "../wire/server-flight.js";
-import type { HelloOutcome, HelloRequest } from "./hello-exchange.js";
-import type { IncompleteReason } from "./politeness.js";
+import type { HelloOutcome, HelloRequest, IncompleteReason } from "./hello-exchange.js";
 
 export const maxSuitesPerHello = limits.maxSuitesPerHello;
 /** Suites in the one small offer that tells "drops unknown suites" from "lacks the version". */

@@ -20,7 +20,9 @@ import { sslv2Kinds } from "../cipher-suite-registry.js";
 import { type ProtocolVersion, suiteName } from "../cipher-suites.js";
 import { buildClientHello, buildSslv2ClientHello, type ClientHelloSpec } from "../wire/client-hello.js";
 import { frameFirstFlight, type ServerHello } from "../wire/server-flight.js";
-import type { IncompleteReason } from "./politeness.js";
+
+/** Why an enumeration stopped before every question was answered. */
+export type IncompleteReason = "deadline" | "throttled" | "unanswered" | "budget" | "inconclusive" | "error";
 
 export type HelloOutcome =
   | { readonly kind: "hello"; readonly hello: ServerHello }

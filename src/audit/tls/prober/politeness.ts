@@ -11,7 +11,7 @@ import type { Deadline } from "../../../net/deadline.js";
 import { formatMs } from "../../../net/deadline.js";
 import { realSleep, type Sleep } from "../../../net/host-limiter.js";
 import type { EndpointLearning } from "./endpoint-learning.js";
-import type { HelloOutcome, HelloRequest } from "./hello-exchange.js";
+import type { HelloOutcome, HelloRequest, IncompleteReason } from "./hello-exchange.js";
 
 export interface Politeness {
   /** Simultaneous connections to one address (internet.nl uses 1 per MX, sslyze 5). */
@@ -34,9 +34,6 @@ export const defaultPoliteness: Politeness = {
 };
 
 export type Exchange = (request: HelloRequest) => Promise<HelloOutcome>;
-
-/** Why an enumeration stopped before every question was answered. */
-export type IncompleteReason = "deadline" | "throttled" | "unanswered" | "budget" | "inconclusive" | "error";
 
 /** Asks hellos of one endpoint within its budget and deadline, retrying throttled attempts with backoff. */
 export class EndpointAsker {
