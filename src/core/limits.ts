@@ -70,6 +70,8 @@ export const limits = {
    * multi-line answer). RFC 5321 §4.5.3.1.5 caps a reply line at 512 octets; EHLO replies of real
    * servers stay under 2 KiB. 64 KiB leaves room for odd servers and bounds memory. */
   maxReplyBytes: 64 * 1024,
+  /** Of a reply that exceeded its cap, the bytes kept for the transcript (enough to show what it was). */
+  oversizeKeptBytes: 512,
   /** Bytes a connection buffers before pausing the socket: a flood cannot grow memory past this. */
   socketHighWaterBytes: 256 * 1024,
   /** HTTP response head (status line + headers). Node's own http parser uses 16 KiB; cookies-heavy

@@ -193,7 +193,7 @@ export class Connection {
         }
         if (this.buffer.length > maxBytes) {
           const size = this.buffer.length;
-          this.buffer = this.buffer.subarray(0, 512);
+          this.buffer = this.buffer.subarray(0, limits.oversizeKeptBytes);
           this.destroy();
           finish(
             fail("too_large", `${what} from ${this.where()}: more than ${maxBytes} bytes (${size} received)`),

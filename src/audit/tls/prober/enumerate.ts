@@ -632,7 +632,8 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
     complete: reason === null,
     incompleteReason: reason,
     versionsProbed: knowledge.asked.size,
-    notes: [...e13.notes, ...eOld.notes],
+    // Both lanes stop for the same reason at a deadline: said once.
+    notes: [...new Set([...e13.notes, ...eOld.notes])],
     peerChain: eOld.facts.peerChain.length > 0 ? eOld.facts.peerChain : e13.facts.peerChain,
   };
 }
