@@ -3,7 +3,12 @@
  * would): the results and the number of connections, without sockets.
  */
 import { describe, expect, it } from "vitest";
-import { type ProtocolVersion, suiteByCode, suiteByName } from "../../../src/audit/tls/cipher-suites.js";
+import {
+  type ProtocolVersion,
+  suiteByCode,
+  suiteByName,
+  suitesFor,
+} from "../../../src/audit/tls/cipher-suites.js";
 import { enumerate } from "../../../src/audit/tls/prober/enumerate.js";
 import type { HelloOutcome, HelloRequest } from "../../../src/audit/tls/prober/hello-exchange.js";
 
@@ -228,6 +233,27 @@ describe("enumeration by elimination", () => {
     expect(result.cipherSuites.TLSv1).toEqual(rsa);
     const budget = 6 + server.versionsAsked() + 0 + 5;
     console.log("static RSA server: connections", server.count(), "budget", budget);
+    expect(server.count()).toBeLessThanOrEqual(budget);
+  });
+
+  it("connection budget on a server with many suites in TLS 1.0, 1.1 and 1.2 (Postfix 'high')", async () => {
+    const all12 = suitesFor("TLSv1.2")
+      .filter((s) => ["ECDHE", "DHE"].includes(s.keyExchange) && s.authentication === "RSA" && !s.export)
+      .map((s) => s.name);
+    const older = all12.filter((n) => suitesFor("TLSv1").some((s) => s.name === n));
+    const server = serverModel({
+      suites: { TLSv1: older, "TLSv1.1": older, "TLSv1.2": all12, "TLSv1.3": modern13 },
+      serverPreference: false,
+      groups13: [x25519, p256],
+      curves12: [x25519, p256],
+    });
+    const result = await enumerate([server.ask, server.ask], { quick: false });
+    expect(new Set(result.cipherSuites["TLSv1.2"])).toEqual(new Set(all12));
+    expect(new Set(result.cipherSuites.TLSv1)).toEqual(new Set(older));
+    expect(result.versionsProbed).toBe(6);
+    const accepted = all12.length + 2 * older.length + 3;
+    const budget = accepted + result.versionsProbed + 2 + 5;
+    console.log("many suites: connections", server.count(), "budget", budget);
     expect(server.count()).toBeLessThanOrEqual(budget);
   });
 

@@ -46,7 +46,8 @@ export interface TlsEnumeration {
   readonly sslv2: boolean | null;
   /** Every question answered; false when the deadline, throttling, a budget or an error cut it short. */
   readonly complete: boolean;
-  /** Versions a hello was sent for, SSL 2.0 included (the connection budget counts them). */
+  /** Versions whose support was settled (SSL 2.0 … TLS 1.3), by a hello of their own or by what the
+   * answer to a newer one implies (RFC 5246 App. E.1): the "versions probed" of the budget. */
   readonly versionsProbed: number;
   /** Why it is not complete (null when complete). */
   readonly incompleteReason: IncompleteReason | null;
@@ -154,8 +155,6 @@ interface VersionResult {
  * whether it closes where an alert was due.
  */
 interface Knowledge {
-  /** Versions a hello was sent for (SSL 2.0 included): the "versions probed" of the budget. */
-  asked: Set<string>;
   maxAnsweredOffer: number;
   negotiates: boolean;
   closesInsteadOfAlert: boolean;
@@ -339,6 +338,15 @@ class VersionJob {
     return true;
   }
 
+  /**
+   * Drops the suites still to ask that `keep` rules out, and re-bundles the rest: fewer, fuller
+   * offers (each refusal of a bundle costs a connection).
+   */
+  narrow(keep: (code: number) => boolean): void {
+    const rest = this.queue.flat().filter(keep);
+    this.queue.splice(0, this.queue.length, ...chunk(rest, maxSuitesPerHello));
+  }
+
   /** After the last elimination hello: notes, and the server's order. */
   async conclude(): Promise<void> {
     const { result, version, e } = this;
@@ -396,7 +404,6 @@ class Enumerator {
   /** Asks, and turns anything that is neither a hello, an alert nor a drop into a stop. */
   async question(request: HelloRequest): Promise<Answer | null> {
     if (this.stopped) return null;
-    this.knowledge.asked.add(request.version);
     const outcome = await this.ask(request);
     switch (outcome.kind) {
       case "hello":
@@ -490,7 +497,6 @@ class Enumerator {
   /** SSL 2.0: one CLIENT-HELLO; a SERVER-HELLO back means the server still speaks it. */
   async sslv2(): Promise<boolean | null> {
     if (this.stopped) return null;
-    this.knowledge.asked.add("SSLv2");
     const outcome = await this.ask({ version: "SSLv2", cipherSuites: [], groups: [] });
     if (outcome.kind === "sslv2") return true;
     // Anything but an SSL 2.0 SERVER-HELLO (TLS alert, close, bytes of another protocol) is a "no".
@@ -539,7 +545,6 @@ const below = (a: ProtocolVersion, b: ProtocolVersion) => order.indexOf(a) < ord
 export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions): Promise<TlsEnumeration> {
   const [laneA, laneB = laneA] = askOn as [Ask, Ask?];
   const knowledge: Knowledge = {
-    asked: new Set(),
     maxAnsweredOffer: 0,
     negotiates: false,
     closesInsteadOfAlert: false,
@@ -548,36 +553,51 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
   const eOld = new Enumerator(laneB, options, knowledge);
 
   // Phase 1 — versions.
+  /** Versions whose support is known, by an answer or by what an answer implies (RFC 5246 App. E.1). */
+  const settled = new Set<string>();
   const j13 = e13.job("TLSv1.3");
   const older: VersionJob[] = [];
   let sslv2: boolean | null = null;
   await Promise.all([
-    e13.decide(j13),
+    e13.decide(j13).then(() => {
+      if (j13.result.supported !== null) settled.add("TLSv1.3");
+    }),
     (async () => {
       const j12 = eOld.job("TLSv1.2");
       older.push(j12);
       await eOld.decide(j12);
       // A hello of version v also asks about every lower version: a server must answer with the
       // highest version it has at or below v (RFC 5246 App. E.1); protocol_version means it has none.
+      if (j12.result.supported !== null) settled.add("TLSv1.2");
       let previous = j12.result;
       let ceiling: ProtocolVersion | null = previous.other; // the server answered with this instead
-      for (const v of ["TLSv1.1", "TLSv1", "SSLv3"] as const) {
+      const lower = ["TLSv1.1", "TLSv1", "SSLv3"] as const;
+      for (const [i, v] of lower.entries()) {
         if (eOld.stopped) break;
         const goLower =
           previous.supported === true ||
           previous.intolerant ||
           (previous.other !== null && below(previous.other, order[order.indexOf(v) + 1] as ProtocolVersion));
         // TLS 1.1 is always asked: its hello also answers for TLS 1.0 and SSL 3.0.
-        if (v !== "TLSv1.1" && !goLower) break;
+        if (v !== "TLSv1.1" && !goLower) {
+          // A clean "no" (or an answer in a version this one is above) settles every older one.
+          for (const w of lower.slice(i)) settled.add(w);
+          break;
+        }
         // Answered with an older version than v: v is missing, skip to the one it named.
-        if (ceiling !== null && below(ceiling, v)) continue;
+        if (ceiling !== null && below(ceiling, v)) {
+          settled.add(v);
+          continue;
+        }
         const job = eOld.job(v);
         older.push(job);
         await eOld.decide(job);
+        if (job.result.supported !== null) settled.add(v);
         previous = job.result;
         if (previous.other !== null) ceiling = previous.other;
       }
       sslv2 = await eOld.sslv2();
+      if (sslv2 !== null) settled.add("SSLv2");
     })(),
   ]);
 
@@ -588,7 +608,19 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
       return j13.result.supported ? e13.groups("TLSv1.3", j13.result.picks, j13.result.groups) : [];
     })(),
     (async () => {
-      for (const job of older) if (job.result.supported) await eOld.finish(job);
+      const [j12, ...rest] = older;
+      if (j12?.result.supported) await eOld.finish(j12);
+      const known12 = j12?.finished && j12.result.supported && !eOld.stopped && !eOld.uncertain;
+      if (known12 && rest.some((job) => job.result.supported)) {
+        // A server's suites do not depend on the version (OpenSSL, GnuTLS and Schannel take one list):
+        // a suite it refused in TLS 1.2 is not asked again in older versions; only the ones TLS 1.2
+        // cannot carry (export, DES, IDEA…) and the ones it accepted there are.
+        const accepted12 = new Set(j12.result.picks);
+        const in12 = new Set(candidatesFor("TLSv1.2"));
+        for (const job of rest) job.narrow((c) => accepted12.has(c) || !in12.has(c));
+        eOld.notes.push("TLS 1.1 and older: suites refused in TLS 1.2 were not asked again");
+      }
+      for (const job of rest) if (job.result.supported) await eOld.finish(job);
     })(),
   ]);
   for (const job of [j13, ...older]) if (!job.finished) job.finished = true;
@@ -631,7 +663,7 @@ export async function enumerate(askOn: readonly Ask[], options: EnumerateOptions
     sslv2,
     complete: reason === null,
     incompleteReason: reason,
-    versionsProbed: knowledge.asked.size,
+    versionsProbed: settled.size,
     // Both lanes stop for the same reason at a deadline: said once.
     notes: [...new Set([...e13.notes, ...eOld.notes])],
     peerChain: eOld.facts.peerChain.length > 0 ? eOld.facts.peerChain : e13.facts.peerChain,
