@@ -14,10 +14,10 @@ import { readAutoconfig } from "../../../src/audit/discovery/autoconfig-xml.js";
 import { httpFetch } from "../../../src/audit/probe/http-fetch.js";
 import { type ProbeOptions, probeEndpoint } from "../../../src/audit/probe/probe-endpoint.js";
 import type { Service } from "../../../src/audit/probe/services.js";
-import { HostLimiter } from "../../../src/audit/tls/prober/politeness.js";
 import { trustStoreOf } from "../../../src/audit/tls/trust-store.js";
 import { readLoginPage } from "../../../src/audit/web/login-page.js";
 import { limits } from "../../../src/core/limits.js";
+import { HostLimiter } from "../../../src/net/host-limiter.js";
 import { liveNetwork } from "../../../src/net/network.js";
 import { fakeResolver } from "../../../src/net/resolver.js";
 import { type FakeServer, fakeServer } from "../../support/fake-server.js";
@@ -241,7 +241,11 @@ afterAll(async () => {
   await server.close();
 });
 
-const network = liveNetwork({ resolver: fakeResolver({}), allowPrivate: true });
+const network = liveNetwork({
+  resolver: fakeResolver({}),
+  allowPrivate: true,
+  limiter: new HostLimiter({ maxPerHost: 2, delayMs: 0 }),
+});
 const probeOptions = (enumerate: boolean): ProbeOptions => ({
   ehloName: "scanner.fuzz.test",
   stepTimeoutMs,
@@ -257,13 +261,6 @@ const probeOptions = (enumerate: boolean): ProbeOptions => ({
           retries: 1,
           backoffMs: 10,
         },
-        limiter: new HostLimiter({
-          maxConnectionsPerHost: 2,
-          delayMs: 0,
-          maxConnectionsPerEndpoint: 12,
-          retries: 1,
-          backoffMs: 10,
-        }),
       }
     : false,
 });
