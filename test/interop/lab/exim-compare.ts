@@ -6,7 +6,7 @@ import type { SslscanView } from "../sslscan.js";
 /**
  * Where mailcharter's enumeration differs from sslscan's: other versions, a suite sslscan accepted
  * and mailcharter did not report, or a suite only mailcharter reports although the local OpenSSL
- * (hence sslscan) could offer it.
+ * (hence sslscan) could offer it, or another DH group size.
  */
 export function differences(
   report: EndpointReport,
@@ -30,6 +30,10 @@ export function differences(
     );
     if (extra.length > 0) found.push(`${version}: sslscan refused ${extra.map(suiteName).join(", ")}`);
   }
+  // The DH group size of the DHE suites (sslscan: dhebits), wherever one was accepted.
+  const dhe = / dhebits="(\d+)"/.exec(truth.xml)?.[1];
+  if (dhe !== undefined && tls?.enumeration?.dhBits !== Number(dhe))
+    found.push(`dhBits ${tls?.enumeration?.dhBits} vs sslscan ${dhe}`);
   return found;
 }
 
