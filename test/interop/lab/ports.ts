@@ -32,6 +32,9 @@ export const labPort = (port: number): LabPort => {
 /** `mailcharter serve` in the dogfooding tests (HTTPS on 443, the redirect on 80), one per engine. */
 export const serveAddresses = { sqlite: "127.0.10.100", postgres: "127.0.10.101" } as const;
 
+/** `mailcharter serve` driven by Chromium in the browser tests (test/interop/browser.test.ts). */
+export const browserServeAddress = { address: "127.0.10.102", port: 443 } as const;
+
 /**
  * Exim (Debian's exim4-daemon-light, GnuTLS) on its own addresses: the MX of exim.lab.test, one that
  * accepts few concurrent connections (the 421 seen on real Exim), their twin without any limit (the
