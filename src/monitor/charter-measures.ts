@@ -1,25 +1,8 @@
-/** The charter's measures in the order of the annex (§1 user access, §2 links between MTAs). */
+/** The charter's measures in the order of the annex (§1 user access, §2 links between MTAs), taken
+ * from the measure registry so that the history and the agency matrix never keep a second list. */
 import type { CharterMeasureId } from "../audit/measures/measure.js";
+import { measures } from "../audit/measures/registry.js";
 
-export const charterMeasureIds = [
-  "access.tls",
-  "access.certificate",
-  "access.pfs",
-  "access.tls-parameters",
-  "access.implicit-tls",
-  "access.starttls",
-  "webmail.https",
-  "webmail.session",
-  "mx.starttls",
-  "mx.tls-version",
-  "mx.cipher",
-  "mx.key-exchange",
-  "mx.hash",
-  "mx.certificate",
-  "mx.territory",
-] as const satisfies readonly CharterMeasureId[];
-
-// Every charter measure is in the list: this fails to compile when a new one is added to the type.
-type Missing = Exclude<CharterMeasureId, (typeof charterMeasureIds)[number]>;
-const complete: Missing extends never ? true : never = true;
-void complete;
+export const charterMeasureIds: readonly CharterMeasureId[] = measures
+  .filter((m) => m.charter)
+  .map((m) => m.id as CharterMeasureId);
