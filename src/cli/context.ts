@@ -10,7 +10,7 @@ import type { Colors, Lang } from "../audit/report/endpoint-text.js";
 import { defaultPoliteness, type Politeness } from "../audit/tls/prober/politeness.js";
 import { trustStore } from "../audit/tls/trust-store.js";
 import { limits } from "../core/limits.js";
-import { HostLimiter } from "../net/host-limiter.js";
+import { type ConnectionLimiter, HostLimiter } from "../net/host-limiter.js";
 import { liveNetwork, type Network } from "../net/network.js";
 import { systemResolver } from "../net/resolver.js";
 import { parseCount, parseEhloName, parseLang, parseResolver, parseTimeout } from "./options.js";
@@ -38,7 +38,12 @@ export interface CommandContext {
   readonly colors: Colors | undefined;
 }
 
-export function commandContext(options: NetworkCommandOptions, out: NodeJS.WritableStream): CommandContext {
+export function commandContext(
+  options: NetworkCommandOptions,
+  out: NodeJS.WritableStream,
+  /** A cap over this process's (a worker's fleet-wide cap); default: the local one alone. */
+  limiter?: (local: HostLimiter) => ConnectionLimiter,
+): CommandContext {
   const stepTimeoutMs = parseTimeout(options.timeout, limits.stepTimeoutMs);
   const lang = parseLang(options.lang);
   const resolverAddress = parseResolver(options.resolver);
@@ -76,7 +81,9 @@ export function commandContext(options: NetworkCommandOptions, out: NodeJS.Writa
   const network = liveNetwork({
     resolver: systemResolver(resolverAddress),
     allowPrivate: options.allowPrivate === true,
-    limiter: new HostLimiter({ maxPerHost: politeness.maxConnectionsPerHost, delayMs: politeness.delayMs }),
+    limiter: (limiter ?? ((local) => local))(
+      new HostLimiter({ maxPerHost: politeness.maxConnectionsPerHost, delayMs: politeness.delayMs }),
+    ),
   });
   const colors =
     options.color === false ? undefined : pc.createColors(Boolean((out as { isTTY?: boolean }).isTTY));

@@ -164,3 +164,31 @@ export const monitorLimits = {
   /** How often the in-process scheduler looks for due domains. */
   tickMs: 60_000,
 } as const;
+
+/** The job layer (src/jobs) and the fleet of workers (`mailcharter worker`). */
+export const jobLimits = {
+  /** Failed attempts of a job before it is given up (a bug in us, or a store gone for long). */
+  retryLimit: 8,
+  /** First pause before a failed job is tried again; doubled each time (pg-boss retryBackoff). */
+  retryDelaySeconds: 5,
+  /** An audit job running longer than this is taken as lost by pg-boss and retried: the domain
+   * deadline (60 s per endpoint, side by side) is far below; a killed worker's run is re-queued sooner
+   * by the reaper (its pid is gone, or its run lease passed). */
+  expireSeconds: 15 * 60,
+  /** A worker's default: audits at once. Latency, not CPU, bounds an audit; 16 keep a core busy. */
+  workerConcurrency: 16,
+  /** How often a worker looks for runs left by dead holders (and its pg-boss polling interval). */
+  reapIntervalMs: 10_000,
+  pollingIntervalSeconds: 0.5,
+  /** The fleet's per-host cap: the per-host limit of one run (2) holds for the whole fleet. */
+  fleetPerHost: 2,
+  /** The fleet's per-provider cap (an IPv4 /24 or IPv6 /48 is one provider by default). */
+  fleetPerProvider: 8,
+  /** How often a connection waiting for a fleet slot asks PostgreSQL again. */
+  fleetPollMs: 25,
+  /** A shared probe held by a worker longer than this is taken over (its worker died): above the
+   * endpoint deadline plus the 454 retry pause. */
+  sharedProbeLeaseMs: 3 * 60_000,
+  /** How often a worker waiting for another worker's probe of the same endpoint looks again. */
+  sharedProbePollMs: 100,
+} as const;

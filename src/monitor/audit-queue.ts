@@ -36,7 +36,28 @@ export interface StopResult {
   readonly requeued: number;
 }
 
-export class AuditQueue {
+/**
+ * What the scheduler and the monitor's doors need of a queue of audit runs: this in-process queue, or
+ * the pg-boss one of the distributed mode (src/jobs/job-audit-queue.ts), whose workers run the audits.
+ */
+export interface RunQueue {
+  readonly holder: string;
+  readonly progress: ProgressHub;
+  /** Runs this process holds now. */
+  readonly active: number;
+  recover(): Promise<number>;
+  enqueue(request: RunRequest): Promise<Enqueued>;
+  requestAudit(request: {
+    readonly domain: string;
+    readonly requestedBy: string;
+    readonly idempotencyKey: string;
+  }): Promise<Enqueued>;
+  kick(): void;
+  drain(cycleId?: number): Promise<void>;
+  stop(graceMs?: number): Promise<StopResult>;
+}
+
+export class AuditQueue implements RunQueue {
   readonly holder: string;
   readonly progress: ProgressHub;
   private readonly running = new Map<number, Promise<AuditJobResult>>();

@@ -345,6 +345,31 @@ export class AuditHistory {
     return Number(result.numUpdatedRows);
   }
 
+  /**
+   * `requeue` that returns the runs it put back (the distributed mode sends each one to the workers
+   * again).
+   */
+  async reclaim(options: {
+    readonly holders?: readonly string[];
+    readonly expiredAt?: number;
+  }): Promise<AuditRunSummary[]> {
+    const { holders = [], expiredAt } = options;
+    if (holders.length === 0 && expiredAt === undefined) return [];
+    const rows = await this.db
+      .updateTable("audit_runs")
+      .set({ status: "queued", claimed_by: null, claim_expires_at: null, started_at: null })
+      .where("status", "=", "running")
+      .where((eb) =>
+        eb.or([
+          ...(holders.length > 0 ? [eb("claimed_by", "in", [...holders])] : []),
+          ...(expiredAt !== undefined ? [eb("claim_expires_at", "<", iso(expiredAt))] : []),
+        ]),
+      )
+      .returning(summaryColumns)
+      .execute();
+    return rows.map(summary);
+  }
+
   /** Holders of running runs, for the caller to tell the dead from the living. */
   async runningHolders(): Promise<string[]> {
     const rows = await this.db

@@ -16,7 +16,7 @@ import { monitorLimits } from "../core/limits.js";
 import { type Clock, systemClock } from "../net/clock.js";
 import type { Store } from "../store/database.js";
 import type { Auditor } from "./audit-job.js";
-import { AuditQueue, type StopResult } from "./audit-queue.js";
+import { AuditQueue, type RunQueue, type StopResult } from "./audit-queue.js";
 import { AuditHistory, type AuditRunSummary, type Enqueued } from "./history-store.js";
 import { newHolder } from "./holder.js";
 import { ProgressHub } from "./progress.js";
@@ -39,12 +39,26 @@ export interface MonitorOptions {
   readonly cycleLeaseMs?: number;
   /** Which queued runs this process takes (default all). */
   readonly accept?: (run: AuditRunSummary) => boolean;
+  /**
+   * Another queue than the in-process one: the distributed mode's (src/jobs/job-audit-queue.ts), which
+   * sends each run to the workers instead of running it here.
+   */
+  readonly queue?: (deps: QueueDeps) => RunQueue;
+}
+
+/** What a queue is built from (the monitor's own history, clock, holder and progress). */
+export interface QueueDeps {
+  readonly history: AuditHistory;
+  readonly clock: Clock;
+  readonly holder: string;
+  readonly progress: ProgressHub;
+  readonly nextDueAt: (domain: string, finishedAt: number) => Promise<number | null>;
 }
 
 export interface Monitor {
   readonly history: AuditHistory;
   readonly schedule: ScheduleStore;
-  readonly queue: AuditQueue;
+  readonly queue: RunQueue;
   readonly scheduler: Scheduler;
   readonly progress: ProgressHub;
   /** An audit on demand; the same idempotency key or a domain already queued gives the existing run. */
@@ -67,19 +81,23 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
   const holder = options.holder ?? newHolder();
   // The queue asks the scheduler for caches and next due times; the scheduler drives the queue.
   let scheduler: Scheduler | undefined;
-  const queue = new AuditQueue({
-    history,
-    clock,
-    holder,
-    progress,
-    auditorFor: (run) => (scheduler as Scheduler).auditorFor(options.auditor)(run),
-    nextDueAt: (domain, finishedAt) => (scheduler as Scheduler).nextDueAt(domain, finishedAt),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(options.runLeaseMs !== undefined ? { leaseMs: options.runLeaseMs } : {}),
-    ...(options.isHolderDead ? { isHolderDead: options.isHolderDead } : {}),
-    ...(options.onError ? { onError: options.onError } : {}),
-    ...(options.accept ? { accept: options.accept } : {}),
-  });
+  const nextDueAt = (domain: string, finishedAt: number) =>
+    (scheduler as Scheduler).nextDueAt(domain, finishedAt);
+  const queue: RunQueue = options.queue
+    ? options.queue({ history, clock, holder, progress, nextDueAt })
+    : new AuditQueue({
+        history,
+        clock,
+        holder,
+        progress,
+        auditorFor: (run) => (scheduler as Scheduler).auditorFor(options.auditor)(run),
+        nextDueAt,
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options.runLeaseMs !== undefined ? { leaseMs: options.runLeaseMs } : {}),
+        ...(options.isHolderDead ? { isHolderDead: options.isHolderDead } : {}),
+        ...(options.onError ? { onError: options.onError } : {}),
+        ...(options.accept ? { accept: options.accept } : {}),
+      });
   scheduler = new Scheduler({
     store: options.store,
     history,

@@ -12,7 +12,7 @@ import { inForceAt } from "../registry/model.js";
 import { Registry } from "../registry/repository.js";
 import type { Store } from "../store/database.js";
 import type { Auditor } from "./audit-job.js";
-import type { AuditQueue } from "./audit-queue.js";
+import type { RunQueue } from "./audit-queue.js";
 import { dueDomains, nextDue } from "./due.js";
 import type { AuditHistory, AuditRunSummary } from "./history-store.js";
 import { holderIsDead } from "./holder.js";
@@ -36,7 +36,7 @@ export interface SchedulerOptions {
   readonly store: Store;
   readonly history: AuditHistory;
   readonly schedule: ScheduleStore;
-  readonly queue: AuditQueue;
+  readonly queue: RunQueue;
   readonly clock: Clock;
   readonly random?: () => number;
   readonly jitterFraction?: number;

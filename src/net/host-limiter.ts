@@ -24,13 +24,23 @@ export const defaultHostLimits: HostLimits = {
 /** Gives the slot back; calling it twice is harmless. */
 export type Release = () => void;
 
+/**
+ * The cap the network seam holds every connection to: this process's HostLimiter, or the fleet's
+ * (src/jobs/fleet-limiter.ts: the same cap held in PostgreSQL across every worker).
+ */
+export interface ConnectionLimiter {
+  readonly maxPerHost: number;
+  /** A slot to `host` within `maxWaitMs`, or null; `owner` is the endpoint, for a fair share. */
+  acquire(host: string, maxWaitMs?: number, owner?: string): Promise<Release | null>;
+}
+
 interface Waiter {
   readonly owner: string;
   readonly grant: () => void;
   timer?: NodeJS.Timeout;
 }
 
-export class HostLimiter {
+export class HostLimiter implements ConnectionLimiter {
   private readonly active = new Map<string, number>();
   /** Slots held per host and owner (an endpoint: address and port). */
   private readonly held = new Map<string, Map<string, number>>();

@@ -7,7 +7,7 @@
 import { type Clock, systemClock } from "./clock.js";
 import { Connection, where } from "./connection.js";
 import type { Deadline } from "./deadline.js";
-import { HostLimiter } from "./host-limiter.js";
+import { type ConnectionLimiter, HostLimiter } from "./host-limiter.js";
 import { fail, type NetResult } from "./outcome.js";
 import type { Resolver } from "./resolver.js";
 import { type TargetGuard, targetGuard } from "./target-guard.js";
@@ -17,7 +17,7 @@ export interface Network {
   readonly clock: Clock;
   readonly guard: TargetGuard;
   /** The per-host cap every `connect` holds to (absent in hand-made test networks). */
-  readonly limiter?: HostLimiter;
+  readonly limiter?: ConnectionLimiter;
   /**
    * Opens a TCP connection within `timeoutMs`. With a `deadline`, waiting for a slot of the per-host
    * cap ends at the deadline, and the connect step gets what is left of it (at most its step timeout).
@@ -35,7 +35,7 @@ export function liveNetwork(options: {
   readonly allowPrivate: boolean;
   readonly clock?: Clock;
   /** Shared by the whole run; default: the default cap (2 per host), no pacing. */
-  readonly limiter?: HostLimiter;
+  readonly limiter?: ConnectionLimiter;
 }): Network {
   const guard = targetGuard({ allowPrivate: options.allowPrivate });
   const limiter = options.limiter ?? new HostLimiter();
