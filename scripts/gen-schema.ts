@@ -2,6 +2,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { auditJsonSchema } from "../src/audit/report/schema.js";
+import { importJsonSchema } from "../src/indicators/tlsrpt/import-document.js";
+import { tlsRptReportJsonSchema } from "../src/indicators/tlsrpt/report-schema.js";
 import { monitorJsonSchema } from "../src/monitor/cycle-report.js";
 import { publishedListSchema } from "../src/registry/published-list.js";
 
@@ -21,4 +23,14 @@ write(
   "monitor.schema.json",
   "mailcharter monitor run-once output (mailcharter/monitor/1)",
   monitorJsonSchema(),
+);
+write(
+  "tlsrpt-report.schema.json",
+  "SMTP TLS report (RFC 8460 §4) as mailcharter normalises and generates it",
+  tlsRptReportJsonSchema(),
+);
+write(
+  "indicators-import.schema.json",
+  "mailcharter indicators import output (mailcharter/indicators-import/1)",
+  importJsonSchema(),
 );

@@ -19,6 +19,7 @@ export const commands: Readonly<Record<string, () => Promise<CommandModule>>> = 
   user: () => import("./user-command.js"),
   serve: () => import("./serve-command.js"),
   monitor: () => import("./monitor-command.js"),
+  indicators: () => import("./indicators-command.js"),
 };
 
 export const version = "0.1.0";

@@ -192,3 +192,26 @@ export const jobLimits = {
   /** How often a worker waiting for another worker's probe of the same endpoint looks again. */
   sharedProbePollMs: 100,
 } as const;
+
+/** TLS-RPT ingestion (src/indicators/tlsrpt), each cap checked where the bytes are read. */
+export const tlsrptLimits = {
+  /** A report once inflated: mox's 20 MB. A day of a large provider's report to one domain is a few
+   * KiB to a few hundred KiB (one failure-details entry per MTA pair and result type). */
+  maxReportBytes: 20 * 1024 * 1024,
+  /** A compressed report as received (HTTPS body, attachment, file): reports compress 10–30×, so
+   * 5 MiB is far above a real one and bounds what a client makes us buffer. */
+  maxCompressedBytes: 5 * 1024 * 1024,
+  /** A report mail (mox's 15 MB): the attachment base64-encoded plus a text or HTML part. */
+  maxMailBytes: 15 * 1024 * 1024,
+  /** Inflated / compressed size allowed: JSON reports compress 10–30×, deflate's ceiling is ~1032×; a
+   * gzip bomb is past 200 after a few KiB of output, and is refused there, not inflated to the cap. */
+  maxInflateRatio: 200,
+  /** Below this inflated size the ratio is not looked at (a tiny gzip of a tiny report has a high one). */
+  inflateRatioFloorBytes: 1024 * 1024,
+  /** POST /tlsrpt per client address per minute: a sender posts one report per policy domain a day. */
+  postsPerMinute: 60,
+  /** IMAP: connect, login, each command; a mailbox that does not answer is abandoned for this run. */
+  imapStepTimeoutMs: 30_000,
+  /** Mails read from the mailbox per run; the rest wait for the next run (bounded work per run). */
+  imapMaxMailsPerRun: 500,
+} as const;

@@ -1,0 +1,15 @@
+/**
+ * `mailcharter indicators …` (art. 4.5): one command, one subcommand per source of indicators, each
+ * registered from its own file. Add a subcommand as one `registerX(indicators, io)` line.
+ */
+import type { Command } from "commander";
+import type { CommandIo } from "./command.js";
+import { registerIndicatorsImport } from "./indicators-import.js";
+
+/** The command module's entry (run.ts). */
+export function register(program: Command, io: CommandIo): void {
+  const indicators = program
+    .command("indicators")
+    .description("Indicators of art. 4.5: TLS-RPT reports received, MTA logs, per-link figures");
+  registerIndicatorsImport(indicators, io);
+}

@@ -1,0 +1,95 @@
+/**
+ * One pipeline for the three doors (HTTPS POST, IMAP, files): accept the bytes → read them (mail, gzip
+ * or JSON) → normalise → commit → answer. The answer is data: `accepted` only once the report is
+ * committed, `duplicate` when (organization-name, report-id) was already stored, `rejected` with a
+ * stable reason when it cannot be understood. Nothing is stored of a rejected report.
+ */
+import { isGzip } from "./inflate.js";
+import { parseReportMail } from "./mail-report.js";
+import type { ParseOutcome, RejectReason, Warning } from "./outcome.js";
+import { parseReportBytes } from "./parse-report.js";
+import type { Door, RawKind, TlsRptStore } from "./report-store.js";
+
+export interface IngestResult {
+  readonly status: "accepted" | "duplicate" | "rejected";
+  /** The stored report's row, when accepted or duplicate. */
+  readonly id: number | null;
+  readonly organization: string | null;
+  readonly reportId: string | null;
+  /** Policies in the report; sessions summed over them (RFC 8460 §4.4 summary). */
+  readonly policies: number;
+  readonly successful: number;
+  readonly failed: number;
+  readonly warnings: readonly Warning[];
+  readonly error: { readonly code: RejectReason; readonly message: string } | null;
+}
+
+export interface IngestInput {
+  readonly bytes: Buffer;
+  /** What the bytes are, when the door knows (a mail from IMAP); otherwise guessed from the bytes. */
+  readonly kind?: RawKind;
+  readonly door: Door;
+  readonly source: string;
+  readonly now: () => Date;
+}
+
+/** An RFC 5322 message starts with a header field (`Name: value`), never with `{` or gzip's magic. */
+export function guessKind(bytes: Buffer): RawKind {
+  if (isGzip(bytes)) return "gzip";
+  const head = bytes
+    .subarray(0, 256)
+    .toString("latin1")
+    .replace(/^\xef\xbb\xbf/, "");
+  if (/^\s*[[{]/.test(head)) return "json";
+  return /^[!-9;-~]+:/.test(head) ? "mail" : "json";
+}
+
+export async function readReport(bytes: Buffer, kind: RawKind): Promise<ParseOutcome> {
+  if (kind === "mail") return (await parseReportMail(bytes)).outcome;
+  return parseReportBytes(bytes);
+}
+
+export function rejectedResult(
+  code: RejectReason,
+  message: string,
+  warnings: readonly Warning[] = [],
+): IngestResult {
+  return {
+    status: "rejected",
+    id: null,
+    organization: null,
+    reportId: null,
+    policies: 0,
+    successful: 0,
+    failed: 0,
+    warnings,
+    error: { code, message },
+  };
+}
+
+export async function ingestReport(store: TlsRptStore, input: IngestInput): Promise<IngestResult> {
+  const kind = input.kind ?? guessKind(input.bytes);
+  const outcome = await readReport(input.bytes, kind);
+  if (outcome.kind === "rejected") return rejectedResult(outcome.reason, outcome.detail, outcome.warnings);
+  const { report, warnings } = outcome;
+  const saved = await store.save({
+    report,
+    warnings,
+    raw: input.bytes,
+    rawKind: kind,
+    door: input.door,
+    source: input.source,
+    receivedAt: input.now().toISOString(),
+  });
+  return {
+    status: saved.status,
+    id: saved.id,
+    organization: report["organization-name"],
+    reportId: report["report-id"],
+    policies: report.policies.length,
+    successful: report.policies.reduce((n, p) => n + p.summary["total-successful-session-count"], 0),
+    failed: report.policies.reduce((n, p) => n + p.summary["total-failure-session-count"], 0),
+    warnings,
+    error: null,
+  };
+}
