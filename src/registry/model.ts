@@ -66,7 +66,8 @@ export type OrganisationInput = z.input<typeof organisationInput>;
 export type Organisation = z.output<typeof organisationInput>;
 
 export interface Signatory extends Organisation {
-  /** Charter art. 4.5 (as modelled here): a withdrawal takes effect three months after its notice. */
+  /** Charte art. 7: a signatory ends its adhesion by telling the others and the agency in writing at
+   * least three months ahead; the earliest date that allows is taken as the effective date. */
   readonly withdrawalEffectiveDate: string | null;
 }
 

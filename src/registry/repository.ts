@@ -111,6 +111,27 @@ export class Registry {
     });
   }
 
+  /**
+   * Removes one of an organisation's domains (it leaves the published list at the next signing). The
+   * domain's audit history stays: its runs keep the domain's name, their link to the row is cleared.
+   */
+  async removeDomain(name: string, domain: string): Promise<void> {
+    await this.store.db.transaction().execute(async (trx) => {
+      const org = await trx
+        .selectFrom("organisations")
+        .select("id")
+        .where("name", "=", name)
+        .executeTakeFirst();
+      if (!org) throw new RegistryError(`no organisation "${name}"`);
+      const gone = await trx
+        .deleteFrom("domains")
+        .where("organisation_id", "=", org.id)
+        .where("domain", "=", domain)
+        .executeTakeFirst();
+      if (Number(gone.numDeletedRows) === 0) throw new RegistryError(`"${name}" has no domain ${domain}`);
+    });
+  }
+
   /** Changes a signatory's details and adds domains, in one transaction: an error writes nothing. */
   async edit(
     name: string,

@@ -2,6 +2,8 @@
  * Every text of the pages, in French and English, from this one catalogue. The language comes from
  * `?lang=`, then the `lang` cookie a switch link sets, then Accept-Language (RFC 9110 §12.5.4).
  */
+import { agencyMessages } from "./i18n-agency.js";
+
 export type Lang = "fr" | "en";
 export const langs: readonly Lang[] = ["fr", "en"];
 
@@ -169,11 +171,14 @@ const catalogue = {
   matrixEmpty: { fr: "Aucun signataire en vigueur.", en: "No signatory in force." },
   legend: { fr: "Légende", en: "Legend" },
   noStatus: { fr: "pas d'audit", en: "no audit" },
+  ...agencyMessages,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof catalogue;
 
 export const t = (lang: Lang, key: MessageKey): string => catalogue[key][lang];
+
+export const isMessageKey = (text: string): text is MessageKey => Object.hasOwn(catalogue, text);
 
 /** The first supported language of an Accept-Language header, by quality; French by default. */
 export function negotiateLang(acceptLanguage: string | undefined): Lang {

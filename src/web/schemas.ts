@@ -17,6 +17,9 @@ export const idParams = z.object({
     .max(2 ** 31 - 1),
 });
 
+/** An organisation's id and one of its domains' ids (a domain of another organisation is "not found"). */
+export const domainParams = idParams.extend({ domainId: idParams.shape.id });
+
 export const roleSchema = z.enum(["agency", "operator", "auditor"]);
 export const verdictSchema = z.enum(["compliant", "non_compliant", "inconclusive"]);
 

@@ -29,6 +29,7 @@ import { registryRoutes } from "./routes/api-registry.js";
 import { selfRoutes } from "./routes/api-self.js";
 import { pageRoutes } from "./routes/pages.js";
 import { publishedListRoutes } from "./routes/published-list.js";
+import { registryPageRoutes } from "./routes/registry-pages.js";
 import { servicePageRoutes } from "./routes/service-pages.js";
 import { DatabaseSessionStore } from "./session-store-adapter.js";
 
@@ -180,6 +181,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
     loginRateLimit: { max: limits.loginAttemptsPerIp, timeWindow: limits.loginWindowMs },
   });
   await app.register(servicePageRoutes, { ctx });
+  await app.register(registryPageRoutes, { ctx });
   await app.register(publishedListRoutes, { ctx });
   await app.register(
     async (api) => {

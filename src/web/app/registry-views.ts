@@ -14,6 +14,26 @@ import type { domainSchema, organisationSchema } from "../schemas.js";
 
 const today = (ctx: ServiceContext) => ctx.now().toISOString().slice(0, 10);
 
+/**
+ * After every registry change, from the API or a page: the published list is signed again now (its
+ * publisher re-signs whenever the signatories in force differ), so the next reader gets the new list.
+ */
+async function republish(ctx: ServiceContext): Promise<void> {
+  await ctx.publisher.current();
+}
+
+/** Where an organisation stands on a date (the agency's list). */
+export type OrganisationState = "in_force" | "notice_given" | "withdrawn" | "not_yet";
+
+export function organisationState(
+  o: { adhesionDate: string; withdrawalEffectiveDate: string | null },
+  date: string,
+): OrganisationState {
+  if (date < o.adhesionDate) return "not_yet";
+  if (o.withdrawalEffectiveDate === null) return "in_force";
+  return date < o.withdrawalEffectiveDate ? "notice_given" : "withdrawn";
+}
+
 async function latest(
   ctx: ServiceContext,
   domains: readonly string[],
@@ -129,6 +149,7 @@ export async function addOrganisation(
     ...(input.charterVersion ? { charterVersion: input.charterVersion } : {}),
     domains: input.domains ?? [],
   });
+  await republish(ctx);
   const id = await ctx.registry.organisationId(input.name.trim());
   const entry = (await ctx.registry.entries()).find((e) => e.id === id);
   if (!entry) throw new ApiError(500, "internal", "the organisation vanished after its creation");
@@ -159,6 +180,7 @@ export async function editOrganisation(
     ...(patch.adhesionDate ? { adhesionDate: patch.adhesionDate } : {}),
     ...(patch.charterVersion ? { charterVersion: patch.charterVersion } : {}),
   });
+  await republish(ctx);
   return visibleOrganisation(ctx, viewer, id);
 }
 
@@ -170,6 +192,7 @@ export async function addDomain(
 ): Promise<OrganisationView> {
   const current = await visibleOrganisation(ctx, viewer, id);
   await ctx.registry.addDomain(current.name, domain);
+  await republish(ctx);
   return visibleOrganisation(ctx, viewer, id);
 }
 
@@ -178,8 +201,25 @@ export async function noticeWithdrawal(
   viewer: Principal,
   id: number,
   noticeDate: string,
+  options: { replace?: boolean } = {},
 ): Promise<OrganisationView> {
   const current = await visibleOrganisation(ctx, viewer, id);
-  await ctx.registry.withdraw(current.name, noticeDate);
+  await ctx.registry.withdraw(current.name, noticeDate, options);
+  await republish(ctx);
+  return visibleOrganisation(ctx, viewer, id);
+}
+
+/** Removes one of the organisation's domains; a domain id of another organisation is "not found". */
+export async function removeDomain(
+  ctx: ServiceContext,
+  viewer: Principal,
+  id: number,
+  domainId: number,
+): Promise<OrganisationView> {
+  const current = await visibleOrganisation(ctx, viewer, id);
+  const domain = current.domains.find((d) => d.id === domainId);
+  if (!domain) throw notFound(`domain ${domainId} of organisation ${id}`);
+  await ctx.registry.removeDomain(current.name, domain.domain);
+  await republish(ctx);
   return visibleOrganisation(ctx, viewer, id);
 }

@@ -51,6 +51,7 @@ function mainNav(ctx: PageContext): SafeHtml {
   const links: { href: string; label: MessageKey }[] = [{ href: "/", label: "signatories" }];
   if (viewer?.role === "operator") links.push({ href: "/dashboard", label: "navDashboard" });
   if (viewer && viewer.role !== "operator") links.push({ href: "/matrix", label: "navMatrix" });
+  if (viewer?.role === "agency") links.push({ href: "/agency/organisations", label: "navRegistry" });
   const current = ctx.path.split("?", 1)[0];
   return html`<nav class="main" aria-label="${t(lang, "mainNav")}"><ul>${links.map(
     (l) =>

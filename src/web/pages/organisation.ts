@@ -10,6 +10,7 @@ import { layout, type PageContext } from "./layout.js";
 import { type Verdict, verdictBadge, when } from "./status-words.js";
 
 export interface OrganisationPageView {
+  readonly id?: number;
   readonly name: string;
   readonly adhesionDate: string;
   readonly withdrawalEffectiveDate: string | null;
@@ -20,6 +21,8 @@ export interface OrganisationPageView {
   }[];
   readonly deadlines: readonly Art44Row[];
   readonly canAudit: boolean;
+  /** The viewer may change the organisation's contact (its operator, the agency). */
+  readonly canEditContact?: boolean;
 }
 
 const stateKey: Record<Art44Row["state"], MessageKey> = {
@@ -55,7 +58,7 @@ ${view.canAudit ? html`<td>${auditNowForm(ctx, d.id, true)}</td>` : null}</tr>`,
     ctx,
     view.name,
     html`<h1>${t(lang, "dashboardTitle")} : ${view.name}</h1>
-<p class="muted">${t(lang, "adhesion")} ${view.adhesionDate}${view.withdrawalEffectiveDate ? html` · ${t(lang, "withdrawal")} ${view.withdrawalEffectiveDate}` : null}</p>
+<p class="muted">${t(lang, "adhesion")} ${view.adhesionDate}${view.withdrawalEffectiveDate ? html` · ${t(lang, "withdrawal")} ${view.withdrawalEffectiveDate}` : null}${view.canEditContact ? html` · <a href="${`/organisations/${view.id}/contact`}">${t(lang, "contactTitle")}</a>` : null}</p>
 <section aria-labelledby="domains">
 <h2 id="domains">${t(lang, "domains")}</h2>
 <table class="domains">

@@ -12,6 +12,7 @@ import {
   editOrganisation,
   noticeWithdrawal,
   publicSignatories,
+  removeDomain,
   visibleDomain,
   visibleDomains,
   visibleOrganisation,
@@ -21,6 +22,7 @@ import type { ServiceContext } from "../context.js";
 import {
   charterVersionSchema,
   domainCreateSchema,
+  domainParams,
   domainSchema,
   errorResponses,
   idParams,
@@ -108,6 +110,19 @@ export const registryRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = as
     },
     async (request, reply) =>
       reply.code(201).send(await addDomain(ctx, request.principal, request.params.id, request.body)),
+  );
+
+  app.delete(
+    "/organisations/:id/domains/:domainId",
+    {
+      schema: {
+        tags: ["registry"],
+        summary: "Remove a mail domain of an organisation (agency)",
+        params: domainParams,
+        response: { 200: organisationSchema, ...errorResponses },
+      },
+    },
+    async (request) => removeDomain(ctx, request.principal, request.params.id, request.params.domainId),
   );
 
   app.post(

@@ -70,6 +70,8 @@ export const servicePageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> =
         })),
         deadlines: await organisationDeadlines(ctx, viewer, organisation.id),
         canAudit: actsForOrganisation(viewer, organisation.id) && ctx.history !== null,
+        id: organisation.id,
+        canEditContact: actsForOrganisation(viewer, organisation.id),
       };
       return reply.type(html).send(organisationPage(pageContext(request, reply), view));
     },

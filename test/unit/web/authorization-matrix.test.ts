@@ -29,6 +29,7 @@ function concretePath(url: string): string {
   return url
     .replace("/organisations/:id", `/organisations/${h.ids.orgX}`)
     .replace("/domains/:id", `/domains/${h.ids.domainX}`)
+    .replace("/domains/:domainId", `/domains/${h.ids.domainX}`)
     .replace("/accounts/:id", "/accounts/999999")
     .replace("/tokens/:id", "/tokens/999999")
     .replace(":id", "1")
