@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { auditJsonSchema } from "../src/audit/report/schema.js";
+import { logSummaryJsonSchema } from "../src/indicators/log/summary.js";
 import { importJsonSchema } from "../src/indicators/tlsrpt/import-document.js";
 import { tlsRptReportJsonSchema } from "../src/indicators/tlsrpt/report-schema.js";
 import { monitorJsonSchema } from "../src/monitor/cycle-report.js";
@@ -33,4 +34,7 @@ write(
   "indicators-import.schema.json",
   "mailcharter indicators import output (mailcharter/indicators-import/1)",
   importJsonSchema(),
+  "indicators-log.schema.json",
+  "mailcharter indicators ingest-log output (mailcharter/indicators-log/1)",
+  logSummaryJsonSchema(),
 );

@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import type { CommandIo } from "./command.js";
 import { registerIndicatorsImport } from "./indicators-import.js";
+import { registerIngestLog } from "./ingest-log-command.js";
 
 /** The command module's entry (run.ts). */
 export function register(program: Command, io: CommandIo): void {
@@ -12,4 +13,5 @@ export function register(program: Command, io: CommandIo): void {
     .command("indicators")
     .description("Indicators of art. 4.5: TLS-RPT reports received, MTA logs, per-link figures");
   registerIndicatorsImport(indicators, io);
+  registerIngestLog(indicators, io);
 }

@@ -215,3 +215,21 @@ export const tlsrptLimits = {
   /** Mails read from the mailbox per run; the rest wait for the next run (bounded work per run). */
   imapMaxMailsPerRun: 500,
 } as const;
+
+/** MTA log ingestion (src/indicators/log). */
+export const logLimits = {
+  /** Open connections remembered while joining Postfix lines (per smtp/smtpd process and tlsproxy
+   * relay). A busy MTA runs a few hundred smtp processes at once; past this the oldest is forgotten,
+   * so memory stays constant whatever the log's size. */
+  joinEntries: 20_000,
+  /** A log line longer than this is cut and counted as unparsed (Postfix's line_length_limit is
+   * 2048 for SMTP; syslog daemons cut at 8 KiB by default). */
+  lineBytes: 16 * 1024,
+  /** Session records written to the store per transaction: large enough to amortise the commit,
+   * small enough that a crash loses at most this many (they are read again, idempotently). */
+  batchSessions: 5_000,
+  /** `--follow`: how often the file is looked at for new lines, rotation or truncation. */
+  followPollMs: 1_000,
+  /** An MTA log uploaded through the service (operators, POST): 50 MiB, a busy day of one MX. */
+  uploadBytes: 50 * 1024 * 1024,
+} as const;

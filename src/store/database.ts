@@ -11,6 +11,7 @@ import { type Generated, Kysely, PostgresDialect, SqliteDialect, sql } from "kys
 import { MailcharterError } from "../core/errors.js";
 import type { AccountTables } from "./account-tables.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
+import type { IndicatorsLogTables } from "./indicators-log-tables.js";
 import type { TlsRptTables } from "./tlsrpt-tables.js";
 
 export interface OrganisationTable {
@@ -37,7 +38,7 @@ export interface CharterVersionTable {
   title: string;
 }
 
-export interface Database extends AuditHistoryTables, AccountTables, TlsRptTables {
+export interface Database extends AuditHistoryTables, AccountTables, TlsRptTables, IndicatorsLogTables {
   organisations: OrganisationTable;
   domains: DomainTable;
   charter_versions: CharterVersionTable;

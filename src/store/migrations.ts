@@ -4,6 +4,7 @@ import { MailcharterError } from "../core/errors.js";
 import type { Engine } from "./database.js";
 import { accountsMigration } from "./migration-accounts.js";
 import { auditHistoryMigration } from "./migration-audit-history.js";
+import { indicatorsLogMigration } from "./migration-indicators-log.js";
 import { tlsRptMigration } from "./migration-tlsrpt.js";
 
 function migrations(engine: Engine): Record<string, Migration> {
@@ -54,6 +55,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-01-audit-history": auditHistoryMigration(engine),
     "2026-12-02-accounts": accountsMigration(engine),
     "2026-12-03-tlsrpt": tlsRptMigration(engine),
+    "2026-12-04-indicators-log": indicatorsLogMigration(engine),
   };
 }
 

@@ -1,0 +1,121 @@
+/**
+ * `mailcharter indicators ingest-log --format postfix|exim FILE...|- [--org NAME] [--db …] [--json]
+ * [--follow] [--no-store]`: MTA logs → TLS sessions and deliveries (src/indicators/log), stored with
+ * the per-link figures; prints the summary (schema/indicators-log.schema.json with `--json`).
+ */
+import type { Command } from "commander";
+import { MailcharterError } from "../core/errors.js";
+import { partyDirectory } from "../indicators/links/directory.js";
+import type { PartyDirectory } from "../indicators/links/parties.js";
+import { ingestFile, ingestStream } from "../indicators/log/ingest.js";
+import { LogStore } from "../indicators/log/log-store.js";
+import { type LogFormat, logFormats } from "../indicators/log/parser.js";
+import { emptySummary, type LogSummary, mergeSummary } from "../indicators/log/summary.js";
+import { Registry } from "../registry/repository.js";
+import { openStore } from "../store/database.js";
+import type { CommandIo } from "./command.js";
+import { dbOption } from "./registry-command.js";
+
+export interface IngestLogOptions {
+  readonly format?: string;
+  readonly org?: string;
+  readonly db?: string;
+  readonly json?: boolean;
+  readonly follow?: boolean;
+  readonly store?: boolean;
+}
+
+export function parseFormat(text: string | undefined): LogFormat {
+  if (text === undefined) throw new MailcharterError("usage", "--format is required: postfix or exim");
+  if (!(logFormats as readonly string[]).includes(text))
+    throw new MailcharterError("usage", `--format: "${text}" is not postfix or exim`);
+  return text as LogFormat;
+}
+
+export async function ingestLog(
+  files: readonly string[],
+  options: IngestLogOptions,
+  io: CommandIo,
+): Promise<number> {
+  const format = parseFormat(options.format);
+  if (files.length === 0)
+    throw new MailcharterError("usage", "ingest-log: name at least one FILE, or - for stdin");
+  if (files.filter((f) => f === "-").length > 1)
+    throw new MailcharterError("usage", "ingest-log: - (stdin) can be given once");
+  if (options.follow && (files.length !== 1 || files[0] === "-"))
+    throw new MailcharterError("usage", "--follow reads exactly one FILE (not -)");
+  const storing = options.store !== false;
+  if (!storing && options.org !== undefined)
+    throw new MailcharterError(
+      "usage",
+      "--org names whose sessions to store: it needs the store (drop --no-store)",
+    );
+  const summary = emptySummary();
+  const store = storing ? await openStore(options.db, { create: true }) : null;
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  try {
+    let organisationId: number | null = null;
+    let directory: PartyDirectory | null = null;
+    let logStore: LogStore | null = null;
+    if (store) {
+      const registry = await Registry.open(store);
+      if (options.org !== undefined) {
+        const id = await registry.organisationId(options.org);
+        if (id === undefined)
+          throw new MailcharterError("usage", `--org: no organisation "${options.org}" in the registry`);
+        organisationId = id;
+        directory = partyDirectory(await registry.entries());
+      }
+      logStore = await LogStore.open(store);
+    }
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    const base = {
+      format,
+      organisationId,
+      directory,
+      store: logStore,
+      ...(options.follow ? { follow: { signal: controller.signal } } : {}),
+    };
+    for (const file of files) {
+      const one: LogSummary =
+        file === "-" ? await ingestStream(process.stdin, base) : await ingestFile(file, base);
+      mergeSummary(summary, one);
+    }
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await store?.close();
+  }
+  io.out.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
+  return 0;
+}
+
+export function renderSummary(s: LogSummary): string {
+  const classes = (c: LogSummary["tls"]["outbound"]) =>
+    `verified ${c.verified}, trusted ${c.trusted}, untrusted ${c.untrusted}, anonymous ${c.anonymous}, none ${c.none}`;
+  return [
+    `${s.lines} line(s) read, ${s.unparsed} not understood`,
+    `outbound deliveries: sent ${s.deliveries.sent}, deferred ${s.deliveries.deferred}, bounced ${s.deliveries.bounced}`,
+    `  TLS of those sent: ${classes(s.tls.outbound)}`,
+    `inbound SMTP sessions: ${classes(s.tls.inbound)}`,
+    "",
+  ].join("\n");
+}
+
+export function registerIngestLog(indicators: Command, io: CommandIo): void {
+  dbOption(
+    indicators
+      .command("ingest-log")
+      .description("Read Postfix or Exim logs into TLS sessions and deliveries (files, or - for stdin)")
+      .argument("[files...]", "log files, or - for stdin")
+      .option("--format <postfix|exim>", "the MTA that wrote the log")
+      .option("--org <name>", "the organisation whose MTA wrote it (its sessions feed the per-link figures)")
+      .option("--json", "print the summary as JSON (schema mailcharter/indicators-log/1)")
+      .option("--follow", "keep reading the file as it grows, across rotation, until Ctrl-C")
+      .option("--no-store", "summarise only: store no session and no cursor"),
+  ).action(async (files: string[], options: IngestLogOptions) => {
+    io.setExit(await ingestLog(files, options, io));
+  });
+}

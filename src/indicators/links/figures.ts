@@ -1,0 +1,58 @@
+/**
+ * The per-link figures a session adds (pure): one count for its TLS class, its outcome, its RFC 8460
+ * failure type, its TLS version and its suite, on its day and link, by who saw it. The store sums
+ * them as sessions arrive (link-store.ts), so the figures are always up to date and never recomputed.
+ */
+import type { SessionRecord } from "../log/session.js";
+import { linkOf, type PartyDirectory } from "./parties.js";
+
+export type FigureSource = "sender-log" | "receiver-log" | "tlsrpt";
+export type FigureMetric = "class" | "outcome" | "failure" | "version" | "suite";
+
+export interface FigureIncrement {
+  readonly day: string;
+  readonly sender: string;
+  readonly receiver: string;
+  readonly senderOrgId: number | null;
+  readonly receiverOrgId: number | null;
+  readonly source: FigureSource;
+  readonly metric: FigureMetric;
+  readonly value: string;
+  readonly count: number;
+}
+
+export function sessionFigures(
+  session: SessionRecord,
+  self: number,
+  directory: PartyDirectory,
+): FigureIncrement[] {
+  const { sender, receiver } = linkOf(session, self, directory);
+  const base = {
+    day: session.time.slice(0, 10),
+    sender: sender.key,
+    receiver: receiver.key,
+    senderOrgId: sender.organisationId,
+    receiverOrgId: receiver.organisationId,
+    source: (session.direction === "outbound" ? "sender-log" : "receiver-log") as FigureSource,
+    count: 1,
+  };
+  const out: FigureIncrement[] = [
+    { ...base, metric: "class", value: session.tlsClass },
+    { ...base, metric: "outcome", value: session.outcome },
+  ];
+  if (session.failureType !== null) out.push({ ...base, metric: "failure", value: session.failureType });
+  if (session.tlsVersion !== null) out.push({ ...base, metric: "version", value: session.tlsVersion });
+  if (session.tlsCipher !== null) out.push({ ...base, metric: "suite", value: session.tlsCipher });
+  return out;
+}
+
+/** Sums increments with the same key (one upsert per key and batch). */
+export function sumFigures(increments: readonly FigureIncrement[]): FigureIncrement[] {
+  const sums = new Map<string, FigureIncrement>();
+  for (const f of increments) {
+    const key = `${f.day}|${f.sender}|${f.receiver}|${f.source}|${f.metric}|${f.value}`;
+    const prev = sums.get(key);
+    sums.set(key, prev ? { ...prev, count: prev.count + f.count } : f);
+  }
+  return [...sums.values()];
+}

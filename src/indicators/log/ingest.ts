@@ -1,0 +1,185 @@
+/**
+ * Reading MTA logs into session records (the I/O around the pure parsers): files read from their
+ * stored cursor (offset + inode, so a second run reads only what was appended, and a rotated or
+ * truncated file is read from its start), stdin, and `--follow` (the file is watched; on rotation the
+ * old file is read to its end before the new one is opened). Sessions are committed in batches with
+ * the cursor (log-store.ts): the memory used is one chunk, one batch and the bounded join state.
+ */
+import { type FileHandle, open, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { MailcharterError } from "../../core/errors.js";
+import { logLimits } from "../../core/limits.js";
+import type { PartyDirectory } from "../links/parties.js";
+import { type Line, LineSplitter } from "./line-reader.js";
+import type { LogStore } from "./log-store.js";
+import { type LineParser, type LogFormat, lineParser } from "./parser.js";
+import type { SessionRecord } from "./session.js";
+import { addSession, emptySummary, type LogSummary } from "./summary.js";
+
+export interface IngestOptions {
+  readonly format: LogFormat;
+  readonly organisationId: number | null;
+  readonly directory: PartyDirectory | null;
+  /** null: summarise only, store nothing (no cursor either). */
+  readonly store: LogStore | null;
+  /** `--follow`: keep reading until the signal aborts. */
+  readonly follow?: { readonly signal: AbortSignal; readonly pollMs?: number };
+  readonly now?: () => Date;
+}
+
+const chunkBytes = 1024 * 1024;
+
+class Batch {
+  sessions: SessionRecord[] = [];
+  constructor(
+    private readonly options: IngestOptions,
+    readonly summary: LogSummary,
+    readonly parser: LineParser,
+  ) {}
+  feed = (line: Line): void => {
+    this.summary.lines += 1;
+    if (line.overlong) {
+      this.summary.unparsed += 1;
+      return;
+    }
+    const result = this.parser.line(line.text);
+    if (result.kind === "unparsed") this.summary.unparsed += 1;
+    else if (result.kind === "sessions")
+      for (const s of result.sessions) {
+        addSession(this.summary, s);
+        if (this.options.store) this.sessions.push(s);
+      }
+  };
+  async commit(cursor: { path: string; inode: string; offset: number } | null): Promise<void> {
+    const { store } = this.options;
+    if (!store) return;
+    await store.commit(
+      this.options.organisationId,
+      this.sessions,
+      this.options.directory,
+      cursor && {
+        ...cursor,
+        format: this.options.format,
+        organisationId: this.options.organisationId,
+        state: this.parser.snapshot(),
+      },
+      this.options.now?.(),
+    );
+    this.sessions = [];
+  }
+}
+
+const inodeOf = (s: { dev: number; ino: number }) => `${s.dev}:${s.ino}`;
+
+async function openLog(
+  path: string,
+): Promise<{ handle: FileHandle; inode: string; size: number; mtime: Date }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    throw new MailcharterError(
+      "config",
+      `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  }
+  const s = await handle.stat();
+  if (!s.isFile()) {
+    await handle.close();
+    throw new MailcharterError("config", `${path}: not a regular file`);
+  }
+  return { handle, inode: inodeOf(s), size: s.size, mtime: s.mtime };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((done) => {
+    if (signal.aborted) return done();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        done();
+      },
+      { once: true },
+    );
+  });
+
+/** Reads `file` from its cursor (or its start); with `follow`, until the signal aborts. */
+export async function ingestFile(file: string, options: IngestOptions): Promise<LogSummary> {
+  const path = resolve(file);
+  let { handle, inode, size, mtime } = await openLog(path);
+  const summary = emptySummary();
+  try {
+    const cursor = options.store ? await options.store.cursor(path) : null;
+    if (cursor && (cursor.format !== options.format || cursor.organisationId !== options.organisationId))
+      throw new MailcharterError(
+        "usage",
+        `${path}: was read before as ${cursor.format} logs of another --org or format; it is not read again under another`,
+      );
+    const resume = cursor !== null && cursor.inode === inode && cursor.offset <= size;
+    let position = resume ? cursor.offset : 0;
+    const parser = lineParser(options.format, mtime, resume ? cursor.state : undefined);
+    const batch = new Batch(options, summary, parser);
+    let splitter = new LineSplitter();
+    let base = position;
+    let rotated = false;
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, position);
+      if (bytesRead > 0) {
+        position += bytesRead;
+        splitter.push(buffer.subarray(0, bytesRead), batch.feed);
+        if (batch.sessions.length >= logLimits.batchSessions)
+          await batch.commit({ path, inode, offset: base + splitter.lineEnd });
+        continue;
+      }
+      await batch.commit({ path, inode, offset: base + splitter.lineEnd });
+      const follow = options.follow;
+      if (!follow || follow.signal.aborted) break;
+      if (rotated) {
+        // The old file is read to its end (after the rename, the MTA may have written to it until it
+        // reopened its log): its unterminated last line ends there. Now the new file, from its start.
+        splitter.finish(batch.feed);
+        await handle.close();
+        ({ handle, inode, mtime } = await openLog(path));
+        rotated = false;
+        position = 0;
+        base = 0;
+        splitter = new LineSplitter();
+        continue;
+      }
+      await sleep(follow.pollMs ?? logLimits.followPollMs, follow.signal);
+      if (follow.signal.aborted) break;
+      const now = await stat(path).catch(() => null);
+      if (now && inodeOf(now) !== inode) rotated = true;
+      else if (now && now.size < position) {
+        // Truncated in place (copytruncate): read again from the start.
+        position = 0;
+        base = 0;
+        splitter = new LineSplitter();
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  return summary;
+}
+
+/** Reads a stream (stdin) to its end; no cursor. */
+export async function ingestStream(
+  stream: AsyncIterable<Buffer | string>,
+  options: IngestOptions,
+): Promise<LogSummary> {
+  const summary = emptySummary();
+  const parser = lineParser(options.format, options.now?.() ?? new Date());
+  const batch = new Batch(options, summary, parser);
+  const splitter = new LineSplitter();
+  for await (const chunk of stream) {
+    splitter.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk, batch.feed);
+    if (batch.sessions.length >= logLimits.batchSessions) await batch.commit(null);
+  }
+  splitter.finish(batch.feed);
+  await batch.commit(null);
+  return summary;
+}

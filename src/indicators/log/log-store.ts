@@ -1,0 +1,231 @@
+/**
+ * Storage of MTA-log sessions (indicators-log-tables.ts): a batch of session records, the link
+ * figures they add and the file's cursor are committed in one transaction, so a crash leaves either
+ * nothing or everything of a batch, and the batch is read again from the previous cursor. A record
+ * already stored (same organisation and log line) is skipped, with its figures.
+ */
+import { createHash } from "node:crypto";
+import { sql } from "kysely";
+import type { Store } from "../../store/database.js";
+import { migrate } from "../../store/migrations.js";
+import { type FigureIncrement, sessionFigures, sumFigures } from "../links/figures.js";
+import type { PartyDirectory } from "../links/parties.js";
+import type { LogFormat } from "./parser.js";
+import type { FailureType, SessionRecord, TlsClass } from "./session.js";
+
+export interface LogCursor {
+  readonly path: string;
+  readonly format: LogFormat;
+  readonly organisationId: number | null;
+  readonly inode: string;
+  readonly offset: number;
+  readonly state: unknown;
+}
+
+/** One group of `outboundSessions`: what i1's TLS-RPT generation (RFC 8460 §4) needs per MX. */
+export interface OutboundGroup {
+  /** The recipient domain (RFC 8460 "policy-domain" when no `TLSRPT:` line named another). */
+  readonly recipientDomain: string;
+  /** The Postfix 3.10+ `TLSRPT:` policy domain, when logged; else null. */
+  readonly policyDomain: string | null;
+  readonly mxHost: string | null;
+  readonly mxIp: string | null;
+  readonly tlsClass: TlsClass;
+  /** Postfix 3.11 `tls=` level (may, encrypt, secure, dane…), when logged: the policy applied. */
+  readonly tlsLevel: string | null;
+  readonly outcome: "sent" | "deferred" | "bounced";
+  readonly failureType: FailureType | null;
+  readonly failureDetail: string | null;
+  readonly sessions: number;
+}
+
+const key = (organisationId: number | null, line: string) =>
+  createHash("sha256")
+    .update(`${organisationId ?? ""}\n${line}`)
+    .digest("hex")
+    .slice(0, 32);
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};
+
+export class LogStore {
+  private constructor(private readonly store: Store) {}
+
+  static async open(store: Store): Promise<LogStore> {
+    await migrate(store.db as never, store.engine);
+    return new LogStore(store);
+  }
+
+  async cursor(path: string): Promise<LogCursor | null> {
+    const row = await this.store.db
+      .selectFrom("log_cursors")
+      .selectAll()
+      .where("path", "=", path)
+      .executeTakeFirst();
+    if (!row) return null;
+    return {
+      path: row.path,
+      format: row.format,
+      organisationId: row.organisation_id,
+      inode: row.inode,
+      offset: Number(row.byte_offset),
+      state: JSON.parse(row.state),
+    };
+  }
+
+  /**
+   * Commits `sessions` of organisation `organisationId`, the link figures of those not seen before,
+   * and (when given) the cursor — all or nothing. Returns how many records were new.
+   */
+  async commit(
+    organisationId: number | null,
+    sessions: readonly SessionRecord[],
+    directory: PartyDirectory | null,
+    cursor: LogCursor | null,
+    now: Date = new Date(),
+  ): Promise<number> {
+    return this.store.db.transaction().execute(async (trx) => {
+      let added = 0;
+      const figures: FigureIncrement[] = [];
+      for (const part of chunk(sessions, 400)) {
+        const rows = part.map((s) => ({
+          key: key(organisationId, s.line),
+          organisation_id: organisationId,
+          time: s.time,
+          day: s.time.slice(0, 10),
+          direction: s.direction,
+          mta: s.mta,
+          log_host: s.logHost,
+          instance: s.instance,
+          queue_id: s.queueId,
+          peer_domain: s.peerDomain,
+          peer_host: s.peerHost,
+          peer_ip: s.peerIp,
+          peer_port: s.peerPort,
+          tls_class: s.tlsClass,
+          tls_version: s.tlsVersion,
+          tls_cipher: s.tlsCipher,
+          outcome: s.outcome,
+          failure_type: s.failureType,
+          failure_detail: s.failureDetail,
+          tls_level: s.tlsLevel,
+          policy_domain: s.policyDomain,
+        }));
+        const inserted = await trx
+          .insertInto("log_sessions")
+          .values(rows)
+          .onConflict((oc) => oc.column("key").doNothing())
+          .returning("key")
+          .execute();
+        added += inserted.length;
+        if (organisationId !== null && directory !== null && inserted.length > 0) {
+          const fresh = new Set(inserted.map((r) => r.key));
+          part.forEach((s, i) => {
+            if (fresh.has(rows[i]?.key as string))
+              figures.push(...sessionFigures(s, organisationId, directory));
+          });
+        }
+      }
+      for (const part of chunk(sumFigures(figures), 500)) {
+        await trx
+          .insertInto("link_figures")
+          .values(
+            part.map((f) => ({
+              day: f.day,
+              sender: f.sender,
+              receiver: f.receiver,
+              sender_org_id: f.senderOrgId,
+              receiver_org_id: f.receiverOrgId,
+              source: f.source,
+              metric: f.metric,
+              value: f.value,
+              count: f.count,
+            })),
+          )
+          .onConflict((oc) =>
+            oc
+              .columns(["day", "sender", "receiver", "source", "metric", "value"])
+              .doUpdateSet({ count: sql<number>`link_figures.count + excluded.count` }),
+          )
+          .execute();
+      }
+      if (cursor !== null) {
+        const values = {
+          format: cursor.format,
+          organisation_id: cursor.organisationId,
+          inode: cursor.inode,
+          byte_offset: cursor.offset,
+          state: JSON.stringify(cursor.state),
+          updated_at: now.toISOString(),
+        };
+        await trx
+          .insertInto("log_cursors")
+          .values({ path: cursor.path, ...values })
+          .onConflict((oc) => oc.column("path").doUpdateSet(values))
+          .execute();
+      }
+      return added;
+    });
+  }
+
+  /**
+   * The outbound sessions of organisation `organisationId` on `day` (YYYY-MM-DD, UTC), grouped by
+   * recipient domain, MX, TLS class, policy applied, outcome and failure — the input of a daily
+   * RFC 8460 report per policy domain. Ordered by domain, then MX.
+   */
+  async outboundSessions(organisationId: number, day: string): Promise<OutboundGroup[]> {
+    const rows = await this.store.db
+      .selectFrom("log_sessions")
+      .select([
+        "peer_domain",
+        "policy_domain",
+        "peer_host",
+        "peer_ip",
+        "tls_class",
+        "tls_level",
+        "outcome",
+        "failure_type",
+        (eb) => eb.fn.max("failure_detail").as("failure_detail"),
+        (eb) => eb.fn.countAll<number>().as("sessions"),
+      ])
+      .where("organisation_id", "=", organisationId)
+      .where("day", "=", day)
+      .where("direction", "=", "outbound")
+      .groupBy([
+        "peer_domain",
+        "policy_domain",
+        "peer_host",
+        "peer_ip",
+        "tls_class",
+        "tls_level",
+        "outcome",
+        "failure_type",
+      ])
+      .orderBy("peer_domain")
+      .orderBy("peer_host")
+      .orderBy("tls_class")
+      .execute();
+    return rows.map((r) => ({
+      recipientDomain: r.peer_domain ?? "",
+      policyDomain: r.policy_domain,
+      mxHost: r.peer_host,
+      mxIp: r.peer_ip,
+      tlsClass: r.tls_class,
+      tlsLevel: r.tls_level,
+      outcome: r.outcome as OutboundGroup["outcome"],
+      failureType: r.failure_type as FailureType | null,
+      failureDetail: r.failure_detail,
+      sessions: Number(r.sessions),
+    }));
+  }
+
+  /** How many session records are stored (for tests and the CLI's text output). */
+  async count(organisationId?: number): Promise<number> {
+    let q = this.store.db.selectFrom("log_sessions").select((eb) => eb.fn.countAll<number>().as("n"));
+    if (organisationId !== undefined) q = q.where("organisation_id", "=", organisationId);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * Joins Postfix events into session records (session.ts). Postfix writes the TLS summary of a
+ * connection on its own line, before the delivery lines of the same connection, from the same
+ * process: smtp(8) lines are joined by host, instance and pid, then by queue id; tlsproxy(8) lines
+ * (`smtp_tls_connection_reuse = yes`) by the relay's address and port; smtpd(8) sessions run from
+ * `connect from` to `disconnect from` on one pid.
+ *
+ * Postfix caches plaintext connections (`conn_use=N`, N > 1) but, without tlsproxy, never a TLS
+ * one: a delivery line that is not `conn_use` > 1 and not of the message (queue id) the TLS line
+ * was joined to, or that comes more than `sameConnectionSeconds` later, starts a new connection —
+ * one without TLS when no new TLS line came first. That is what tells a message sent in clear, after
+ * the receiver stopped offering STARTTLS, from the verified one before it, on one smtp process.
+ *
+ * State is bounded (`limits.logJoinEntries`): the oldest open connection is forgotten first.
+ */
+import { logLimits } from "../../core/limits.js";
+import {
+  failureOfStatus,
+  type PeerAddress,
+  type PostfixEvent,
+  parsePostfixMessage,
+} from "./postfix-events.js";
+import type { FailureType, LineResult, SessionRecord, TlsDetails } from "./session.js";
+import { parseSyslogLine } from "./syslog-line.js";
+import { YearInference } from "./timestamp.js";
+
+interface ClientState {
+  tls: TlsDetails | null;
+  relay: string | null;
+  queueId: string | null;
+  lastSeconds: number;
+  hint: { failure: FailureType; detail: string } | null;
+  tlsrpt: { domain: string; failure: FailureType | null } | null;
+}
+
+interface ServerState {
+  tls: TlsDetails | null;
+  lost: boolean;
+}
+
+export interface PostfixJoinState {
+  readonly years: { year: number | null; month: number };
+  readonly clients: [string, ClientState][];
+  readonly servers: [string, ServerState][];
+  readonly proxied: [string, TlsDetails[]][];
+}
+
+/** How far apart two delivery lines of one message and one smtp process may be on one connection. */
+const sameConnectionSeconds = 60;
+
+const addressKey = (p: PeerAddress) => `${p.ip}:${p.port ?? ""}`;
+const seconds = (iso: string) => Date.parse(iso) / 1000;
+const ignored: LineResult = { kind: "ignored" };
+const unparsed: LineResult = { kind: "unparsed" };
+
+function bounded<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > logLimits.joinEntries) map.delete(map.keys().next().value as string);
+}
+
+export class PostfixSessions {
+  private readonly years: YearInference;
+  private readonly clients = new Map<string, ClientState>();
+  private readonly servers = new Map<string, ServerState>();
+  private readonly proxied = new Map<string, TlsDetails[]>();
+
+  /** `reference`: when the log was last written (its mtime), for the year of syslog stamps. */
+  constructor(reference: Date, state?: PostfixJoinState) {
+    this.years = new YearInference(reference);
+    if (state) {
+      this.years.restore(state.years);
+      for (const [k, v] of state.clients) this.clients.set(k, v);
+      for (const [k, v] of state.servers) this.servers.set(k, v);
+      for (const [k, v] of state.proxied) this.proxied.set(k, v);
+    }
+  }
+
+  /** What to keep to resume after this line (JSON-serialisable, bounded). */
+  snapshot(): PostfixJoinState {
+    return {
+      years: this.years.snapshot(),
+      clients: [...this.clients],
+      servers: [...this.servers],
+      proxied: [...this.proxied],
+    };
+  }
+
+  line(raw: string): LineResult {
+    const line = parseSyslogLine(raw, this.years);
+    if (line === null) return unparsed;
+    const { service } = line;
+    if (service !== "smtp" && service !== "smtpd" && service !== "tlsproxy") return ignored;
+    const event = parsePostfixMessage(service, line.text);
+    if (event.kind === "other") return ignored;
+    const processKey = `${line.host}|${line.instance}|${service}|${line.pid}`;
+    switch (event.kind) {
+      case "tls":
+        if (event.direction === "to") {
+          if (service === "tlsproxy") {
+            const key = `${line.host}|${line.instance}|${addressKey(event.peer)}`;
+            const queue = this.proxied.get(key) ?? [];
+            if (queue.length < 64) queue.push(event.tls);
+            bounded(this.proxied, key, queue);
+            return ignored;
+          }
+          const previous = this.clients.get(processKey);
+          bounded(this.clients, processKey, {
+            tls: event.tls,
+            relay: addressKey(event.peer),
+            queueId: null,
+            lastSeconds: seconds(line.time),
+            hint: previous?.hint ?? null,
+            tlsrpt: previous?.tlsrpt ?? null,
+          });
+        } else {
+          const state = this.servers.get(processKey) ?? { tls: null, lost: false };
+          bounded(this.servers, processKey, { ...state, tls: event.tls });
+        }
+        return ignored;
+      case "verify-failed": {
+        const state = this.clientState(processKey);
+        state.hint = { failure: event.failure, detail: event.detail };
+        return ignored;
+      }
+      case "tlsrpt": {
+        if (service !== "smtp") return ignored;
+        const state = this.clientState(processKey);
+        state.tlsrpt = { domain: event.domain, failure: event.failure };
+        return ignored;
+      }
+      case "delivery":
+        return this.delivery(event, line.time, line.host, line.instance, processKey, raw);
+      case "connect":
+        bounded(this.servers, processKey, { tls: null, lost: false });
+        return ignored;
+      case "lost-after-starttls": {
+        const state = this.servers.get(processKey) ?? { tls: null, lost: false };
+        bounded(this.servers, processKey, { ...state, lost: true });
+        return ignored;
+      }
+      case "disconnect": {
+        const state = this.servers.get(processKey);
+        this.servers.delete(processKey);
+        const starttls = event.starttls;
+        // Tolerance: a session whose TLS line was not logged (smtpd_tls_loglevel = 0, or the log
+        // starts mid-session) but whose summary counts a STARTTLS: encrypted, client unauthenticated.
+        const tls =
+          state?.tls ??
+          (starttls && starttls.ok > 0
+            ? { tlsClass: "anonymous" as const, version: null, cipher: null }
+            : null);
+        const failed = (state?.lost ?? false) || (starttls !== null && starttls.ok < starttls.tried);
+        const session: SessionRecord = {
+          mta: "postfix",
+          time: line.time,
+          direction: "inbound",
+          logHost: line.host,
+          instance: line.instance,
+          queueId: null,
+          peerDomain: null,
+          peerHost: event.peer.host,
+          peerIp: event.peer.ip,
+          peerPort: null,
+          tlsClass: failed ? "none" : (tls?.tlsClass ?? "none"),
+          tlsVersion: failed ? null : (tls?.version ?? null),
+          tlsCipher: failed ? null : (tls?.cipher ?? null),
+          outcome: failed ? "failed" : "accepted",
+          failureType: failed ? "validation-failure" : null,
+          failureDetail: failed ? (state?.lost ? "lost connection after STARTTLS" : "STARTTLS failed") : null,
+          tlsLevel: null,
+          policyDomain: null,
+          line: raw,
+        };
+        return { kind: "sessions", sessions: [session] };
+      }
+    }
+  }
+
+  private clientState(key: string): ClientState {
+    let state = this.clients.get(key);
+    if (!state) {
+      state = { tls: null, relay: null, queueId: null, lastSeconds: 0, hint: null, tlsrpt: null };
+      bounded(this.clients, key, state);
+    }
+    return state;
+  }
+
+  private delivery(
+    event: Extract<PostfixEvent, { kind: "delivery" }>,
+    time: string,
+    host: string,
+    instance: string,
+    processKey: string,
+    raw: string,
+  ): LineResult {
+    if (event.relay === null) return ignored; // relay=none, local, virtual, a unix socket: not SMTP
+    const relay = addressKey(event.relay);
+    const now = seconds(time);
+    let state = this.clients.get(processKey);
+    let tls: TlsDetails | null = null;
+    if (state?.tls && state.relay === relay) {
+      const sameConnection =
+        event.connUse > 1 ||
+        state.queueId === null ||
+        (state.queueId === event.queueId && now - state.lastSeconds <= sameConnectionSeconds);
+      if (sameConnection) tls = state.tls;
+    }
+    if (tls === null) {
+      const key = `${host}|${instance}|${relay}`;
+      const queue = this.proxied.get(key);
+      const proxied = queue?.shift();
+      if (queue && queue.length === 0) this.proxied.delete(key);
+      if (proxied) tls = proxied;
+    }
+    if (!state) state = this.clientState(processKey);
+    state.tls = tls;
+    state.relay = tls ? relay : null;
+    state.queueId = event.queueId;
+    state.lastSeconds = now;
+    const text = event.statusText;
+    let failure: FailureType | null = state.tlsrpt?.failure ?? null;
+    if (failure === null && event.status !== "sent" && text !== null) failure = failureOfStatus(text);
+    if (
+      state.hint &&
+      event.status !== "sent" &&
+      (failure === "certificate-not-trusted" ||
+        failure === "certificate-host-mismatch" ||
+        failure === null) &&
+      (text === null || /certificate|TLS/i.test(text))
+    )
+      failure = state.hint.failure;
+    const policyDomain = state.tlsrpt?.domain ?? null;
+    state.hint = null;
+    state.tlsrpt = null;
+    const at = event.recipient.lastIndexOf("@");
+    return {
+      kind: "sessions",
+      sessions: [
+        {
+          mta: "postfix",
+          time,
+          direction: "outbound",
+          logHost: host,
+          instance,
+          queueId: event.queueId,
+          peerDomain: at >= 0 ? event.recipient.slice(at + 1) : null,
+          peerHost: event.relay.host,
+          peerIp: event.relay.ip,
+          peerPort: event.relay.port,
+          tlsClass: tls?.tlsClass ?? "none",
+          tlsVersion: tls?.version ?? null,
+          tlsCipher: tls?.cipher ?? null,
+          outcome: event.status,
+          failureType: failure,
+          failureDetail: failure !== null && text !== null ? text.slice(0, 300) : null,
+          tlsLevel: event.tlsLevel,
+          policyDomain,
+          line: raw,
+        },
+      ],
+    };
+  }
+}

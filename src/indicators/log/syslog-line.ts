@@ -1,0 +1,63 @@
+/**
+ * The syslog frame around a Postfix (or Exim-through-syslog) message: `STAMP HOST PROGRAM[PID]: TEXT`
+ * (RFC 3164 §4.1 as written by rsyslog, syslog-ng, journald's forwarders and Postfix's postlogd).
+ * PROGRAM is `postfix/smtp` or, for a second instance, `postfix-out/smtp` (Postfix MULTI_INSTANCE_
+ * README: syslog_name); deeper names (`postfix/submission/smtpd`) keep the last part as the service.
+ */
+import { rfc3339Time, syslogTime, type YearInference } from "./timestamp.js";
+
+export interface SyslogLine {
+  readonly time: string;
+  readonly host: string;
+  /** `postfix`, `postfix-out`, `exim`… (the part before the first `/`). */
+  readonly instance: string;
+  /** `smtp`, `smtpd`, `tlsproxy`… (the last part), or the program itself when it has no `/`. */
+  readonly service: string;
+  /** Empty when the program logs without one (`dovecot: …`). */
+  readonly pid: string;
+  readonly text: string;
+}
+
+// Classic: "Dec  1 23:16:06[.frac] host program[pid]: text".
+const classic =
+  /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d(?:\.\d{1,9})?) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
+// RFC 3339: "2026-12-01T23:16:06.123456+01:00 host program[pid]: text".
+const modern = /^(\d{4}-\d\d-\d\dT\S+) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
+
+function program(name: string): { instance: string; service: string } {
+  const slash = name.indexOf("/");
+  if (slash < 0) return { instance: name, service: name };
+  return { instance: name.slice(0, slash), service: name.slice(name.lastIndexOf("/") + 1) };
+}
+
+export function parseSyslogLine(line: string, years: YearInference): SyslogLine | null {
+  let match = classic.exec(line);
+  if (match) {
+    const time = syslogTime(match[1] as string, match[2] as string, match[3] as string, years);
+    if (time === null) return null;
+    const { instance, service } = program(match[5] as string);
+    return {
+      time,
+      host: match[4] as string,
+      instance,
+      service,
+      pid: match[6] ?? "",
+      text: match[7] as string,
+    };
+  }
+  match = modern.exec(line);
+  if (match) {
+    const time = rfc3339Time(match[1] as string);
+    if (time === null) return null;
+    const { instance, service } = program(match[3] as string);
+    return {
+      time,
+      host: match[2] as string,
+      instance,
+      service,
+      pid: match[4] ?? "",
+      text: match[5] as string,
+    };
+  }
+  return null;
+}

@@ -1,0 +1,89 @@
+/**
+ * Log timestamps. Classic syslog (RFC 3164 §4.1.2: `Mmm dd hh:mm:ss`, no year, no zone; Postfix's
+ * own postlogd adds `.uuuuuu`) and RFC 3339 (rsyslog's high-precision format, `2026-12-01T23:16:06
+ * .123456+01:00`). Exim's mainlog writes `YYYY-MM-DD hh:mm:ss` with an optional `+hhmm` zone.
+ * Times without a zone are read as UTC (docs/mta-logs.md says why).
+ */
+
+const months: Readonly<Record<string, number>> = {
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
+};
+
+/**
+ * Infers the year of year-less syslog stamps in a stream read in order. The stream starts in the
+ * reference's year (the file's modification time), or the year before when its first month is
+ * later than the reference's month (a log written in December, read in January). A month that drops
+ * by more than six (Dec → Jan) starts the next year; a month that jumps forward by more than six (a
+ * late December line after January ones, from a host with a slow clock or a merged file) belongs to
+ * the year before, without moving the stream's year.
+ */
+export class YearInference {
+  private year: number | null = null;
+  private month = 0;
+  constructor(private readonly reference: Date) {}
+
+  yearFor(month: number): number {
+    if (this.year === null) {
+      const refYear = this.reference.getUTCFullYear();
+      this.year = month > this.reference.getUTCMonth() ? refYear - 1 : refYear;
+      this.month = month;
+      return this.year;
+    }
+    if (month < this.month - 6) {
+      this.year += 1;
+      this.month = month;
+      return this.year;
+    }
+    if (month > this.month + 6) return this.year - 1;
+    if (month > this.month) this.month = month;
+    return this.year;
+  }
+
+  /** The state to keep across runs (resumable ingestion). */
+  snapshot(): { year: number | null; month: number } {
+    return { year: this.year, month: this.month };
+  }
+  restore(state: { year: number | null; month: number }): void {
+    this.year = state.year;
+    this.month = state.month;
+  }
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, "0");
+
+/** `Dec  1 23:16:06[.123456]` → ISO UTC, or null. `text` is exactly the stamp. */
+export function syslogTime(month: string, day: string, clock: string, years: YearInference): string | null {
+  const m = months[month];
+  if (m === undefined) return null;
+  const d = Number(day);
+  const parts = /^(\d\d):(\d\d):(\d\d)(\.\d{1,9})?$/.exec(clock);
+  if (!parts || d < 1 || d > 31) return null;
+  const [h, mi, s] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  if (h > 23 || mi > 59 || s > 60) return null;
+  const y = years.yearFor(m);
+  const frac = parts[4] ? parts[4].slice(0, 4).padEnd(4, "0") : "";
+  return `${y}-${pad(m + 1)}-${pad(d)}T${parts[1]}:${parts[2]}:${parts[3]}${frac}Z`;
+}
+
+/** RFC 3339 §5.6 date-time (`T` or space, `Z` or ±hh:mm or ±hhmm, or none = UTC) → ISO UTC, or null. */
+export function rfc3339Time(text: string): string | null {
+  const match = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(\.\d{1,9})?(Z|[+-]\d\d:?\d\d)?$/i.exec(text);
+  if (!match) return null;
+  const zone = match[8] ?? "Z";
+  const iso = `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}${(match[7] ?? "").slice(0, 4)}${zone.toUpperCase() === "Z" ? "Z" : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return null;
+  const out = new Date(ms).toISOString();
+  return match[7] ? out : out.replace(".000Z", "Z");
+}
