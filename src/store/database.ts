@@ -12,6 +12,7 @@ import { MailcharterError } from "../core/errors.js";
 import type { AccountTables } from "./account-tables.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
 import type { IndicatorsLogTables } from "./indicators-log-tables.js";
+import type { NotifyTables } from "./notify-tables.js";
 import type { TlsRptTables } from "./tlsrpt-tables.js";
 
 export interface OrganisationTable {
@@ -38,7 +39,12 @@ export interface CharterVersionTable {
   title: string;
 }
 
-export interface Database extends AuditHistoryTables, AccountTables, TlsRptTables, IndicatorsLogTables {
+export interface Database
+  extends AuditHistoryTables,
+    AccountTables,
+    TlsRptTables,
+    IndicatorsLogTables,
+    NotifyTables {
   organisations: OrganisationTable;
   domains: DomainTable;
   charter_versions: CharterVersionTable;

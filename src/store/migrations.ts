@@ -5,6 +5,7 @@ import type { Engine } from "./database.js";
 import { accountsMigration } from "./migration-accounts.js";
 import { auditHistoryMigration } from "./migration-audit-history.js";
 import { indicatorsLogMigration } from "./migration-indicators-log.js";
+import { notifyMigration } from "./migration-notify.js";
 import { tlsRptMigration } from "./migration-tlsrpt.js";
 
 function migrations(engine: Engine): Record<string, Migration> {
@@ -56,6 +57,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-02-accounts": accountsMigration(engine),
     "2026-12-03-tlsrpt": tlsRptMigration(engine),
     "2026-12-04-indicators-log": indicatorsLogMigration(engine),
+    "2026-12-06-notify": notifyMigration(engine),
   };
 }
 
