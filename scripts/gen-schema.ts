@@ -6,6 +6,7 @@ import { logSummaryJsonSchema } from "../src/indicators/log/summary.js";
 import { importJsonSchema } from "../src/indicators/tlsrpt/import-document.js";
 import { tlsRptReportJsonSchema } from "../src/indicators/tlsrpt/report-schema.js";
 import { monitorJsonSchema } from "../src/monitor/cycle-report.js";
+import { outboundTestJsonSchema } from "../src/outbound/result-document.js";
 import { publishedListSchema } from "../src/registry/published-list.js";
 
 mkdirSync("schema", { recursive: true });
@@ -34,7 +35,14 @@ write(
   "indicators-import.schema.json",
   "mailcharter indicators import output (mailcharter/indicators-import/1)",
   importJsonSchema(),
+);
+write(
   "indicators-log.schema.json",
   "mailcharter indicators ingest-log output (mailcharter/indicators-log/1)",
   logSummaryJsonSchema(),
+);
+write(
+  "outbound-test.schema.json",
+  "mailcharter outbound STARTTLS test (mailcharter/outbound-test/1)",
+  outboundTestJsonSchema(),
 );

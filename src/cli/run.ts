@@ -20,6 +20,7 @@ export const commands: Readonly<Record<string, () => Promise<CommandModule>>> = 
   serve: () => import("./serve-command.js"),
   monitor: () => import("./monitor-command.js"),
   indicators: () => import("./indicators-command.js"),
+  "outbound-test": () => import("./outbound-test-command.js"),
 };
 
 export const version = "0.1.0";

@@ -233,3 +233,45 @@ export const logLimits = {
   /** An MTA log uploaded through the service (operators, POST): 50 MiB, a busy day of one MX. */
   uploadBytes: 50 * 1024 * 1024,
 } as const;
+
+/** The outbound-test receiving endpoint (src/outbound): an internet-facing SMTP listener. */
+export const outboundLimits = {
+  /** A test message is a few KiB; 1 MiB lets a sender's usual headers and a short body through and
+   * bounds what a hostile client makes us read (RFC 1870 SIZE is announced; bigger is refused, 552). */
+  maxMessageBytes: 1024 * 1024,
+  /** Connections at once over all variants: far above what test senders need (one per variant and
+   * retry), low enough that a flood cannot exhaust file descriptors or memory. */
+  maxConnections: 100,
+  /** Connections at once from one address: an MTA opens one per destination; a few for retries. */
+  maxConnectionsPerIp: 5,
+  /** New connections per address per window: a sender retrying deferred mail every few minutes
+   * stays far below; a client hammering the listener is turned away with 421. */
+  connectionsPerIpPerWindow: 30,
+  rateWindowMs: 10 * 60_000,
+  /** Addresses remembered by the rate limiter (oldest forgotten first): bounds its memory. */
+  rateTrackedAddresses: 10_000,
+  /** Idle time allowed at each phase (greeting, commands, STARTTLS handshake, DATA): RFC 5321
+   * §4.5.3.2 gives servers 5 min; a test endpoint has no reason to wait that long for a client. */
+  idleMs: 60_000,
+  /** A whole session, however busy: bounds slow-drip clients that stay just under the idle time. */
+  sessionMs: 5 * 60_000,
+  /** PTR lookup of the sending address, for the record only: never allowed to hold the session. */
+  reverseLookupMs: 3_000,
+  /** Recipients refused in one session before it is closed (address harvesting). */
+  maxRejectedRecipients: 5,
+  /** Recipients accepted in one transaction: a test has one address per variant domain, each with its
+   * own MX, so a sender never has more than one for us in one transaction. */
+  maxRecipients: 1,
+  /** Messages accepted in one session (a sender delivers one per domain; a few retries). */
+  maxMessagesPerSession: 10,
+  /** Commands in one session (EHLO, MAIL, RCPT, DATA, RSET, NOOP, …) before it is closed. */
+  maxCommandsPerSession: 100,
+  /** Default lifetime of a test: long enough for a postmaster to send from their MTA and for one
+   * retry of a deferred message; what has not arrived by then is concluded as not sent. */
+  testLifetimeMs: 30 * 60_000,
+  /** Bounds of `outbound-test start --expires-in` (seconds). */
+  minTestLifetimeMs: 5_000,
+  maxTestLifetimeMs: 7 * 24 * 3_600_000,
+  /** The web pages: tests started per organisation per hour (each one opens addresses on the listener). */
+  testsPerOrganisationPerHour: 20,
+} as const;

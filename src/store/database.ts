@@ -13,6 +13,7 @@ import type { AccountTables } from "./account-tables.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
 import type { IndicatorsLogTables } from "./indicators-log-tables.js";
 import type { NotifyTables } from "./notify-tables.js";
+import type { OutboundTables } from "./outbound-tables.js";
 import type { TlsRptTables } from "./tlsrpt-tables.js";
 
 export interface OrganisationTable {
@@ -44,7 +45,8 @@ export interface Database
     AccountTables,
     TlsRptTables,
     IndicatorsLogTables,
-    NotifyTables {
+    NotifyTables,
+    OutboundTables {
   organisations: OrganisationTable;
   domains: DomainTable;
   charter_versions: CharterVersionTable;

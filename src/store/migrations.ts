@@ -6,6 +6,7 @@ import { accountsMigration } from "./migration-accounts.js";
 import { auditHistoryMigration } from "./migration-audit-history.js";
 import { indicatorsLogMigration } from "./migration-indicators-log.js";
 import { notifyMigration } from "./migration-notify.js";
+import { outboundTestsMigration } from "./migration-outbound-tests.js";
 import { tlsRptMigration } from "./migration-tlsrpt.js";
 
 function migrations(engine: Engine): Record<string, Migration> {
@@ -58,6 +59,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-03-tlsrpt": tlsRptMigration(engine),
     "2026-12-04-indicators-log": indicatorsLogMigration(engine),
     "2026-12-06-notify": notifyMigration(engine),
+    "2026-12-07-outbound-tests": outboundTestsMigration(engine),
   };
 }
 
