@@ -11,6 +11,7 @@ export interface AccountRecord {
   readonly passwordHash: string;
   readonly createdAt: string;
   readonly disabledAt: string | null;
+  readonly lastLoginAt: string | null;
 }
 
 type Row = Database["accounts"] & { id: number };
@@ -23,6 +24,7 @@ const record = (r: {
   password_hash: string;
   created_at: string;
   disabled_at: string | null;
+  last_login_at: string | null;
 }): AccountRecord => ({
   id: r.id,
   email: r.email,
@@ -31,13 +33,16 @@ const record = (r: {
   passwordHash: r.password_hash,
   createdAt: r.created_at,
   disabledAt: r.disabled_at,
+  lastLoginAt: r.last_login_at,
 });
 
 export class AccountStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Inserts an account; null when the e-mail address is taken. */
-  async insert(account: Omit<AccountRecord, "id" | "disabledAt">): Promise<AccountRecord | null> {
+  async insert(
+    account: Omit<AccountRecord, "id" | "disabledAt" | "lastLoginAt">,
+  ): Promise<AccountRecord | null> {
     return this.db.transaction().execute(async (trx) => {
       const taken = await trx
         .selectFrom("accounts")
@@ -54,6 +59,7 @@ export class AccountStore {
           password_hash: account.passwordHash,
           created_at: account.createdAt,
           disabled_at: null,
+          last_login_at: null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -89,6 +95,26 @@ export class AccountStore {
         .where("id", "=", id)
         .executeTakeFirst();
       if (disabledAt !== null) await trx.deleteFrom("sessions").where("account_id", "=", id).execute();
+      return Number(result.numUpdatedRows) > 0;
+    });
+  }
+
+  async recordLogin(id: number, at: string): Promise<void> {
+    await this.db.updateTable("accounts").set({ last_login_at: at }).where("id", "=", id).execute();
+  }
+
+  /**
+   * A new password hash; the account's sessions end at once (whoever knew the old password is logged
+   * out). False when there is no such account.
+   */
+  async setPasswordHash(id: number, passwordHash: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable("accounts")
+        .set({ password_hash: passwordHash })
+        .where("id", "=", id)
+        .executeTakeFirst();
+      await trx.deleteFrom("sessions").where("account_id", "=", id).execute();
       return Number(result.numUpdatedRows) > 0;
     });
   }

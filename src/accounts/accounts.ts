@@ -34,6 +34,7 @@ export interface AccountView {
   readonly organisationId: number | null;
   readonly createdAt: string;
   readonly disabledAt: string | null;
+  readonly lastLoginAt: string | null;
 }
 
 export const accountView = (a: AccountRecord): AccountView => ({
@@ -43,6 +44,7 @@ export const accountView = (a: AccountRecord): AccountView => ({
   organisationId: a.organisationId,
   createdAt: a.createdAt,
   disabledAt: a.disabledAt,
+  lastLoginAt: a.lastLoginAt,
 });
 
 export const emailSchema = z
@@ -121,9 +123,9 @@ export class Accounts {
       await verifyPassword(password.slice(0, 1024), await this.dummyHash);
       return { ok: false };
     }
-    return (await verifyPassword(password, account.passwordHash))
-      ? { ok: true, account: accountView(account) }
-      : { ok: false };
+    if (!(await verifyPassword(password, account.passwordHash))) return { ok: false };
+    await this.accounts.recordLogin(account.id, this.now().toISOString());
+    return { ok: true, account: accountView(account) };
   }
 
   /** The account behind a session, if it still exists and is enabled. */
@@ -147,6 +149,33 @@ export class Accounts {
     const account = done ? await this.accounts.byId(id) : undefined;
     if (!account) throw new AccountError("not_found", `no account ${id}`);
     return accountView(account);
+  }
+
+  /**
+   * A new generated password for an account, returned once; its sessions end at once. Generated, never
+   * typed by the agency (no weak or reused password); its owner replaces it with `changePassword`.
+   */
+  async resetPassword(id: number): Promise<{ account: AccountView; generatedPassword: string }> {
+    const generatedPassword = generatePassword();
+    const done = await this.accounts.setPasswordHash(id, await hashPassword(generatedPassword));
+    const account = done ? await this.accounts.byId(id) : undefined;
+    if (!account) throw new AccountError("not_found", `no account ${id}`);
+    return { account: accountView(account), generatedPassword };
+  }
+
+  /**
+   * The account's owner chooses a new password, knowing the current one (so a session left open is
+   * not enough to take the account); every session of the account ends.
+   */
+  async changePassword(accountId: number, current: string, next: string): Promise<void> {
+    const account = await this.accounts.byId(accountId);
+    if (!account || account.disabledAt !== null)
+      throw new AccountError("not_found", `no account ${accountId}`);
+    if (!(await verifyPassword(current, account.passwordHash)))
+      throw new AccountError("forbidden", "the current password is not right");
+    const problem = passwordProblem(next);
+    if (problem) throw new AccountError("invalid", problem);
+    await this.accounts.setPasswordHash(accountId, await hashPassword(next));
   }
 
   async count(): Promise<number> {

@@ -18,6 +18,8 @@ export interface AccountTable {
   password_hash: string;
   created_at: string;
   disabled_at: string | null;
+  /** Migration `2026-12-08-account-last-login`; null until the first login. */
+  last_login_at: string | null;
 }
 
 /** A server-side session of @fastify/session; the cookie holds only its signed id. */

@@ -2,6 +2,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { MailcharterError } from "../core/errors.js";
 import type { Engine } from "./database.js";
+import { accountLastLoginMigration } from "./migration-account-last-login.js";
 import { accountsMigration } from "./migration-accounts.js";
 import { auditHistoryMigration } from "./migration-audit-history.js";
 import { indicatorsLogMigration } from "./migration-indicators-log.js";
@@ -60,6 +61,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-04-indicators-log": indicatorsLogMigration(engine),
     "2026-12-06-notify": notifyMigration(engine),
     "2026-12-07-outbound-tests": outboundTestsMigration(engine),
+    "2026-12-08-account-last-login": accountLastLoginMigration(),
   };
 }
 

@@ -51,6 +51,17 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "POST /agency/organisations/:id/domains": agency,
   "POST /agency/organisations/:id/domains/:domainId/delete": agency,
   "POST /agency/organisations/:id/withdrawal": agency,
+  // The agency's accounts pages; every account's own tokens and password
+  "GET /agency/accounts": agency,
+  "POST /agency/accounts": agency,
+  "POST /agency/accounts/:id/disable": agency,
+  "POST /agency/accounts/:id/enable": agency,
+  "POST /agency/accounts/:id/password": agency,
+  "GET /account/tokens": self,
+  "POST /account/tokens": self,
+  "POST /account/tokens/:id/revoke": self,
+  "GET /account/password": self,
+  "POST /account/password": self,
   // Published list (charter art. 7)
   "GET /published-list.json": everyone,
   "GET /published-list.json.sig": everyone,
@@ -83,6 +94,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /api/v1/accounts": agency,
   "POST /api/v1/accounts": agency,
   "PATCH /api/v1/accounts/:id": agency,
+  "POST /api/v1/accounts/:id/password": agency,
 };
 
 /** The table's key of a route: HEAD routes (added by Fastify for each GET) share their GET's entry. */

@@ -105,6 +105,7 @@ export const accountSchema = z
     organisationId: z.number().int().nullable(),
     createdAt: z.string(),
     disabledAt: z.string().nullable(),
+    lastLoginAt: z.string().nullable(),
   })
   .meta({ id: "Account" });
 

@@ -23,6 +23,7 @@ import type { ServiceContext } from "./context.js";
 import { installErrorHandlers } from "./error-handler.js";
 import { resolvePrincipals } from "./request-principal.js";
 import { type CollectedRoute, guardRoutes } from "./route-guard.js";
+import { accountPageRoutes } from "./routes/account-pages.js";
 import { accountsRoutes } from "./routes/api-accounts.js";
 import { auditsRoutes } from "./routes/api-audits.js";
 import { registryRoutes } from "./routes/api-registry.js";
@@ -182,6 +183,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
   });
   await app.register(servicePageRoutes, { ctx });
   await app.register(registryPageRoutes, { ctx });
+  await app.register(accountPageRoutes, { ctx });
   await app.register(publishedListRoutes, { ctx });
   await app.register(
     async (api) => {

@@ -33,6 +33,7 @@ function switchLink(ctx: PageContext): SafeHtml {
 function account(ctx: PageContext): SafeHtml {
   if (!ctx.viewer) return html`<a href="/login">${t(ctx.lang, "login")}</a>`;
   return html`<span>${t(ctx.lang, "signedInAs")} <strong>${ctx.viewer.email}</strong> (${t(ctx.lang, roleKey(ctx.viewer.role))})</span>
+      <a href="/account/tokens">${t(ctx.lang, "navTokens")}</a> <a href="/account/password">${t(ctx.lang, "navPassword")}</a>
       <form method="post" action="/logout" class="inline">
         <input type="hidden" name="_csrf" value="${ctx.csrfToken ?? ""}">
         <button type="submit">${t(ctx.lang, "logout")}</button>

@@ -39,6 +39,8 @@ export function agencyNav(ctx: PageContext): SafeHtml {
   const links: { href: string; label: MessageKey }[] = [
     { href: "/agency/organisations", label: "navRegistryList" },
     { href: "/agency/organisations/new", label: "navAdhesion" },
+    { href: "/agency/accounts", label: "accounts" },
+    { href: "/account/tokens", label: "navTokens" },
   ];
   return html`<nav class="sub" aria-label="${t(lang, "agencyNav")}"><ul>${links.map(
     (l) =>

@@ -55,4 +55,21 @@ export const accountsRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = as
       return ctx.accounts.setDisabled(request.params.id, request.body.disabled);
     },
   );
+
+  app.post(
+    "/accounts/:id/password",
+    {
+      schema: {
+        tags: ["accounts"],
+        summary: "A new generated password for an account, returned once (its sessions end)",
+        params: idParams,
+        response: {
+          200: z.object({ account: accountSchema, generatedPassword: z.string() }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.header("cache-control", "no-store").send(await ctx.accounts.resetPassword(request.params.id)),
+  );
 };
