@@ -44,6 +44,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "POST /organisations/:id/contact": organisationWriters,
   // The agency's registry pages
   "GET /agency/organisations": agency,
+  "GET /agency/cadence": agency,
   "GET /agency/organisations/new": agency,
   "POST /agency/organisations": agency,
   "GET /agency/organisations/:id": agency,

@@ -30,6 +30,8 @@ export interface AuditHistoryPort {
   setCadence(domain: string, seconds: number): Promise<DomainSchedule>;
   /** Signatories in force × charter measures, from each domain's latest audit (the agency's matrix). */
   statusMatrix(at: string): Promise<StatusMatrix>;
+  /** The schedules of many domains at once (the agency's cadence overview). */
+  schedules?(domains: readonly string[]): Promise<DomainSchedule[]>;
 }
 
 export interface ServiceContext {
@@ -38,4 +40,6 @@ export interface ServiceContext {
   readonly publisher: ListPublisher;
   readonly history: AuditHistoryPort | null;
   readonly now: () => Date;
+  /** The in-process scheduler when this server runs one (pages say when a first audit starts). */
+  readonly scheduler?: { readonly tickMs: number } | null;
 }

@@ -188,4 +188,22 @@ export const agencyMessages = {
     fr: "Ce n'est pas votre mot de passe actuel.",
     en: "This is not your current password.",
   },
+  navCadence: { fr: "Cadences d'audit", en: "Audit cadences" },
+  cadenceTitle: { fr: "Cadences d'audit de tous les domaines", en: "Audit cadence of every domain" },
+  cadenceIntro: {
+    fr: "Chaque domaine est audité à sa cadence (par défaut chaque jour) ; changez-la depuis la page du domaine.",
+    en: "Each domain is audited at its cadence (daily by default); change it from the domain's page.",
+  },
+  lastAudit: { fr: "Dernier audit", en: "Last audit" },
+  everyHours: { fr: "toutes les {1} h", en: "every {1} h" },
+  dueNow: { fr: "dû maintenant", en: "due now" },
+  firstAuditWithin: {
+    fr: "premier audit au prochain passage de l'ordonnanceur (dans {1} min au plus)",
+    en: "first audit at the scheduler's next pass (within {1} min)",
+  },
+  firstAuditNextCycle: {
+    fr: "premier audit au prochain cycle (mailcharter monitor run-once ou un worker : ce serveur n'ordonnance pas)",
+    en: "first audit at the next cycle (mailcharter monitor run-once or a worker: this server runs no scheduler)",
+  },
+  noDomainsAtAll: { fr: "Aucun domaine dans le registre.", en: "No domain in the registry." },
 } as const satisfies Record<string, Record<Lang, string>>;

@@ -8,7 +8,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Accounts } from "../accounts/accounts.js";
 import { MailcharterError } from "../core/errors.js";
-import { serviceLimits } from "../core/limits.js";
+import { monitorLimits, serviceLimits } from "../core/limits.js";
 import { AuditHistory } from "../monitor/history-store.js";
 import { ScheduleStore } from "../monitor/schedule-store.js";
 import { generateSigningKey } from "../registry/published-list.js";
@@ -131,6 +131,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         monitor?.requestAudit,
       ),
       now,
+      scheduler: monitor && options.scheduler ? { tickMs: monitorLimits.tickMs } : null,
     };
     const server = await buildServer(ctx, {
       https: { cert: identity.cert, key: identity.key },

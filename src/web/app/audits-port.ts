@@ -43,6 +43,7 @@ export function historyPort(
       return found;
     },
     statusMatrix: (at) => history.statusMatrix(at),
+    schedules: (domains) => schedule.schedule(domains),
     setCadence: (domain, seconds) => schedule.setCadence(domain, seconds, Date.now()),
     request: (request) =>
       requestAudit ? requestAudit(request) : history.requestOnDemand(request, Date.now()),

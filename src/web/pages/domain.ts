@@ -7,6 +7,7 @@ import type { AuditReport } from "../../audit/audit.js";
 import { auditSection } from "../../audit/report/audit-html.js";
 import type { AuditRunSummary } from "../../monitor/history-store.js";
 import { type MessageKey, t } from "../i18n.js";
+import { dueText, type SchedulerInfo } from "./due-words.js";
 import { html, SafeHtml } from "./html.js";
 import { layout, type PageContext } from "./layout.js";
 import { verdictBadge, when } from "./status-words.js";
@@ -20,6 +21,8 @@ export interface DomainPageView {
   readonly schedule: { readonly cadenceSeconds: number; readonly nextDueAt: string | null } | null;
   /** The viewer may start an audit of this domain (agency, or an operator of its organisation). */
   readonly canAudit: boolean;
+  /** The in-process scheduler, if any (when a never-audited domain's first audit starts). */
+  readonly scheduler?: SchedulerInfo | null;
   /** The viewer may change the cadence (agency). */
   readonly canSetCadence: boolean;
 }
@@ -88,8 +91,8 @@ function actions(ctx: PageContext, view: DomainPageView): SafeHtml | null {
 <label for="hours">${t(lang, "cadenceHours")}</label>
 <input id="hours" name="hours" type="number" min="1" max="744" step="1" required value="${hours}">
 <button type="submit">${t(lang, "save")}</button>
-</form><p class="muted">${t(lang, "nextDue")}: ${when(view.schedule.nextDueAt)}</p></div>`
-        : html`<div class="action"><p>${t(lang, "cadence")}: ${hours} h · ${t(lang, "nextDue")}: ${when(view.schedule.nextDueAt)}</p></div>`,
+</form><p class="muted">${t(lang, "nextDue")}: ${dueText(lang, view.schedule.nextDueAt, view.scheduler)}</p></div>`
+        : html`<div class="action"><p>${t(lang, "cadence")}: ${hours} h · ${t(lang, "nextDue")}: ${dueText(lang, view.schedule.nextDueAt, view.scheduler)}</p></div>`,
     );
   }
   return parts.length > 0 ? html`<div class="actions">${parts}</div>` : null;

@@ -40,6 +40,7 @@ export function agencyNav(ctx: PageContext): SafeHtml {
     { href: "/agency/organisations", label: "navRegistryList" },
     { href: "/agency/organisations/new", label: "navAdhesion" },
     { href: "/agency/accounts", label: "accounts" },
+    { href: "/agency/cadence", label: "navCadence" },
     { href: "/account/tokens", label: "navTokens" },
   ];
   return html`<nav class="sub" aria-label="${t(lang, "agencyNav")}"><ul>${links.map(

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { RegistryError } from "../../registry/repository.js";
+import { cadenceOverview } from "../app/cadence-views.js";
 import {
   addDomain,
   addOrganisation,
@@ -24,6 +25,7 @@ import { type FormState, formValues, parseForm } from "../forms/form-state.js";
 import { adhesionForm, contactForm, domainForm, withdrawalForm } from "../forms/registry-forms.js";
 import type { MessageKey } from "../i18n.js";
 import { pageContext } from "../page-context.js";
+import { cadencePage } from "../pages/cadence-page.js";
 import { registryListPage } from "../pages/registry-list.js";
 import { adhesionPage, contactPage, type ManageView, managePage } from "../pages/registry-organisation.js";
 import { domainParams, idParams } from "../schemas.js";
@@ -66,6 +68,15 @@ export const registryPageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> 
       }),
     );
   };
+
+  app.get("/agency/cadence", { schema: { hide: true, querystring: pageQuery } }, async (request, reply) =>
+    reply.type(html).send(
+      cadencePage(pageContext(request, reply), {
+        rows: await cadenceOverview(ctx, request.principal),
+        scheduler: ctx.scheduler ?? null,
+      }),
+    ),
+  );
 
   app.get(
     "/agency/organisations",

@@ -98,6 +98,7 @@ export const servicePageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> =
           schedule: { cadenceSeconds: schedule.cadenceSeconds, nextDueAt: schedule.nextDueAt },
           canAudit: actsForOrganisation(viewer, domain.organisationId),
           canSetCadence: viewer.kind === "account" && viewer.role === "agency",
+          scheduler: ctx.scheduler ?? null,
         }),
       );
     },
