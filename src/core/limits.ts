@@ -208,8 +208,10 @@ export const tlsrptLimits = {
   maxInflateRatio: 200,
   /** Below this inflated size the ratio is not looked at (a tiny gzip of a tiny report has a high one). */
   inflateRatioFloorBytes: 1024 * 1024,
-  /** POST /tlsrpt per client address per minute: a sender posts one report per policy domain a day. */
-  postsPerMinute: 60,
+  /** POST /tlsrpt per client address per minute: a sender posts one report per policy domain a day,
+   * often all at once (a provider whose many domains point their rua here); 300 takes a burst for a
+   * few hundred domains, a 429 makes the rest retry later (RFC 8460 §5.3), a flood stays bounded. */
+  postsPerMinute: 300,
   /** IMAP: connect, login, each command; a mailbox that does not answer is abandoned for this run. */
   imapStepTimeoutMs: 30_000,
   /** Mails read from the mailbox per run; the rest wait for the next run (bounded work per run). */

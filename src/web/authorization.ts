@@ -14,13 +14,18 @@
 import type { Principal, Role } from "../accounts/principal.js";
 
 export type Access =
-  | { readonly public: true }
+  | { readonly public: true; readonly noCredentials?: true }
   | { readonly roles: readonly Role[]; readonly scope: "all" | "organisation" | "self" };
 
 const everyone: Access = { public: true };
 const readers: Access = { roles: ["agency", "auditor", "operator"], scope: "organisation" };
 const self: Access = { roles: ["agency", "auditor", "operator"], scope: "self" };
 const agency: Access = { roles: ["agency"], scope: "all" };
+/**
+ * Submissions from machines that hold no account (TLS-RPT reports, RFC 8460 §5.3.2): public, and acting
+ * on no one's credentials, so a cross-site request has nothing to borrow — no CSRF token is asked.
+ */
+const submitters: Access = { public: true, noCredentials: true };
 /** Writes on an organisation's own data: the agency, or an operator of that organisation. */
 const organisationWriters: Access = { roles: ["agency", "operator"], scope: "organisation" };
 
@@ -67,6 +72,8 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /published-list.json": everyone,
   "GET /published-list.json.sig": everyone,
   "GET /published-list.pub": everyone,
+  // TLS-RPT reports (RFC 8460 §5.3.2)
+  "POST /tlsrpt": submitters,
   // API
   "GET /api/v1/openapi.json": everyone,
   "GET /api/v1/signatories": everyone,

@@ -3,6 +3,7 @@
  * accounts, the published list and (when present) the audit history. Routes never reach SQL.
  */
 import type { Accounts } from "../accounts/accounts.js";
+import type { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
 import type { AuditRun, AuditRunSummary, Enqueued, StatusMatrix } from "../monitor/history-store.js";
 import type { DomainSchedule } from "../monitor/schedule-store.js";
 import type { Registry } from "../registry/repository.js";
@@ -42,4 +43,6 @@ export interface ServiceContext {
   readonly now: () => Date;
   /** The in-process scheduler when this server runs one (pages say when a first audit starts). */
   readonly scheduler?: { readonly tickMs: number } | null;
+  /** Received TLS-RPT reports (POST /tlsrpt); absent when a server is built without them. */
+  readonly tlsrpt?: TlsRptStore;
 }

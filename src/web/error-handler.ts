@@ -12,7 +12,9 @@ import { pageContext } from "./page-context.js";
 import { errorPage } from "./pages/error.js";
 
 const wantsJson = (request: FastifyRequest) =>
-  request.url.startsWith("/api/") || request.url.startsWith("/published-list");
+  request.url.startsWith("/api/") ||
+  request.url.startsWith("/published-list") ||
+  request.url.startsWith("/tlsrpt");
 
 function classify(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;

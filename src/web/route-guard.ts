@@ -44,7 +44,7 @@ export function guardRoutes(app: FastifyInstance, collected: CollectedRoute[]): 
         );
     };
     route.onRequest = [...asArray(route.onRequest), check] as NonNullable<typeof route.onRequest>;
-    if (methods.some((m) => !safeMethods.has(m))) {
+    if (methods.some((m) => !safeMethods.has(m)) && !("noCredentials" in access)) {
       const csrf = function (
         this: FastifyInstance,
         request: FastifyRequest,

@@ -32,6 +32,7 @@ import { pageRoutes } from "./routes/pages.js";
 import { publishedListRoutes } from "./routes/published-list.js";
 import { registryPageRoutes } from "./routes/registry-pages.js";
 import { servicePageRoutes } from "./routes/service-pages.js";
+import { tlsRptRoutes } from "./routes/tlsrpt.js";
 import { DatabaseSessionStore } from "./session-store-adapter.js";
 
 export type ServiceLimits = {
@@ -185,6 +186,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
   await app.register(registryPageRoutes, { ctx });
   await app.register(accountPageRoutes, { ctx });
   await app.register(publishedListRoutes, { ctx });
+  await app.register(tlsRptRoutes, { ctx });
   await app.register(
     async (api) => {
       await api.register(registryRoutes, { ctx });

@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { Accounts } from "../accounts/accounts.js";
 import { MailcharterError } from "../core/errors.js";
 import { monitorLimits, serviceLimits } from "../core/limits.js";
+import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
 import { AuditHistory } from "../monitor/history-store.js";
 import { ScheduleStore } from "../monitor/schedule-store.js";
 import { generateSigningKey } from "../registry/published-list.js";
@@ -132,6 +133,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ),
       now,
       scheduler: monitor && options.scheduler ? { tickMs: monitorLimits.tickMs } : null,
+      tlsrpt: await TlsRptStore.open(store),
     };
     const server = await buildServer(ctx, {
       https: { cert: identity.cert, key: identity.key },

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Accounts } from "../../src/accounts/accounts.js";
 import type { Principal } from "../../src/accounts/principal.js";
+import { TlsRptStore } from "../../src/indicators/tlsrpt/report-store.js";
 import { AuditHistory } from "../../src/monitor/history-store.js";
 import { ScheduleStore } from "../../src/monitor/schedule-store.js";
 import { generateSigningKey } from "../../src/registry/published-list.js";
@@ -71,6 +72,7 @@ export async function startHarness(
         ? historyPort(await AuditHistory.open(store), await ScheduleStore.open(store))
         : options.history,
     now,
+    tlsrpt: await TlsRptStore.open(store),
   };
   const emails = {
     auditor: "auditor@agency.example",

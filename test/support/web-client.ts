@@ -11,7 +11,7 @@ export interface Response {
 export interface RequestOptions {
   readonly json?: unknown;
   readonly form?: Record<string, string>;
-  readonly body?: string;
+  readonly body?: string | Buffer;
   readonly headers?: Record<string, string>;
   readonly bearer?: string;
 }
@@ -27,7 +27,7 @@ export class WebClient {
   fetch(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const url = new URL(path, this.base);
     const headers: Record<string, string> = { ...options.headers };
-    let body: string | undefined = options.body;
+    let body: string | Buffer | undefined = options.body;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);
       headers["content-type"] ??= "application/json";

@@ -165,6 +165,7 @@ describe("the roles of docs/service.md, route by route", () => {
     ["GET /published-list.json", "public"],
     ["GET /published-list.json.sig", "public"],
     ["GET /api/v1/signatories", "public"],
+    ["POST /tlsrpt", "public"],
     ["GET /api/v1/organisations/:id", "agency,auditor,operator (organisation)"],
     ["GET /api/v1/domains/:id", "agency,auditor,operator (organisation)"],
     ["PATCH /api/v1/organisations/:id", "agency,operator (organisation)"],
