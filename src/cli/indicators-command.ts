@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import type { CommandIo } from "./command.js";
+import { registerIndicatorsFetch } from "./indicators-fetch.js";
 import { registerIndicatorsImport } from "./indicators-import.js";
 import { registerIngestLog } from "./ingest-log-command.js";
 
@@ -14,4 +15,5 @@ export function register(program: Command, io: CommandIo): void {
     .description("Indicators of art. 4.5: TLS-RPT reports received, MTA logs, per-link figures");
   registerIndicatorsImport(indicators, io);
   registerIngestLog(indicators, io);
+  registerIndicatorsFetch(indicators, io);
 }

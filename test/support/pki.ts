@@ -72,6 +72,8 @@ export async function rootCa(
 export interface IssueOptions {
   readonly ca?: boolean;
   readonly dnsNames?: readonly string[];
+  /** IP address SANs (a server reached by its address, e.g. a lab mailbox). */
+  readonly ipAddresses?: readonly string[];
   readonly notBefore?: Date;
   readonly notAfter?: Date;
   readonly hash?: "SHA-1" | "SHA-256" | "SHA-384";
@@ -101,7 +103,10 @@ export async function issue(issuer: Issued, subject: string, options: IssueOptio
     extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]));
     const names = options.dnsNames ?? [subject];
     extensions.push(
-      new x509.SubjectAlternativeNameExtension(names.map((value) => ({ type: "dns" as const, value }))),
+      new x509.SubjectAlternativeNameExtension([
+        ...names.map((value) => ({ type: "dns" as const, value })),
+        ...(options.ipAddresses ?? []).map((value) => ({ type: "ip" as const, value })),
+      ]),
     );
   }
   const cert = await x509.X509CertificateGenerator.create({

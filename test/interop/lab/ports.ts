@@ -50,3 +50,16 @@ export const eximAddresses = {
   /** The receiver again, under an MX name the registry does not list. */
   receiverUnlisted: "127.0.10.95",
 } as const;
+
+/**
+ * TLS-RPT doors (test/interop/tlsrpt-*.test.ts): a Dovecot mailbox (IMAPS 993, LMTP 24) fed by a
+ * Postfix on its own address, `mailcharter serve` receiving POST /tlsrpt, and the client addresses of
+ * the POST burst (one per sender, each under the per-address rate limit).
+ */
+export const tlsrptAddresses = {
+  dovecot: "127.0.12.10",
+  postfix: "127.0.12.11",
+  serve: "127.0.12.20",
+  /** POST burst clients: 127.0.12.100 … 127.0.12.(100 + n - 1). */
+  clientBase: "127.0.12.100",
+} as const;
