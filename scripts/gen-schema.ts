@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { auditJsonSchema } from "../src/audit/report/schema.js";
 import { logSummaryJsonSchema } from "../src/indicators/log/summary.js";
+import { generateJsonSchema } from "../src/indicators/tlsrpt/generate-document.js";
 import { importJsonSchema } from "../src/indicators/tlsrpt/import-document.js";
 import { tlsRptReportJsonSchema } from "../src/indicators/tlsrpt/report-schema.js";
 import { monitorJsonSchema } from "../src/monitor/cycle-report.js";
@@ -45,4 +46,9 @@ write(
   "outbound-test.schema.json",
   "mailcharter outbound STARTTLS test (mailcharter/outbound-test/1)",
   outboundTestJsonSchema(),
+);
+write(
+  "tlsrpt-generate.schema.json",
+  "mailcharter tlsrpt generate output (mailcharter/tlsrpt-generate/1)",
+  generateJsonSchema(),
 );

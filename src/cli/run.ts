@@ -21,6 +21,7 @@ export const commands: Readonly<Record<string, () => Promise<CommandModule>>> = 
   monitor: () => import("./monitor-command.js"),
   indicators: () => import("./indicators-command.js"),
   "outbound-test": () => import("./outbound-test-command.js"),
+  tlsrpt: () => import("./tlsrpt-command.js"),
 };
 
 export const version = "0.1.0";

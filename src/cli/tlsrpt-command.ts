@@ -1,0 +1,168 @@
+/**
+ * `mailcharter tlsrpt generate --org NAME --date DATE [--db …] [--out DIR] [--json]`: TLS-RPT out.
+ * From the organisation's own MTA logs (ingested with `indicators ingest-log --org NAME`), one RFC 8460
+ * report per recipient policy domain for the UTC day DATE (src/indicators/tlsrpt/generate.ts), each
+ * gzip-compressed under its RFC 8460 §5.3 file name, written to DIR with --out, and queued in the
+ * outbox (src/notify) for each `rua` of the domain's TLSRPT record (RFC 8460 §3): `mailto:` as a report
+ * mail signed with DKIM (`--dkim-selector`, the organisation's first domain as `d=`), `https:` as a
+ * POST. A report is queued once per destination whatever the number of runs (the report-id is stable
+ * for the day and domain, and is the outbox's de-duplication key). `--no-send` only writes the files.
+ */
+import { existsSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Command } from "commander";
+import { errorMessage, UsageError } from "../core/errors.js";
+import { limits } from "../core/limits.js";
+import { reportFileName } from "../indicators/tlsrpt/file-name.js";
+import { generateReports, reportJson } from "../indicators/tlsrpt/generate.js";
+import type { GenerateDocument } from "../indicators/tlsrpt/generate-document.js";
+import { outboundSessions } from "../indicators/tlsrpt/log-sessions.js";
+import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
+import { discoverRua } from "../indicators/tlsrpt/rua.js";
+import { tlsrptGzipType } from "../indicators/tlsrpt/wire.js";
+import { systemResolver } from "../net/resolver.js";
+import { enqueueOutgoing } from "../notify/outbox.js";
+import { Registry } from "../registry/repository.js";
+import { openStore } from "../store/database.js";
+import type { CommandIo } from "./command.js";
+import { parseResolver } from "./options.js";
+
+export interface GenerateOptions {
+  readonly org: string;
+  readonly date: string;
+  readonly db?: string;
+  readonly out?: string;
+  readonly send: boolean;
+  readonly resolver?: string;
+  readonly dkimSelector: string;
+  readonly json?: boolean;
+}
+
+export async function tlsrptGenerate(options: GenerateOptions, io: CommandIo): Promise<number> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.date) || Number.isNaN(Date.parse(`${options.date}T00:00:00Z`)))
+    throw new UsageError(`--date ${options.date}: not a date (YYYY-MM-DD, a UTC day)`);
+  if (options.out !== undefined && !(existsSync(options.out) && statSync(options.out).isDirectory()))
+    throw new UsageError(`--out ${options.out}: not a directory`);
+  const resolver = systemResolver(parseResolver(options.resolver));
+  const store = await openStore(options.db, { create: false });
+  try {
+    await TlsRptStore.open(store); // migrations: the log and outbox tables exist
+    const entry = (await (await Registry.open(store)).entries()).find(
+      (e) => e.signatory.name === options.org,
+    );
+    if (!entry)
+      throw new UsageError(`--org ${options.org}: no such organisation in the registry (registry list)`);
+    const sender = entry.signatory.domains[0]?.domain ?? entry.signatory.contact.split("@")[1] ?? "unknown";
+    const sessions = await outboundSessions(store, entry.id, options.date);
+    const reports = generateReports({
+      organization: entry.signatory.name,
+      contactInfo: entry.signatory.contact,
+      day: options.date,
+      sessions,
+    });
+    const document: GenerateDocument = {
+      schema: "mailcharter/tlsrpt-generate/1",
+      organization: entry.signatory.name,
+      day: options.date,
+      sessions: sessions.length,
+      reports: [],
+    };
+    for (const report of reports) {
+      const policyDomain = report.policies[0]?.policy["policy-domain"] ?? "";
+      const content = gzipSync(Buffer.from(reportJson(report)));
+      const file = reportFileName(sender, report, { gzip: true });
+      let path: string | null = null;
+      if (options.out !== undefined) {
+        path = join(options.out, file);
+        writeFileSync(path, content);
+      }
+      const rua: string[] = [];
+      let ruaError: string | null = null;
+      const enqueued: GenerateDocument["reports"][number]["enqueued"] = [];
+      if (options.send) {
+        const record = await discoverRua(resolver, policyDomain, limits.stepTimeoutMs);
+        if (!record.ok) ruaError = `${record.reason}: ${record.detail}`;
+        else
+          for (const uri of record.rua) {
+            rua.push(uri.uri);
+            try {
+              const outcome = await enqueueOutgoing(store.db, {
+                channel: uri.scheme === "mailto" ? "email" : "https",
+                destination: uri.uri,
+                content,
+                contentType: tlsrptGzipType,
+                dedupKey: `tlsrpt-out:${report["report-id"]}:${uri.uri}`,
+                dkim: { domain: sender, selector: options.dkimSelector },
+                report: { policyDomain, submitter: sender, reportId: report["report-id"], filename: file },
+              });
+              enqueued.push({ destination: uri.uri, status: outcome.status, error: null });
+            } catch (error) {
+              enqueued.push({ destination: uri.uri, status: "error", error: errorMessage(error) });
+            }
+          }
+      }
+      const total = (key: "total-successful-session-count" | "total-failure-session-count") =>
+        report.policies.reduce((n, p) => n + p.summary[key], 0);
+      document.reports.push({
+        policyDomain,
+        reportId: report["report-id"],
+        file,
+        path,
+        policies: report.policies.length,
+        successful: total("total-successful-session-count"),
+        failed: total("total-failure-session-count"),
+        rua,
+        ruaError,
+        enqueued,
+      });
+    }
+    if (options.json) io.out.write(`${JSON.stringify(document, null, 2)}\n`);
+    else {
+      for (const r of document.reports)
+        io.out.write(
+          `${r.policyDomain}: ${r.successful} successful, ${r.failed} failed session(s) → ${r.path ?? r.file}${
+            options.send
+              ? r.ruaError
+                ? ` (not sent: ${r.ruaError})`
+                : ` → ${r.enqueued.map((e) => `${e.destination} ${e.status}`).join(", ")}`
+              : ""
+          }\n`,
+        );
+    }
+    if (sessions.length === 0)
+      io.err.write(
+        `mailcharter: tlsrpt generate: no outbound session of ${options.org} on ${options.date} (indicators ingest-log --org)\n`,
+      );
+    return document.reports.some((r) => r.enqueued.some((e) => e.status === "error")) ? 2 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The command module's entry (run.ts). */
+export function register(program: Command, io: CommandIo): void {
+  const tlsrpt = program
+    .command("tlsrpt")
+    .description("SMTP TLS Reporting (RFC 8460) sent to the other domains");
+  tlsrpt
+    .command("generate")
+    .description(
+      "Build the day's RFC 8460 reports from the organisation's MTA logs, one per recipient policy domain, and queue them to each rua",
+    )
+    .requiredOption("--org <name>", "the organisation whose logs were ingested (indicators ingest-log --org)")
+    .requiredOption("--date <YYYY-MM-DD>", "the UTC day reported")
+    .option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)")
+    .option("--out <dir>", "also write each report there, gzip-compressed, under its RFC 8460 §5.3 name")
+    .option("--no-send", "do not look up rua nor queue the reports (only --out)")
+    .option("--resolver <ip[:port]>", "DNS resolver for the TLSRPT records (default: the system's)")
+    .option(
+      "--dkim-selector <selector>",
+      "DKIM selector of report mails (d= is the organisation's first domain)",
+      "mailcharter",
+    )
+    .option("--json", "print mailcharter/tlsrpt-generate/1 (schema/tlsrpt-generate.schema.json)")
+    .action(async (options: GenerateOptions) => {
+      io.setExit(await tlsrptGenerate(options, io));
+    });
+}
