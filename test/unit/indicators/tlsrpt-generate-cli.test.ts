@@ -1,9 +1,11 @@
 /** `tlsrpt generate` from logs ingested with `indicators ingest-log`: reports per policy domain, files, schema. */
 
+import { createSocket } from "node:dgram";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import dnsPacket from "dns-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   generateDocumentSchema,
@@ -11,6 +13,7 @@ import {
 } from "../../../src/indicators/tlsrpt/generate-document.js";
 import { sessionFromLog } from "../../../src/indicators/tlsrpt/log-sessions.js";
 import { parseReportJson } from "../../../src/indicators/tlsrpt/parse-report.js";
+import { openStore } from "../../../src/store/database.js";
 import { cli } from "../../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mailcharter-tlsrpt-generate-"));
@@ -148,6 +151,89 @@ describe("tlsrpt generate", () => {
       (await cli("tlsrpt", "generate", "--db", db, "--org", "Alpha", "--date", "30/11/2026", "--no-send"))
         .code,
     ).toBe(2);
+  });
+
+  it("queues each report once per rua of the domain's TLSRPT record; a second run queues nothing more", async () => {
+    // A one-zone DNS server on loopback: _smtp._tls.peer.example has a record, other.example none.
+    const dns = createSocket("udp4");
+    dns.on("message", (message, from) => {
+      const query = dnsPacket.decode(message);
+      const question = query.questions?.[0];
+      const answers =
+        question?.name === "_smtp._tls.peer.example" && question.type === "TXT"
+          ? [
+              {
+                type: "TXT" as const,
+                name: question.name,
+                ttl: 60,
+                class: "IN" as const,
+                data: ["v=TLSRPTv1; rua=mailto:tlsrpt@peer.example,https://tlsrpt.peer.example/v1"],
+              },
+            ]
+          : [];
+      const reply = dnsPacket.encode({
+        id: query.id,
+        type: "response",
+        flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (answers.length ? 0 : 3),
+        questions: query.questions,
+        answers,
+      });
+      dns.send(reply, from.port, from.address);
+    });
+    await new Promise<void>((resolve) => dns.bind(0, "127.0.0.1", resolve));
+    const resolver = `127.0.0.1:${dns.address().port}`;
+    try {
+      const run = async () => {
+        const result = await cli(
+          "tlsrpt",
+          "generate",
+          "--db",
+          db,
+          "--org",
+          "Alpha",
+          "--date",
+          "2026-11-30",
+          "--resolver",
+          resolver,
+          "--json",
+        );
+        expect(result.code, result.err).toBe(0);
+        return generateDocumentSchema.parse(JSON.parse(result.out));
+      };
+      const first = await run();
+      const peer = first.reports.find((r) => r.policyDomain === "peer.example");
+      const other = first.reports.find((r) => r.policyDomain === "other.example");
+      expect(peer?.enqueued).toEqual([
+        { destination: "mailto:tlsrpt@peer.example", status: "queued", error: null },
+        { destination: "https://tlsrpt.peer.example/v1", status: "queued", error: null },
+      ]);
+      expect(other?.ruaError).toMatch(/^no_record/);
+      const second = await run();
+      expect(
+        second.reports.find((r) => r.policyDomain === "peer.example")?.enqueued.map((e) => e.status),
+      ).toEqual(["duplicate", "duplicate"]);
+      const store = await openStore(db);
+      try {
+        const rows = await store.db
+          .selectFrom("notify_outbox")
+          .select(["channel", "destination", "content_type", "content", "meta"])
+          .execute();
+        expect(rows.map((r) => [r.channel, r.destination, r.content_type])).toEqual([
+          ["email", "tlsrpt@peer.example", "application/tlsrpt+gzip"],
+          ["https", "https://tlsrpt.peer.example/v1", "application/tlsrpt+gzip"],
+        ]);
+        const sent = parseReportJson(gunzipSync(Buffer.from(rows[0]?.content as Buffer)));
+        expect(sent.kind === "report" && sent.report["report-id"]).toBe(peer?.reportId);
+        expect(JSON.parse(rows[0]?.meta ?? "{}")).toMatchObject({
+          dkim: { domain: "alpha.example", selector: "mailcharter" },
+          report: { policyDomain: "peer.example", submitter: "alpha.example" },
+        });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      dns.close();
+    }
   });
 
   it("maps a log session: DANE level is tlsa, MTA-STS failures are sts, clear delivery is starttls-not-supported", () => {
