@@ -14,7 +14,7 @@ let h: Harness;
 beforeAll(async () => {
   store = await openStore(":memory:");
   h = await startHarness(store);
-});
+}, 60_000);
 afterAll(async () => {
   await h.close();
   await store.close();
