@@ -10,6 +10,7 @@ import { monitorLimits } from "../core/limits.js";
 import { engineAuditor } from "../monitor/audit-job.js";
 import { type MonitorReport, monitorReport } from "../monitor/cycle-report.js";
 import type { AuditRun } from "../monitor/history-store.js";
+import { confirmJobPrefix } from "../monitor/incidents/watch.js";
 import { type Monitor, type MonitorOptions, openMonitor } from "../monitor/monitor.js";
 import { openStore, type Store } from "../store/database.js";
 import type { CommandIo } from "./command.js";
@@ -58,7 +59,8 @@ export async function monitorRunOnce(options: MonitorCommandOptions, io: Monitor
   const errors: unknown[] = [];
   const factory = monitorFactory(options, {
     // Only the cycle's audits: on-demand requests queued by a server are the server's to run.
-    accept: (run) => run.cycleId !== null,
+    accept: (run) => run.cycleId !== null || run.jobKey.startsWith(confirmJobPrefix),
+    confirmTimers: false,
     onError: (error) => errors.push(error),
   });
   const lang = parseLang(options.lang);
@@ -77,10 +79,26 @@ export async function monitorRunOnce(options: MonitorCommandOptions, io: Monitor
       process.off("SIGTERM", stop);
       process.off("SIGINT", stop);
     }
-    const runs = (await Promise.all(outcome.runs.map((r) => monitor.history.getAudit(r.id)))).filter(
+    const seen = monitor.watch.take();
+    // The cycle's audits, then the confirming audits the detections point at.
+    const runIds = [
+      ...new Set([...outcome.runs.map((r) => r.id), ...seen.detections.map((d) => d.detection.runId)]),
+    ];
+    const runs = (await Promise.all(runIds.map((id) => monitor.history.getAudit(id)))).filter(
       (r): r is AuditRun => r !== null,
     );
-    const report = monitorReport(outcome, runs, Date.now() - started);
+    const lastChange = new Map<number, (typeof seen.changes)[number]["change"]>();
+    for (const c of seen.changes)
+      if (c.change !== "ongoing" || !lastChange.has(c.incidentId)) lastChange.set(c.incidentId, c.change);
+    const incidents = [];
+    for (const [id, change] of lastChange) {
+      const incident = await monitor.incidents.get(id);
+      if (incident) incidents.push({ incident, change });
+    }
+    const report = monitorReport(outcome, runs, Date.now() - started, {
+      detections: seen.detections,
+      incidents,
+    });
     io.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, lang));
     for (const error of errors) io.err.write(`mailcharter: monitor: ${String(error)}\n`);
     if (
@@ -128,11 +146,27 @@ function renderText(report: MonitorReport, lang: Lang): string {
     lines.push(
       `${fr ? "Déjà en file (à la demande)" : "Already queued on demand"}: ${report.deferred.join(", ")}`,
     );
+  const shown = report.detections.filter((d) => d.severity !== "could_not_check");
+  const unchecked = report.detections.length - shown.length;
   lines.push(
     fr
-      ? "Détections et incidents : viendront avec la surveillance des interruptions (aucun rapporté ici)."
-      : "Detections and incidents: they come with the monitoring of interruptions (none reported here).",
+      ? `Détections : ${shown.length}${unchecked > 0 ? ` ; non vérifiables : ${unchecked}` : ""}`
+      : `Detections: ${shown.length}${unchecked > 0 ? `; could not check: ${unchecked}` : ""}`,
   );
+  for (const d of report.detections)
+    lines.push(
+      `  [${d.step}] ${d.domain}  ${d.kind}  ${d.message}${d.incidentId !== null ? `  #${d.incidentId}` : ""}`,
+    );
+  lines.push(fr ? `Incidents : ${report.incidents.length}` : `Incidents: ${report.incidents.length}`);
+  for (const i of report.incidents) {
+    const restore =
+      i.timeToRestoreMs !== null
+        ? `  ${fr ? "rétabli en" : "restored in"} ${Math.round(i.timeToRestoreMs / 1000)} s`
+        : "";
+    lines.push(
+      `  #${i.id} ${i.state.padEnd(12)} ${i.change.padEnd(9)} ${i.domain}  ${i.kind}  ${i.endpoint ?? ""}${restore}`,
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 

@@ -277,3 +277,20 @@ export const outboundLimits = {
   /** The web pages: tests started per organisation per hour (each one opens addresses on the listener). */
   testsPerOrganisationPerHour: 20,
 } as const;
+
+/** The monitoring of interruptions (src/monitor/incidents). */
+export const incidentLimits = {
+  /** A suspected interruption is probed again after this pause before it becomes an incident: long
+   * enough for a restart or a greylisting window to pass, short enough to tell "without delay"
+   * (Charte art. 4.6). `serve --confirm-pause` and tests shorten it. */
+  confirmPauseMs: 5 * 60_000,
+  /** "Could not check" (throttling, timeouts, our DNS) this long in a row becomes an incident of its
+   * own: a day and a half is more than one missed daily cycle, never one bad night. */
+  couldNotCheckIncidentMs: 36 * 3_600_000,
+  /** An incident resolved and seen again within this window is reopened, not a new one (flapping). */
+  flapWindowMs: 24 * 3_600_000,
+  /** Certificate expiry warnings (days before notAfter), once per threshold. */
+  expiryThresholdDays: [30, 14, 7] as readonly number[],
+  /** A confirming audit that has not finished after this long is left to the next cycle. */
+  confirmWaitMs: 10 * 60_000,
+} as const;

@@ -47,6 +47,8 @@ export interface AuditJobContext {
   readonly progress?: ProgressHub;
   /** When the domain is next due after an audit finished at `finishedAt` (null: not scheduled). */
   readonly nextDueAt?: (domain: string, finishedAt: number) => Promise<number | null>;
+  /** After a report is stored (not for a retry): detection and incidents (src/monitor/incidents). */
+  readonly afterSave?: (runId: number) => Promise<void>;
 }
 
 export interface AuditJobResult {
@@ -100,6 +102,7 @@ export async function runAuditJob(payload: AuditJobPayload, ctx: AuditJobContext
     now: clock.now(),
     ...(nextDueAt !== undefined ? { nextDueAt } : {}),
   });
+  if (saved.written) await ctx.afterSave?.(saved.runId);
   say("done", { what: report.verdict });
   return result(saved.written ? "done" : "already_done", report.verdict, null);
 }

@@ -25,6 +25,8 @@ export interface AuditQueueOptions {
   readonly isHolderDead?: (holder: string) => boolean;
   /** Which queued runs this queue takes (default all); `monitor run-once` takes its cycle's only. */
   readonly accept?: (run: AuditRunSummary) => boolean;
+  /** After a report is stored: detection and incidents (never throws). */
+  readonly afterSave?: (runId: number) => Promise<void>;
   /** Errors of the queue itself (the store went away): logged by the caller, never thrown into a route. */
   readonly onError?: (error: unknown) => void;
 }
@@ -174,6 +176,7 @@ export class AuditQueue implements RunQueue {
         leaseMs: this.leaseMs,
         progress: this.progress,
         ...(this.options.nextDueAt ? { nextDueAt: this.options.nextDueAt } : {}),
+        ...(this.options.afterSave ? { afterSave: this.options.afterSave } : {}),
       },
     );
     this.running.set(run.id, job);

@@ -8,6 +8,8 @@ import { z } from "zod";
 import type { AuditReport } from "../audit/audit.js";
 import { endpointKey } from "./diff.js";
 import type { AuditRun } from "./history-store.js";
+import type { Incident } from "./incidents/incident.js";
+import type { WatchedDetection } from "./incidents/watch.js";
 import type { CycleOutcome } from "./scheduler.js";
 
 export const monitorSchemaTag = "mailcharter/monitor/1";
@@ -28,6 +30,71 @@ export const monitorAuditSchema = z.object({
   measures: z.record(z.string(), status),
   endpoints: z.number().int().min(0),
 });
+
+const kind = z.enum([
+  "starttls_missing",
+  "starttls_refused",
+  "handshake_failed",
+  "certificate_invalid",
+  "certificate_expired",
+  "version_regression",
+  "suite_regression",
+  "preference_regression",
+  "territory_left",
+  "dane_broken",
+  "mta_sts_broken",
+  "certificate_expiring",
+  "could_not_check",
+]);
+
+export const monitorDetectionSchema = z.object({
+  kind,
+  severity: z.enum(["interruption", "warning", "could_not_check"]),
+  /** suspected: seen once, a confirming audit follows; confirmed: an incident opened; reopened: within
+   * the flapping window; ongoing: its incident is still open; warned: a threshold told; counted: could
+   * not check, counted; lasting: could not check for too long, an incident opened. */
+  step: z.enum(["suspected", "confirmed", "reopened", "ongoing", "warned", "counted", "lasting"]),
+  domain: z.string(),
+  organization: z.string().nullable(),
+  subject: z.string(),
+  endpoint: z.string().nullable(),
+  /** The audit that shows it, and the audit of the last good state it was compared with. */
+  runId: z.number().int(),
+  baselineRunId: z.number().int().nullable(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  thresholdDays: z.number().int().nullable(),
+  partial: z.boolean(),
+  incidentId: z.number().int().nullable(),
+  message: z.string(),
+});
+
+export const monitorIncidentSchema = z.object({
+  id: z.number().int(),
+  state: z.enum(["open", "acknowledged", "resolved"]),
+  kind,
+  organization: z.string().nullable(),
+  domain: z.string(),
+  severity: z.enum(["interruption", "warning"]),
+  audience: z.enum(["all", "organisation"]),
+  subject: z.string(),
+  endpoint: z.string().nullable(),
+  /** What this cycle did to it (the last change). */
+  change: z.enum(["opened", "reopened", "resolved", "threshold", "ongoing"]),
+  firstObservedAt: z.string(),
+  openedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+  firstRunId: z.number().int(),
+  confirmRunId: z.number().int(),
+  resolveRunId: z.number().int().nullable(),
+  lastGoodRunId: z.number().int().nullable(),
+  timeToDetectMs: z.number().nullable(),
+  timeToRestoreMs: z.number().nullable(),
+  message: z.string(),
+});
+
+export type MonitorDetection = z.infer<typeof monitorDetectionSchema>;
+export type MonitorIncident = z.infer<typeof monitorIncidentSchema>;
 
 export const monitorReportSchema = z.object({
   schema: z.literal(monitorSchemaTag),
@@ -56,17 +123,10 @@ export const monitorReportSchema = z.object({
     /** TCP connections to the distinct endpoints (each probed once per cycle). */
     connections: z.number().int().min(0),
   }),
-  /** Changes for the worse detected after the audits: filled by the monitoring of incidents. */
-  detections: z.array(z.looseObject({ kind: z.string() })),
-  incidents: z.array(
-    z.looseObject({
-      id: z.union([z.number(), z.string()]),
-      state: z.enum(["open", "acknowledged", "resolved"]),
-      kind: z.string(),
-      organization: z.string().nullable(),
-      domain: z.string(),
-    }),
-  ),
+  /** What each audit showed against the last good state of each endpoint and record, and what it led to. */
+  detections: z.array(monitorDetectionSchema),
+  /** Incidents the cycle opened, reopened, resolved, warned of or saw again. */
+  incidents: z.array(monitorIncidentSchema),
 });
 
 export type MonitorReport = z.infer<typeof monitorReportSchema>;
@@ -75,11 +135,65 @@ export function monitorJsonSchema(): unknown {
   return z.toJSONSchema(monitorReportSchema, { target: "draft-2020-12" });
 }
 
-/** Builds the document from the cycle's outcome and its stored runs (pure). */
+/** What the watch saw during the cycle (src/monitor/incidents/watch.ts). */
+export interface CycleWatch {
+  readonly detections: readonly WatchedDetection[];
+  /** Each incident touched, with its last change. */
+  readonly incidents: readonly { readonly incident: Incident; readonly change: MonitorIncident["change"] }[];
+}
+
+export function detectionEntry(w: WatchedDetection): MonitorDetection {
+  const d = w.detection;
+  return {
+    kind: d.kind,
+    severity: d.severity,
+    step: w.step,
+    domain: d.domain,
+    organization: w.organisation,
+    subject: d.subject,
+    endpoint: d.endpoint,
+    runId: d.runId,
+    baselineRunId: d.baselineRunId,
+    from: d.from,
+    to: d.to,
+    thresholdDays: d.thresholdDays ?? null,
+    partial: d.partial ?? false,
+    incidentId: w.incidentId,
+    message: d.message,
+  };
+}
+
+export function incidentEntry(i: Incident, change: MonitorIncident["change"]): MonitorIncident {
+  return {
+    id: i.id,
+    state: i.state,
+    kind: i.kind,
+    organization: i.organisation,
+    domain: i.domain,
+    severity: i.severity,
+    audience: i.audience,
+    subject: i.subject,
+    endpoint: i.endpoint,
+    change,
+    firstObservedAt: i.firstObservedAt,
+    openedAt: i.openedAt,
+    resolvedAt: i.resolvedAt,
+    firstRunId: i.firstRunId,
+    confirmRunId: i.confirmRunId,
+    resolveRunId: i.resolveRunId,
+    lastGoodRunId: i.lastGoodRunId,
+    timeToDetectMs: i.timeToDetectMs,
+    timeToRestoreMs: i.timeToRestoreMs,
+    message: i.message,
+  };
+}
+
+/** Builds the document from the cycle's outcome, its stored runs and what the watch saw (pure). */
 export function monitorReport(
   outcome: CycleOutcome,
   runs: readonly AuditRun[],
   durationMs: number,
+  watch: CycleWatch = { detections: [], incidents: [] },
 ): MonitorReport {
   const reports = runs.map((r) => r.report).filter((r): r is AuditReport => r !== null);
   const unique = new Map<string, number>();
@@ -123,7 +237,7 @@ export function monitorReport(
       endpointReferences: references,
       connections: [...unique.values()].reduce((a, b) => a + b, 0),
     },
-    detections: [],
-    incidents: [],
+    detections: watch.detections.map(detectionEntry),
+    incidents: watch.incidents.map((x) => incidentEntry(x.incident, x.change)),
   };
 }

@@ -8,6 +8,7 @@
  * monitor.start();                                   // the in-process scheduler (not with --no-scheduler)
  * const { run } = await monitor.requestAudit({ domain, requestedBy, idempotencyKey });
  * for await (const event of monitor.progress.follow(run.id)) …;   // queued → discovering → probing n/m → done
+ * await monitor.incidents.list({ state: "unresolved" });   // detection runs after every audit
  * process.on("SIGTERM", () => monitor.stop());       // running audits finish within the grace, else re-queued
  * ```
  */
@@ -19,6 +20,9 @@ import type { Auditor } from "./audit-job.js";
 import { AuditQueue, type RunQueue, type StopResult } from "./audit-queue.js";
 import { AuditHistory, type AuditRunSummary, type Enqueued } from "./history-store.js";
 import { newHolder } from "./holder.js";
+import type { NoticeSink } from "./incidents/incident-notice.js";
+import { IncidentStore } from "./incidents/incident-store.js";
+import { Watch, type WatchLimits } from "./incidents/watch.js";
 import { ProgressHub } from "./progress.js";
 import { ScheduleStore } from "./schedule-store.js";
 import { type CycleOutcome, Scheduler } from "./scheduler.js";
@@ -44,6 +48,14 @@ export interface MonitorOptions {
    * sends each run to the workers instead of running it here.
    */
   readonly queue?: (deps: QueueDeps) => RunQueue;
+  /** Where incident notices go (the notification outbox); none: kept on the timeline only. */
+  readonly notify?: NoticeSink;
+  /** The confirming probe's pause, the "could not check" and flapping thresholds (tests shorten them). */
+  readonly incidentLimits?: Partial<WatchLimits>;
+  /** How the watch waits for a confirming probe's pause (injected so tests need no real time). */
+  readonly watchSleep?: (ms: number) => Promise<void>;
+  /** Ask for confirming audits by timer after the pause (default); `monitor run-once` waits instead. */
+  readonly confirmTimers?: boolean;
 }
 
 /** What a queue is built from (the monitor's own history, clock, holder and progress). */
@@ -61,9 +73,13 @@ export interface Monitor {
   readonly queue: RunQueue;
   readonly scheduler: Scheduler;
   readonly progress: ProgressHub;
+  /** Incidents: list, timeline, acknowledge, comment. */
+  readonly incidents: IncidentStore;
+  /** Detection after each audit, and the confirming audits. */
+  readonly watch: Watch;
   /** An audit on demand; the same idempotency key or a domain already queued gives the existing run. */
   requestAudit(request: { domain: string; requestedBy: string; idempotencyKey: string }): Promise<Enqueued>;
-  /** One cycle now (what `monitor run-once` does). */
+  /** One cycle now (what `monitor run-once` does), then the confirming audits it calls for. */
   runCycle(): Promise<CycleOutcome>;
   /** Re-queues what a dead process left running and starts queued audits (call at start, scheduler or not). */
   recover(): Promise<number>;
@@ -79,8 +95,30 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
   const schedule = await ScheduleStore.open(options.store);
   const progress = new ProgressHub();
   const holder = options.holder ?? newHolder();
+  const incidents = await IncidentStore.open(options.store);
   // The queue asks the scheduler for caches and next due times; the scheduler drives the queue.
   let scheduler: Scheduler | undefined;
+  let queueRef: RunQueue | undefined;
+  const watch = new Watch({
+    history,
+    incidents,
+    clock,
+    timers: options.confirmTimers ?? true,
+    requestAudit: async (domain, jobKey) =>
+      (
+        await (queueRef as RunQueue).enqueue({
+          jobKey,
+          domain,
+          trigger: "on_demand",
+          requestedBy: "monitor",
+          cycleId: null,
+        })
+      ).run.id,
+    ...(options.notify ? { notify: options.notify } : {}),
+    ...(options.incidentLimits ? { limits: options.incidentLimits } : {}),
+    ...(options.watchSleep ? { sleep: options.watchSleep } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
   const nextDueAt = (domain: string, finishedAt: number) =>
     (scheduler as Scheduler).nextDueAt(domain, finishedAt);
   const queue: RunQueue = options.queue
@@ -92,12 +130,14 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
         progress,
         auditorFor: (run) => (scheduler as Scheduler).auditorFor(options.auditor)(run),
         nextDueAt,
+        afterSave: (runId) => watch.afterAudit(runId),
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options.runLeaseMs !== undefined ? { leaseMs: options.runLeaseMs } : {}),
         ...(options.isHolderDead ? { isHolderDead: options.isHolderDead } : {}),
         ...(options.onError ? { onError: options.onError } : {}),
         ...(options.accept ? { accept: options.accept } : {}),
       });
+  queueRef = queue;
   scheduler = new Scheduler({
     store: options.store,
     history,
@@ -112,20 +152,42 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
     ...(options.cycleLeaseMs !== undefined ? { cycleLeaseMs: options.cycleLeaseMs } : {}),
   });
   const owned = scheduler;
+  // Runs another process stored (workers) and confirmations left by a restart: looked at every tick.
+  let ticker: NodeJS.Timeout | null = null;
   return {
     history,
     schedule,
     queue,
     scheduler: owned,
     progress,
+    incidents,
+    watch,
     requestAudit: (request) => queue.requestAudit(request),
-    runCycle: () => owned.runCycle(),
+    async runCycle() {
+      const outcome = await owned.runCycle();
+      if (outcome.status !== "held") await watch.settle(() => queue.drain());
+      return outcome;
+    },
     recover: () => queue.recover(),
     start() {
       void queue.recover().catch((error) => options.onError?.(error));
       owned.start();
+      const look = () => {
+        void watch
+          .sweep()
+          .then(() => watch.confirmDue())
+          .catch((error) => options.onError?.(error));
+      };
+      look();
+      ticker = setInterval(
+        look,
+        Math.min(options.tickMs ?? monitorLimits.tickMs, watch.limits.confirmPauseMs),
+      );
+      ticker.unref();
     },
     async stop(graceMs = monitorLimits.stopGraceMs) {
+      if (ticker) clearInterval(ticker);
+      watch.stop();
       await owned.stop();
       const result = await queue.stop(graceMs);
       await owned.whenStopped();

@@ -11,6 +11,7 @@ import { type Generated, Kysely, PostgresDialect, SqliteDialect, sql } from "kys
 import { MailcharterError } from "../core/errors.js";
 import type { AccountTables } from "./account-tables.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
+import type { IncidentTables } from "./incident-tables.js";
 import type { IndicatorsLogTables } from "./indicators-log-tables.js";
 import type { NotifyTables } from "./notify-tables.js";
 import type { OutboundTables } from "./outbound-tables.js";
@@ -46,7 +47,8 @@ export interface Database
     TlsRptTables,
     IndicatorsLogTables,
     NotifyTables,
-    OutboundTables {
+    OutboundTables,
+    IncidentTables {
   organisations: OrganisationTable;
   domains: DomainTable;
   charter_versions: CharterVersionTable;

@@ -1,0 +1,21 @@
+/**
+ * What the incidents hand to the notifications (src/notify): one notice per incident opened,
+ * reopened, resolved, or per certificate expiry threshold crossed. Interruptions between MTAs go to
+ * every signatory (Charte art. 4.6); the rest to the organisation concerned and the agency.
+ */
+import type { Audience, Incident } from "./incident.js";
+
+export type NoticeEvent = "opened" | "reopened" | "resolved" | "warning";
+
+export interface IncidentNotice {
+  readonly event: NoticeEvent;
+  /** De-duplication key: the same notice is never sent twice. */
+  readonly key: string;
+  readonly audience: Audience;
+  readonly incident: Incident;
+  /** For warnings: the threshold crossed (days). */
+  readonly thresholdDays?: number;
+}
+
+/** The seam to the notification outbox: queues the notice (delivery and retries are the outbox's). */
+export type NoticeSink = (notice: IncidentNotice) => Promise<void>;
