@@ -76,6 +76,8 @@ export function detect(baselines: readonly Baseline[], audit: AuditUnderTest): D
     };
     if (o.check === "unknown") {
       unknown.push({ subject: o.subject, reason: o.reason });
+      // Nothing was lost where nothing was ever seen good (a conventional port nobody serves).
+      if (!base) continue;
       detections.push({
         ...common,
         kind: "could_not_check",

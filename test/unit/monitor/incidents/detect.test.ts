@@ -80,6 +80,13 @@ describe("detection against the last good state", () => {
     expect(kinds(against(report([mx]), report([alert])))).toEqual(["interruption:handshake_failed"]);
   });
 
+  it("a subject never seen good that cannot be checked is not reported (nothing to lose)", () => {
+    const refused = failing({ step: "connect", reason: "refused", message: "ECONNREFUSED" });
+    const r = detect([], { runId: 1, report: report([refused]) });
+    expect(r.detections).toEqual([]);
+    expect(r.unknown.map((u) => u.reason)).toEqual(["connect: refused"]);
+  });
+
   it("throttling, timeouts, refused connections and our own DNS failures are 'could not check', never interruptions", () => {
     const cases: AuditedEndpoint["error"][] = [
       { step: "greeting", reason: "throttled", message: "421 4.7.0 too many connections" },
