@@ -5,6 +5,7 @@
 import type { Accounts } from "../accounts/accounts.js";
 import type { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
 import type { AuditRun, AuditRunSummary, Enqueued, StatusMatrix } from "../monitor/history-store.js";
+import type { IncidentStore } from "../monitor/incidents/incident-store.js";
 import type { DomainSchedule } from "../monitor/schedule-store.js";
 import type { Registry } from "../registry/repository.js";
 import type { ListPublisher } from "./published-list-service.js";
@@ -40,6 +41,8 @@ export interface ServiceContext {
   readonly accounts: Accounts;
   readonly publisher: ListPublisher;
   readonly history: AuditHistoryPort | null;
+  /** Incidents (src/monitor/incidents); absent when a server is built without them (some unit tests). */
+  readonly incidents?: IncidentStore | null;
   readonly now: () => Date;
   /** The in-process scheduler when this server runs one (pages say when a first audit starts). */
   readonly scheduler?: { readonly tickMs: number } | null;

@@ -26,8 +26,10 @@ import { type CollectedRoute, guardRoutes } from "./route-guard.js";
 import { accountPageRoutes } from "./routes/account-pages.js";
 import { accountsRoutes } from "./routes/api-accounts.js";
 import { auditsRoutes } from "./routes/api-audits.js";
+import { incidentsRoutes } from "./routes/api-incidents.js";
 import { registryRoutes } from "./routes/api-registry.js";
 import { selfRoutes } from "./routes/api-self.js";
+import { incidentPageRoutes } from "./routes/incident-pages.js";
 import { pageRoutes } from "./routes/pages.js";
 import { publishedListRoutes } from "./routes/published-list.js";
 import { registryPageRoutes } from "./routes/registry-pages.js";
@@ -185,6 +187,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
   await app.register(servicePageRoutes, { ctx });
   await app.register(registryPageRoutes, { ctx });
   await app.register(accountPageRoutes, { ctx });
+  await app.register(incidentPageRoutes, { ctx });
   await app.register(publishedListRoutes, { ctx });
   await app.register(tlsRptRoutes, { ctx });
   await app.register(
@@ -193,6 +196,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       await api.register(selfRoutes, { ctx });
       await api.register(accountsRoutes, { ctx });
       await api.register(auditsRoutes, { ctx });
+      await api.register(incidentsRoutes, { ctx });
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api/v1" },

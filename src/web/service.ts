@@ -11,6 +11,7 @@ import { MailcharterError } from "../core/errors.js";
 import { monitorLimits, serviceLimits } from "../core/limits.js";
 import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
 import { AuditHistory } from "../monitor/history-store.js";
+import { IncidentStore } from "../monitor/incidents/incident-store.js";
 import { ScheduleStore } from "../monitor/schedule-store.js";
 import { generateSigningKey } from "../registry/published-list.js";
 import { Registry } from "../registry/repository.js";
@@ -131,6 +132,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await ScheduleStore.open(store),
         monitor?.requestAudit,
       ),
+      incidents: await IncidentStore.open(store),
       now,
       scheduler: monitor && options.scheduler ? { tickMs: monitorLimits.tickMs } : null,
       tlsrpt: await TlsRptStore.open(store),

@@ -9,6 +9,7 @@ import { Accounts } from "../../src/accounts/accounts.js";
 import type { Principal } from "../../src/accounts/principal.js";
 import { TlsRptStore } from "../../src/indicators/tlsrpt/report-store.js";
 import { AuditHistory } from "../../src/monitor/history-store.js";
+import { IncidentStore } from "../../src/monitor/incidents/incident-store.js";
 import { ScheduleStore } from "../../src/monitor/schedule-store.js";
 import { generateSigningKey } from "../../src/registry/published-list.js";
 import { Registry } from "../../src/registry/repository.js";
@@ -71,6 +72,7 @@ export async function startHarness(
       options.history === undefined
         ? historyPort(await AuditHistory.open(store), await ScheduleStore.open(store))
         : options.history,
+    incidents: await IncidentStore.open(store),
     now,
     tlsrpt: await TlsRptStore.open(store),
   };

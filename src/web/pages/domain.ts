@@ -6,9 +6,11 @@
 import type { AuditReport } from "../../audit/audit.js";
 import { auditSection } from "../../audit/report/audit-html.js";
 import type { AuditRunSummary } from "../../monitor/history-store.js";
+import type { IncidentView } from "../app/incident-views.js";
 import { type MessageKey, t } from "../i18n.js";
 import { dueText, type SchedulerInfo } from "./due-words.js";
 import { html, SafeHtml } from "./html.js";
+import { incidentTable } from "./incidents.js";
 import { layout, type PageContext } from "./layout.js";
 import { verdictBadge, when } from "./status-words.js";
 
@@ -25,6 +27,8 @@ export interface DomainPageView {
   readonly scheduler?: SchedulerInfo | null;
   /** The viewer may change the cadence (agency). */
   readonly canSetCadence: boolean;
+  /** The domain's incidents the viewer sees (absent: the server keeps none). */
+  readonly incidents?: readonly IncidentView[];
 }
 
 export const runStatusKey: Record<AuditRunSummary["status"], MessageKey> = {
@@ -114,6 +118,14 @@ ${actions(ctx, view)}
 <h2 id="latest">${t(lang, "latestAudit")}${view.latest ? html` <a class="small" href="/audits/${view.latest.id}">#${view.latest.id}</a>` : null}</h2>
 ${report}
 </section>
+${
+  view.incidents
+    ? html`<section aria-labelledby="incidents">
+<h2 id="incidents">${t(lang, "incidentsOfDomain")}</h2>
+${incidentTable(ctx, view.incidents)}
+</section>`
+    : null
+}
 <section aria-labelledby="history">
 <h2 id="history">${t(lang, "history")}</h2>
 ${historyTable(ctx, view)}

@@ -53,6 +53,7 @@ function mainNav(ctx: PageContext): SafeHtml {
   if (viewer?.role === "operator") links.push({ href: "/dashboard", label: "navDashboard" });
   if (viewer && viewer.role !== "operator") links.push({ href: "/matrix", label: "navMatrix" });
   if (viewer?.role === "agency") links.push({ href: "/agency/organisations", label: "navRegistry" });
+  if (viewer) links.push({ href: "/incidents", label: "navIncidents" });
   const current = ctx.path.split("?", 1)[0];
   return html`<nav class="main" aria-label="${t(lang, "mainNav")}"><ul>${links.map(
     (l) =>

@@ -3,9 +3,11 @@
  * art. 4.4 deadlines toward the other signatories. Pure.
  */
 import type { Art44Row } from "../../policy/generate.js";
+import type { IncidentView } from "../app/incident-views.js";
 import { type MessageKey, t } from "../i18n.js";
 import { auditNowForm } from "./domain.js";
 import { html, type SafeHtml } from "./html.js";
+import { incidentTable } from "./incidents.js";
 import { layout, type PageContext } from "./layout.js";
 import { type Verdict, verdictBadge, when } from "./status-words.js";
 
@@ -23,6 +25,8 @@ export interface OrganisationPageView {
   readonly canAudit: boolean;
   /** The viewer may change the organisation's contact (its operator, the agency). */
   readonly canEditContact?: boolean;
+  /** The organisation's incidents the viewer sees (absent: the server keeps none). */
+  readonly incidents?: readonly IncidentView[];
 }
 
 const stateKey: Record<Art44Row["state"], MessageKey> = {
@@ -67,6 +71,14 @@ ${view.canAudit ? html`<td>${auditNowForm(ctx, d.id, true)}</td>` : null}</tr>`,
 ${rows}
 </tbody></table>
 </section>
+${
+  view.incidents
+    ? html`<section aria-labelledby="incidents">
+<h2 id="incidents">${t(lang, "incidentsOfOrganisation")}</h2>
+${incidentTable(ctx, view.incidents)}
+</section>`
+    : null
+}
 <section aria-labelledby="art44">
 <h2 id="art44">${t(lang, "art44Title")}</h2>
 <p class="muted">${t(lang, "art44Intro")}</p>

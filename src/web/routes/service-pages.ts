@@ -18,6 +18,7 @@ import {
   visibleAudit,
 } from "../app/audit-views.js";
 import { charterMatrix, organisationDeadlines } from "../app/dashboard-views.js";
+import { visibleIncidents } from "../app/incident-views.js";
 import { visibleDomain, visibleDomains, visibleOrganisation } from "../app/registry-views.js";
 import { actsForOrganisation } from "../authorization.js";
 import type { ServiceContext } from "../context.js";
@@ -72,6 +73,9 @@ export const servicePageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> =
         canAudit: actsForOrganisation(viewer, organisation.id) && ctx.history !== null,
         id: organisation.id,
         canEditContact: actsForOrganisation(viewer, organisation.id),
+        ...(ctx.incidents
+          ? { incidents: await visibleIncidents(ctx, viewer, { organisationId: organisation.id, limit: 20 }) }
+          : {}),
       };
       return reply.type(html).send(organisationPage(pageContext(request, reply), view));
     },
@@ -99,6 +103,9 @@ export const servicePageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> =
           canAudit: actsForOrganisation(viewer, domain.organisationId),
           canSetCadence: viewer.kind === "account" && viewer.role === "agency",
           scheduler: ctx.scheduler ?? null,
+          ...(ctx.incidents
+            ? { incidents: await visibleIncidents(ctx, viewer, { domainId: domain.id, limit: 20 }) }
+            : {}),
         }),
       );
     },
