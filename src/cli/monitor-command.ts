@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { parseCountries, territory } from "../audit/measures/territory.js";
 import type { Lang } from "../audit/report/endpoint-text.js";
-import { monitorLimits } from "../core/limits.js";
+import { incidentLimits, monitorLimits } from "../core/limits.js";
 import { engineAuditor } from "../monitor/audit-job.js";
 import { type MonitorReport, monitorReport } from "../monitor/cycle-report.js";
 import type { AuditRun } from "../monitor/history-store.js";
@@ -23,6 +23,7 @@ export interface MonitorCommandOptions extends NetworkCommandOptions {
   readonly country?: string;
   readonly geoFile?: string[];
   readonly concurrency?: string;
+  readonly confirmPause?: string;
 }
 
 export type MonitorIo = CommandIo;
@@ -43,6 +44,13 @@ export function monitorFactory(
   extra: Partial<Omit<MonitorOptions, "store" | "auditor">> = {},
 ): (store: Store) => Promise<Monitor> {
   const concurrency = parseCount(options.concurrency, "--concurrency", monitorLimits.concurrency, 1, 64);
+  const confirmPauseSeconds = parseCount(
+    options.confirmPause,
+    "--confirm-pause",
+    incidentLimits.confirmPauseMs / 1000,
+    0,
+    3600,
+  );
   const countries = parseCountries(options.country);
   const geo = territory({ countries, geoFiles: options.geoFile ?? [] });
   const { network, probeOptions } = commandContext(options, process.stderr);
@@ -50,6 +58,7 @@ export function monitorFactory(
     openMonitor({
       store,
       concurrency,
+      incidentLimits: { confirmPauseMs: confirmPauseSeconds * 1000 },
       auditor: (cache) => engineAuditor({ ...probeOptions, territory: geo }, network, () => cache),
       ...extra,
     });
@@ -189,7 +198,11 @@ export function registerMonitor(
       "extra IP ranges (CIDR,CC or FIRST,LAST,CC) that win over the bundled database; repeatable",
       collect,
     )
-    .option("--concurrency <n>", `domains audited at once (default ${monitorLimits.concurrency})`);
+    .option("--concurrency <n>", `domains audited at once (default ${monitorLimits.concurrency})`)
+    .option(
+      "--confirm-pause <seconds>",
+      `pause before a suspected interruption is probed again to confirm it (default ${incidentLimits.confirmPauseMs / 1000})`,
+    );
   networkOptions(runOnce).action(async (options: MonitorCommandOptions) => {
     io.setExit(await monitorRunOnce(options, io));
   });

@@ -282,7 +282,7 @@ export const outboundLimits = {
 export const incidentLimits = {
   /** A suspected interruption is probed again after this pause before it becomes an incident: long
    * enough for a restart or a greylisting window to pass, short enough to tell "without delay"
-   * (Charte art. 4.6). `serve --confirm-pause` and tests shorten it. */
+   * (Charte art. 4.6). `monitor run-once --confirm-pause` and tests shorten it. */
   confirmPauseMs: 5 * 60_000,
   /** "Could not check" (throttling, timeouts, our DNS) this long in a row becomes an incident of its
    * own: a day and a half is more than one missed daily cycle, never one bad night. */
@@ -293,4 +293,7 @@ export const incidentLimits = {
   expiryThresholdDays: [30, 14, 7] as readonly number[],
   /** A confirming audit that has not finished after this long is left to the next cycle. */
   confirmWaitMs: 10 * 60_000,
+  /** Audits stored by other processes are processed when they finished within this window; older
+   * history (a database from before the monitoring of incidents) is not replayed into notices. */
+  sweepWindowMs: 2 * 86_400_000,
 } as const;

@@ -58,12 +58,16 @@ export class IncidentStore {
     return row !== undefined;
   }
 
-  /** Done audits of the monitor (scheduled, on demand) not processed yet, oldest first. */
-  async unprocessedRuns(limit = 200): Promise<number[]> {
+  /**
+   * Done audits of the monitor (scheduled, on demand) finished since `since` and not processed yet,
+   * oldest first. Older history is left alone: replaying it would tell of interruptions long over.
+   */
+  async unprocessedRuns(since: string, limit = 200): Promise<number[]> {
     const rows = await this.db
       .selectFrom("audit_runs")
       .select("id")
       .where("status", "=", "done")
+      .where("finished_at", ">=", since)
       .where("trigger", "in", ["schedule", "on_demand"])
       .where("id", "not in", (qb) => qb.selectFrom("monitor_processed_runs").select("run_id"))
       .orderBy("finished_at")

@@ -89,7 +89,8 @@ export class Watch {
   /** Processes the stored audits not processed yet (another process's, or after a crash). */
   sweep(): Promise<number> {
     return this.serial(async () => {
-      const ids = await this.options.incidents.unprocessedRuns();
+      const since = new Date(this.options.clock.now() - incidentLimits.sweepWindowMs).toISOString();
+      const ids = await this.options.incidents.unprocessedRuns(since);
       for (const id of ids) await this.process(id);
       return ids.length;
     });

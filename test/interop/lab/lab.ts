@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../support/pki.js";
 import { eximZoneLines, startEximLab } from "./exim-lab.js";
+import { incidentAddresses } from "./ports.js";
 import { postfixBaseMaster } from "./postfix-instance.js";
 import { dnsAddress, type Scenario, scenarios, zone } from "./scenarios.js";
 
@@ -159,6 +160,9 @@ function zoneFile(tlsa: ReadonlyMap<string, string>): string {
   lines.push(`peer MX 10 mx.peer.${zone}.`, `mx.peer A 127.0.10.71`);
   // Exim (GnuTLS): its MX domains and the Exim delivery proof's receiver (test/interop/lab/exim-lab.ts).
   lines.push(...eximZoneLines());
+  // The monitoring proof's MX hosts (test/interop/incidents.test.ts).
+  for (const [name, address] of Object.entries(incidentAddresses))
+    lines.push(`${name} MX 10 mx.${name}.${zone}.`, `mx.${name} A ${address}`);
   // A domain with one good and one bad MX.
   lines.push(`mixed MX 10 mail.good.${zone}.`, `mixed MX 20 mail.expired.${zone}.`);
   return `${lines.join("\n")}\n`;

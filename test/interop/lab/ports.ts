@@ -63,3 +63,14 @@ export const tlsrptAddresses = {
   /** POST burst clients: 127.0.12.100 … 127.0.12.(100 + n - 1). */
   clientBase: "127.0.12.100",
 } as const;
+
+/**
+ * The monitoring proof (test/interop/incidents.test.ts): Postfix MX hosts whose STARTTLS is turned
+ * off and on, whose certificate is within 14 days of expiry, and that throttles (421 after two
+ * connections a minute). Their names are in the lab zone (mx.watch, mx.expiring, mx.throttle).
+ */
+export const incidentAddresses = {
+  watch: "127.0.14.10",
+  expiring: "127.0.14.11",
+  throttle: "127.0.14.12",
+} as const;

@@ -308,6 +308,27 @@ describe("certificate expiry", () => {
 });
 
 describe("each audit once", () => {
+  it("sweep processes an audit another process (a worker) stored without the hook", async () => {
+    await cycle();
+    clock.advance(day);
+    const report = reportOf("charlie.example", {
+      endpoints: [off],
+      finishedAt: new Date(clock.now()).toISOString(),
+    });
+    await monitor.history.save(
+      { jobKey: "worker:1", domain: "charlie.example", trigger: "on_demand", requestedBy: "worker" },
+      report,
+      {
+        now: clock.now(),
+      },
+    );
+    expect(await monitor.watch.sweep()).toBe(1);
+    expect(monitor.watch.take().detections.map((d) => [d.detection.kind, d.step])).toEqual([
+      ["starttls_missing", "suspected"],
+    ]);
+    expect(await monitor.watch.sweep()).toBe(0);
+  });
+
   it("sweep finds nothing left after the hook, and a second monitor on the store processes nothing twice", async () => {
     await cycle();
     expect(await monitor.watch.sweep()).toBe(0);
