@@ -22,6 +22,7 @@ import { AuditHistory, type AuditRunSummary, type Enqueued } from "./history-sto
 import { newHolder } from "./holder.js";
 import type { NoticeSink } from "./incidents/incident-notice.js";
 import { IncidentStore } from "./incidents/incident-store.js";
+import { outboxSink } from "./incidents/outbox-notice.js";
 import { Watch, type WatchLimits } from "./incidents/watch.js";
 import { ProgressHub } from "./progress.js";
 import { ScheduleStore } from "./schedule-store.js";
@@ -48,7 +49,7 @@ export interface MonitorOptions {
    * sends each run to the workers instead of running it here.
    */
   readonly queue?: (deps: QueueDeps) => RunQueue;
-  /** Where incident notices go (the notification outbox); none: kept on the timeline only. */
+  /** Where incident notices go (default: the notification outbox, src/notify, in the incident's transaction). */
   readonly notify?: NoticeSink;
   /** The confirming probe's pause, the "could not check" and flapping thresholds (tests shorten them). */
   readonly incidentLimits?: Partial<WatchLimits>;
@@ -114,7 +115,7 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
           cycleId: null,
         })
       ).run.id,
-    ...(options.notify ? { notify: options.notify } : {}),
+    notify: options.notify ?? outboxSink,
     ...(options.incidentLimits ? { limits: options.incidentLimits } : {}),
     ...(options.watchSleep ? { sleep: options.watchSleep } : {}),
     ...(options.onError ? { onError: options.onError } : {}),

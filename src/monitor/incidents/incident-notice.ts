@@ -3,6 +3,8 @@
  * reopened, resolved, or per certificate expiry threshold crossed. Interruptions between MTAs go to
  * every signatory (Charte art. 4.6); the rest to the organisation concerned and the agency.
  */
+import type { Kysely } from "kysely";
+import type { Database } from "../../store/database.js";
 import type { Audience, Incident } from "./incident.js";
 
 export type NoticeEvent = "opened" | "reopened" | "resolved" | "warning";
@@ -17,5 +19,8 @@ export interface IncidentNotice {
   readonly thresholdDays?: number;
 }
 
-/** The seam to the notification outbox: queues the notice (delivery and retries are the outbox's). */
-export type NoticeSink = (notice: IncidentNotice) => Promise<void>;
+/**
+ * The seam to the notification outbox: queues the notice (delivery and retries are the outbox's).
+ * `db` is the transaction that records the incident's change: the notice commits with it or not at all.
+ */
+export type NoticeSink = (notice: IncidentNotice, db: Kysely<Database>) => Promise<void>;

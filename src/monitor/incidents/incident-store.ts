@@ -21,6 +21,9 @@ export interface Applied {
 
 type IncidentRow = IncidentTable & { id: number };
 
+/** Tells of an applied change inside its transaction; true when a notice was queued. */
+export type Teller = (db: Kysely<Database>, applied: Applied, incident: Incident) => Promise<boolean>;
+
 const isUniqueViolation = (error: unknown) => {
   const code = String((error as { code?: unknown }).code ?? "");
   return code === "23505" || code.startsWith("SQLITE_CONSTRAINT");
@@ -111,11 +114,14 @@ export class IncidentStore {
     return this.withThresholds(rows as IncidentRow[]);
   }
 
-  private async withThresholds(rows: readonly IncidentRow[]): Promise<Incident[]> {
+  private async withThresholds(
+    rows: readonly IncidentRow[],
+    db: Kysely<Database> = this.db,
+  ): Promise<Incident[]> {
     const ids = rows.map((r) => Number(r.id));
     const thresholds = new Map<number, number[]>();
     if (ids.length > 0) {
-      const events = await this.db
+      const events = await db
         .selectFrom("incident_events")
         .select(["incident_id", "data"])
         .where("incident_id", "in", ids)
@@ -168,9 +174,10 @@ export class IncidentStore {
     },
     actions: readonly Action[],
     now: string,
+    tell?: Teller,
   ): Promise<Applied[] | null> {
     try {
-      return await this.applyOnce(context, actions, now);
+      return await this.applyOnce(context, actions, now, tell);
     } catch (error) {
       if (isUniqueViolation(error) && (await this.isProcessed(context.runId))) return null;
       throw error;
@@ -186,6 +193,7 @@ export class IncidentStore {
     },
     actions: readonly Action[],
     now: string,
+    tell?: Teller,
   ): Promise<Applied[]> {
     return this.db.transaction().execute(async (trx) => {
       await trx
@@ -398,6 +406,30 @@ export class IncidentStore {
             break;
         }
       }
+      // The notices, in the same transaction: told with the change, or neither.
+      if (tell)
+        for (const a of applied) {
+          const row = await trx
+            .selectFrom("incidents")
+            .selectAll()
+            .where("id", "=", a.incidentId)
+            .executeTakeFirst();
+          if (!row) continue;
+          const [incident] = await this.withThresholds([row as IncidentRow], trx);
+          if (incident && (await tell(trx, a, incident)))
+            await trx
+              .insertInto("incident_events")
+              .values({
+                incident_id: a.incidentId,
+                at: now,
+                type: "notice",
+                run_id: null,
+                author: null,
+                text: null,
+                data: JSON.stringify({ change: a.change }),
+              })
+              .execute();
+        }
       return applied;
     });
   }
@@ -476,22 +508,6 @@ export class IncidentStore {
     await this.db
       .insertInto("incident_events")
       .values({ incident_id: id, at, type: "comment", run_id: null, author: by, text, data: null })
-      .execute();
-  }
-
-  /** A notice handed to the notification outbox, kept on the timeline. */
-  async noticeSent(id: number, at: string, data: Record<string, unknown>): Promise<void> {
-    await this.db
-      .insertInto("incident_events")
-      .values({
-        incident_id: id,
-        at,
-        type: "notice",
-        run_id: null,
-        author: null,
-        text: null,
-        data: JSON.stringify(data),
-      })
       .execute();
   }
 }

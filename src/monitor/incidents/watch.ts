@@ -17,7 +17,7 @@ import type { Detection } from "../detection/detection.js";
 import type { AuditHistory } from "../history-store.js";
 import { type Incident, problemKey } from "./incident.js";
 import type { NoticeSink } from "./incident-notice.js";
-import type { Applied, IncidentStore } from "./incident-store.js";
+import type { Applied, IncidentStore, Teller } from "./incident-store.js";
 import { type PlanLimits, planAudit, type Step } from "./plan.js";
 
 /** Job keys of the confirming audits (`monitor run-once` takes them with its cycle's). */
@@ -125,6 +125,7 @@ export class Watch {
       { domain, organisation: run.organisation, runId, at },
       plan.actions,
       now,
+      this.teller,
     );
     if (applied === null) return;
     const after = new Map((await incidents.incidentsOf(domain, since)).map((i) => [problemKey(i), i]));
@@ -140,45 +141,32 @@ export class Watch {
         this.changes.push({ incidentId: incident.id, change: "ongoing", runId });
     }
     for (const a of applied) this.changes.push({ ...a, runId });
-    await this.tell(applied);
     if (this.options.timers && plan.actions.some((a) => a.type === "suspect")) this.confirmLater();
   }
 
-  private async tell(applied: readonly Applied[]): Promise<void> {
+  /** The notice of an applied change, handed to the sink inside the change's transaction. */
+  private readonly teller: Teller = async (db, applied, incident) => {
     const notify = this.options.notify;
-    if (!notify) return;
-    for (const a of applied) {
-      const incident = await this.options.incidents.get(a.incidentId);
-      if (!incident) continue;
-      const event =
-        a.change === "threshold" || (a.change === "opened" && incident.severity === "warning")
-          ? "warning"
-          : a.change;
-      const thresholdDays =
-        event === "warning" ? incident.thresholds[incident.thresholds.length - 1] : undefined;
-      const key = `incident:${incident.id}:${event}:${event === "warning" ? thresholdDays : incident.reopened}`;
-      try {
-        await notify({
-          event,
-          key,
-          audience: incident.audience,
-          incident,
-          ...(thresholdDays !== undefined ? { thresholdDays } : {}),
-        });
-        await this.options.incidents.noticeSent(
-          incident.id,
-          new Date(this.options.clock.now()).toISOString(),
-          {
-            event,
-            key,
-            audience: incident.audience,
-          },
-        );
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-    }
-  }
+    if (!notify) return false;
+    const event =
+      applied.change === "threshold" || (applied.change === "opened" && incident.severity === "warning")
+        ? "warning"
+        : applied.change;
+    const thresholdDays =
+      event === "warning" ? incident.thresholds[incident.thresholds.length - 1] : undefined;
+    const key = `incident:${incident.id}:${event}:${event === "warning" ? thresholdDays : incident.reopened}`;
+    await notify(
+      {
+        event,
+        key,
+        audience: incident.audience,
+        incident,
+        ...(thresholdDays !== undefined ? { thresholdDays } : {}),
+      },
+      db,
+    );
+    return true;
+  };
 
   private confirmLater(): void {
     if (this.stopped) return;

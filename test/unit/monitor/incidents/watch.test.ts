@@ -307,6 +307,44 @@ describe("certificate expiry", () => {
   });
 });
 
+describe("notices through the outbox", () => {
+  it("by default each opening and resolution is one notice in the outbox (src/notify), told to every signatory", async () => {
+    await monitor.stop(0);
+    monitor = await monitorOn(store, clock, auditor, {
+      confirmTimers: false,
+      incidentLimits: { confirmPauseMs: pause },
+      watchSleep: async (ms) => clock.advance(ms),
+    });
+    await cycle();
+    clock.advance(day);
+    script = [[off], [off]];
+    await cycle();
+    clock.advance(day);
+    script = [[good]];
+    await cycle();
+    const rows = await store.db
+      .selectFrom("notify_notices")
+      .select(["kind", "dedup_key", "payload"])
+      .orderBy("id")
+      .execute();
+    expect(rows.map((r) => r.kind)).toEqual(["incident-opened", "incident-resolved"]);
+    const [opened, resolved] = rows.map((r) => JSON.parse(r.payload));
+    expect(opened).toMatchObject({
+      domain: "charlie.example",
+      organisation: "Charlie",
+      audiences: ["organisation", "agency", "signatories"],
+      links: {
+        incident: expect.stringMatching(/^\/incidents\/\d+$/),
+        audit: expect.stringMatching(/^\/audits\/\d+$/),
+      },
+    });
+    expect(opened.organisationId).toBeGreaterThan(0);
+    expect(opened.summary.fr).toContain("STARTTLS n'est plus annoncé");
+    expect(resolved.summary.en).toMatch(/^Restored on mx\.charlie\.example/);
+    expect(new Set(rows.map((r) => r.dedup_key)).size).toBe(2);
+  });
+});
+
 describe("each audit once", () => {
   it("sweep processes an audit another process (a worker) stored without the hook", async () => {
     await cycle();
