@@ -103,7 +103,8 @@ export function detect(baselines: readonly Baseline[], audit: AuditUnderTest): D
         to: f.to,
         message: f.message,
       });
-    if (o.state.type === "endpoint" && o.partial)
+    // Partly checked: said when there is a good state it could not be fully compared with.
+    if (o.state.type === "endpoint" && o.partial && base)
       detections.push({
         ...common,
         kind: "could_not_check",

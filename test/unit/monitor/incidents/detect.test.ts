@@ -85,6 +85,16 @@ describe("detection against the last good state", () => {
     const r = detect([], { runId: 1, report: report([refused]) });
     expect(r.detections).toEqual([]);
     expect(r.unknown.map((u) => u.reason)).toEqual(["connect: refused"]);
+    // Nor is an enumeration cut short on a first audit: there is nothing to compare it with.
+    const cut = {
+      ...mx,
+      tls: tlsOf({
+        versions: ["TLSv1.3"],
+        suites: { "TLSv1.3": ["TLS_AES_256_GCM_SHA384"] },
+        complete: false,
+      }),
+    };
+    expect(detect([], { runId: 1, report: report([cut]) }).detections).toEqual([]);
   });
 
   it("throttling, timeouts, refused connections and our own DNS failures are 'could not check', never interruptions", () => {
