@@ -9,6 +9,8 @@ export const roles: readonly Role[] = ["agency", "operator", "auditor"];
 
 export type Principal =
   | { readonly kind: "public" }
+  /** A Prometheus scraper with the configured metrics token: it reads `/metrics` and nothing else. */
+  | { readonly kind: "metrics" }
   | {
       readonly kind: "account";
       readonly accountId: number;

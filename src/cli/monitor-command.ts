@@ -12,6 +12,7 @@ import { type MonitorReport, monitorReport } from "../monitor/cycle-report.js";
 import type { AuditRun } from "../monitor/history-store.js";
 import { confirmJobPrefix } from "../monitor/incidents/watch.js";
 import { type Monitor, type MonitorOptions, openMonitor } from "../monitor/monitor.js";
+import { defaultNotifyConfigPath, deliverOnce } from "../notify/notify-service.js";
 import { openStore, type Store } from "../store/database.js";
 import type { CommandIo } from "./command.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
@@ -108,6 +109,12 @@ export async function monitorRunOnce(options: MonitorCommandOptions, io: Monitor
       detections: seen.detections,
       incidents,
     });
+    // The cycle's notices (and any left from before) go out now, through the configured channels.
+    const delivery = await deliverOnce(store, defaultNotifyConfigPath(options.db, undefined));
+    if (delivery.attempted > 0)
+      io.err.write(
+        `mailcharter: notify: ${delivery.sent} sent, ${delivery.retrying} to retry, ${delivery.failed} given up\n`,
+      );
     io.out.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report, lang));
     for (const error of errors) io.err.write(`mailcharter: monitor: ${String(error)}\n`);
     if (

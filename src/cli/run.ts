@@ -22,6 +22,7 @@ export const commands: Readonly<Record<string, () => Promise<CommandModule>>> = 
   indicators: () => import("./indicators-command.js"),
   "outbound-test": () => import("./outbound-test-command.js"),
   tlsrpt: () => import("./tlsrpt-command.js"),
+  notify: () => import("./notify-command.js"),
 };
 
 export const version = "0.1.0";

@@ -30,6 +30,7 @@ interface ServeOptions {
   readonly logLevel: string;
   readonly resolver?: string;
   readonly allowPrivate?: boolean;
+  readonly notifyConfig?: string;
 }
 
 const isPostgres = (db: string) => /^postgres(ql)?:\/\//.test(db);
@@ -50,6 +51,7 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
     .option("--tls-cert <file>", "certificate chain (PEM); without it a self-signed one is generated once")
     .option("--tls-key <file>", "private key (PEM) of --tls-cert")
     .option("--no-scheduler", "do not run the audit scheduler in this process")
+    .option("--notify-config <file>", "notification channels (default: notify.json in the data directory)")
     .option("--resolver <ip[:port]>", "DNS server the audits ask (default: the system's)")
     .option("--allow-private", "let audits reach loopback, private and reserved addresses (off by default)")
     .addOption(
@@ -73,6 +75,7 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         httpListen,
         tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : null,
         scheduler: o.scheduler,
+        ...(o.notifyConfig ? { notifyConfig: o.notifyConfig } : {}),
         // The monitor's queue runs on-demand audits here; with the scheduler, the cadence too.
         monitor: monitorFactory(
           {

@@ -297,3 +297,29 @@ export const incidentLimits = {
    * history (a database from before the monitoring of incidents) is not replayed into notices. */
   sweepWindowMs: 2 * 86_400_000,
 } as const;
+
+/** Outgoing notices and reports (src/notify). */
+export const notifyLimits = {
+  /** Attempts of one message before it is given up: with the default backoff (1 min doubling, capped
+   * at 1 h) eight attempts span about two hours — long enough for a relay's restart or a receiver's
+   * deployment, short enough that the agency sees a dead channel the same morning. */
+  maxAttempts: 8,
+  firstRetryDelayMs: 60_000,
+  maxRetryDelayMs: 60 * 60_000,
+  /** One SMTP or HTTP step (connect, greeting, STARTTLS, handshake, each reply, the response head). */
+  stepTimeoutMs: 15_000,
+  /** A whole delivery attempt: a relay or a receiver that drip-feeds cannot hold the worker longer. */
+  attemptTimeoutMs: 60_000,
+  /** Bytes of a webhook's or TLS-RPT endpoint's response read (for the log); the rest is discarded. */
+  maxResponseBytes: 4 * 1024,
+  /** Messages one `deliverDue` pass sends: a backlog is worked through pass after pass, so a burst of
+   * notices never holds the worker (or one transaction) for long. */
+  batch: 50,
+  /** A message being sent is leased for this long; a worker killed mid-send leaves it to be retried
+   * after the lease (the receiver may see it twice; the de-dup key travels with it). */
+  leaseMs: 2 * 60_000,
+  /** A secret file larger than this is not a secret file (a PEM key is ~2 KiB). */
+  maxSecretFileBytes: 64 * 1024,
+  /** How often serve's in-process worker looks for due messages. */
+  tickMs: 15_000,
+} as const;

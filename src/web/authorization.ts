@@ -15,7 +15,12 @@ import type { Principal, Role } from "../accounts/principal.js";
 
 export type Access =
   | { readonly public: true; readonly noCredentials?: true }
-  | { readonly roles: readonly Role[]; readonly scope: "all" | "organisation" | "self" };
+  | {
+      readonly roles: readonly Role[];
+      readonly scope: "all" | "organisation" | "self";
+      /** Also open to the bearer of the configured metrics token (no account). */
+      readonly bearer?: "metrics";
+    };
 
 const everyone: Access = { public: true };
 const readers: Access = { roles: ["agency", "auditor", "operator"], scope: "organisation" };
@@ -26,6 +31,8 @@ const agency: Access = { roles: ["agency"], scope: "all" };
  * on no one's credentials, so a cross-site request has nothing to borrow — no CSRF token is asked.
  */
 const submitters: Access = { public: true, noCredentials: true };
+/** `/metrics`: the scraper's token only (compared in constant time); no account reads it. */
+const scraper: Access = { roles: [], scope: "all", bearer: "metrics" };
 /** Writes on an organisation's own data: the agency, or an operator of that organisation. */
 const organisationWriters: Access = { roles: ["agency", "operator"], scope: "organisation" };
 
@@ -78,6 +85,11 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /published-list.pub": everyone,
   // TLS-RPT reports (RFC 8460 §5.3.2)
   "POST /tlsrpt": submitters,
+  // Prometheus metrics
+  "GET /metrics": scraper,
+  // The notices' delivery log (the agency's)
+  "GET /agency/notifications": agency,
+  "GET /api/v1/notifications/deliveries": agency,
   // API
   "GET /api/v1/openapi.json": everyone,
   "GET /api/v1/signatories": everyone,
@@ -130,6 +142,7 @@ export type Decision = "allow" | "unauthenticated" | "forbidden";
 
 export function decide(access: Access, principal: Principal): Decision {
   if ("public" in access) return "allow";
+  if (principal.kind === "metrics") return access.bearer === "metrics" ? "allow" : "unauthenticated";
   if (principal.kind !== "account") return "unauthenticated";
   return access.roles.includes(principal.role) ? "allow" : "forbidden";
 }

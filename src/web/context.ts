@@ -7,6 +7,7 @@ import type { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
 import type { AuditRun, AuditRunSummary, Enqueued, StatusMatrix } from "../monitor/history-store.js";
 import type { IncidentStore } from "../monitor/incidents/incident-store.js";
 import type { DomainSchedule } from "../monitor/schedule-store.js";
+import type { DeliveryEntry } from "../notify/delivery-log.js";
 import type { Registry } from "../registry/repository.js";
 import type { ListPublisher } from "./published-list-service.js";
 
@@ -36,6 +37,15 @@ export interface AuditHistoryPort {
   schedules?(domains: readonly string[]): Promise<DomainSchedule[]>;
 }
 
+/** The notices' delivery log and the metrics (src/notify, src/metrics); absent in some unit tests. */
+export interface NotifyPort {
+  deliveries(page: { readonly limit: number; readonly offset: number }): Promise<DeliveryEntry[]>;
+  /** The Prometheus text exposition of the service's figures. */
+  metrics(): Promise<string>;
+  /** The token a scraper must present for `/metrics` (null: metrics are not configured). */
+  metricsToken(): Buffer | null;
+}
+
 export interface ServiceContext {
   readonly registry: Registry;
   readonly accounts: Accounts;
@@ -48,4 +58,5 @@ export interface ServiceContext {
   readonly scheduler?: { readonly tickMs: number } | null;
   /** Received TLS-RPT reports (POST /tlsrpt); absent when a server is built without them. */
   readonly tlsrpt?: TlsRptStore;
+  readonly notify?: NotifyPort;
 }

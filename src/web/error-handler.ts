@@ -14,7 +14,9 @@ import { errorPage } from "./pages/error.js";
 const wantsJson = (request: FastifyRequest) =>
   request.url.startsWith("/api/") ||
   request.url.startsWith("/published-list") ||
-  request.url.startsWith("/tlsrpt");
+  request.url.startsWith("/tlsrpt") ||
+  // A scraper is told 401, not sent to the login page.
+  request.url.split("?", 1)[0] === "/metrics";
 
 function classify(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;

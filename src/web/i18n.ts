@@ -3,6 +3,7 @@
  * `?lang=`, then the `lang` cookie a switch link sets, then Accept-Language (RFC 9110 §12.5.4).
  */
 import { agencyMessages } from "./i18n-agency.js";
+import { notifyMessages } from "./i18n-notify.js";
 
 export type Lang = "fr" | "en";
 export const langs: readonly Lang[] = ["fr", "en"];
@@ -233,6 +234,7 @@ const catalogue = {
   event_resolved: { fr: "résolu (un audit voit TLS rétabli)", en: "resolved (an audit sees TLS back)" },
   event_reopened: { fr: "rouvert", en: "reopened" },
   event_notice: { fr: "avis envoyé", en: "notice sent" },
+  ...notifyMessages,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof catalogue;

@@ -2,6 +2,7 @@
  * Who is asking, for every request: an `Authorization: Bearer` API token (RFC 6750 §2.1), else the
  * account of the session cookie, judged against the idle and absolute timeouts, else the public.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Accounts } from "../accounts/accounts.js";
 import { bearerToken } from "../accounts/api-token.js";
@@ -24,6 +25,7 @@ export function resolvePrincipals(
   accounts: Accounts,
   now: () => Date,
   limits: SessionTimeoutLimits,
+  metricsToken: () => Buffer | null = () => null,
 ): void {
   app.decorateRequest("principal", null as never);
   app.decorateRequest("sessionEnded", null);
@@ -35,6 +37,11 @@ export function resolvePrincipals(
       const token = bearerToken(authorization);
       if (!token)
         throw new ApiError(401, "unauthenticated", "the Authorization header is not Bearer <token>");
+      const scraper = metricsToken();
+      if (scraper && sameSecret(Buffer.from(token), scraper)) {
+        request.principal = { kind: "metrics" };
+        return;
+      }
       const principal = await accounts.tokenPrincipal(token);
       if (!principal) throw new ApiError(401, "unauthenticated", "unknown or revoked API token");
       request.principal = principal;
@@ -62,4 +69,11 @@ export function resolvePrincipals(
       via: "session",
     };
   });
+}
+
+/** Constant-time comparison of two secrets of any length (their SHA-256 digests are compared). */
+export function sameSecret(given: Buffer, expected: Buffer): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b);
 }

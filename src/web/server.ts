@@ -30,6 +30,7 @@ import { incidentsRoutes } from "./routes/api-incidents.js";
 import { registryRoutes } from "./routes/api-registry.js";
 import { selfRoutes } from "./routes/api-self.js";
 import { incidentPageRoutes } from "./routes/incident-pages.js";
+import { metricsRoutes, notifyApiRoutes } from "./routes/notify-routes.js";
 import { pageRoutes } from "./routes/pages.js";
 import { publishedListRoutes } from "./routes/published-list.js";
 import { registryPageRoutes } from "./routes/registry-pages.js";
@@ -140,7 +141,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       new ApiError(429, "rate_limited", `too many requests: try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
   await app.register(fastifyFormbody, { bodyLimit: limits.bodyLimitBytes });
-  resolvePrincipals(app, ctx.accounts, ctx.now, limits);
+  resolvePrincipals(app, ctx.accounts, ctx.now, limits, () => ctx.notify?.metricsToken() ?? null);
 
   const perAccount = app.createRateLimit({
     max: limits.loginAttemptsPerAccount,
@@ -190,6 +191,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
   await app.register(incidentPageRoutes, { ctx });
   await app.register(publishedListRoutes, { ctx });
   await app.register(tlsRptRoutes, { ctx });
+  await app.register(metricsRoutes, { ctx });
   await app.register(
     async (api) => {
       await api.register(registryRoutes, { ctx });
@@ -197,6 +199,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       await api.register(accountsRoutes, { ctx });
       await api.register(auditsRoutes, { ctx });
       await api.register(incidentsRoutes, { ctx });
+      await api.register(notifyApiRoutes, { ctx });
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api/v1" },

@@ -6,13 +6,19 @@
 import { randomBytes } from "node:crypto";
 import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { Accounts } from "../accounts/accounts.js";
 import { MailcharterError } from "../core/errors.js";
 import { monitorLimits, serviceLimits } from "../core/limits.js";
 import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
+import { exposition } from "../metrics/exposition.js";
+import { readMetrics } from "../metrics/metrics-store.js";
 import { AuditHistory } from "../monitor/history-store.js";
 import { IncidentStore } from "../monitor/incidents/incident-store.js";
 import { ScheduleStore } from "../monitor/schedule-store.js";
+import { notifyConfigName, readNotifyConfig } from "../notify/config.js";
+import { listDeliveries } from "../notify/delivery-log.js";
+import { startNotifyWorker } from "../notify/notify-service.js";
 import { generateSigningKey } from "../registry/published-list.js";
 import { Registry } from "../registry/repository.js";
 import { openStore, type Store } from "../store/database.js";
@@ -56,6 +62,8 @@ export interface ServiceOptions {
    * for `mailcharter monitor run-once` or a worker.
    */
   readonly monitor?: (store: Store) => Promise<MonitorHandle>;
+  /** The notification channels' configuration (default: notify.json in the data directory). */
+  readonly notifyConfig?: string;
 }
 
 export interface RunningService {
@@ -102,6 +110,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   );
   const key = JSON.parse(signingKey.text) as { privatePem: string; publicPem: string };
 
+  // Read before anything starts: a bad configuration is the user's to fix, said at once.
+  const notifyConfig = readNotifyConfig(
+    options.notifyConfig ?? join(options.dataDir, notifyConfigName),
+    options.notifyConfig !== undefined,
+  );
   const store = await openStore(options.db, { create: true });
   // Stopped in this order: no new connections (HTTPS, then HTTP), the background work finished or
   // handed back, then the store.
@@ -136,6 +149,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       now,
       scheduler: monitor && options.scheduler ? { tickMs: monitorLimits.tickMs } : null,
       tlsrpt: await TlsRptStore.open(store),
+      notify: {
+        deliveries: (page) => listDeliveries(store.db, page),
+        metrics: async () => exposition(await readMetrics(store.db, now())),
+        metricsToken: () => notifyConfig.metricsToken?.reveal() ?? null,
+      },
     };
     const server = await buildServer(ctx, {
       https: { cert: identity.cert, key: identity.key },
@@ -166,6 +184,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     }, 10 * 60_000);
     purge.unref();
     stops.work.unshift(async () => clearInterval(purge));
+
+    // Notices and reports are delivered by this process (the outbox is in the store: a worker
+    // elsewhere, or monitor run-once, may deliver too; leases keep them from sending one twice).
+    const notifier = startNotifyWorker(store, registry, notifyConfig, (error) =>
+      server.app.log.error({ err: error }, "notification delivery"),
+    );
+    stops.work.unshift(() => notifier.stop());
 
     let schedulerRunning = false;
     if (monitor && options.scheduler) {

@@ -1,0 +1,77 @@
+/**
+ * Who receives a notice, pure: from the notice's audiences filtered by the configuration, the
+ * registry's contacts and the configured channels. Charte art. 4.6: the agency and all the signatories
+ * are told of an interruption; the organisation concerned first of all.
+ *
+ * An address reached through several audiences (the organisation's contact is also a signatory's) gets
+ * one mail, written for the closest audience (organisation, then agency, then signatories).
+ * Webhooks are the service's own receivers (the agency's SIEM, a chat bridge): each gets every notice
+ * of the kinds it is configured for.
+ */
+import type { NotifyConfig } from "./config.js";
+import type { Audience, Notice } from "./notice.js";
+
+/** What the registry tells about one signatory, for addressing. */
+export interface Contactable {
+  readonly id: number;
+  readonly name: string;
+  readonly contact: string;
+  /** Charte art. 7: past this date the organisation is no longer a signatory. */
+  readonly withdrawalEffectiveDate: string | null;
+}
+
+export type Addressed =
+  | { readonly channel: "email"; readonly destination: string; readonly audience: Audience | "test" }
+  | { readonly channel: "webhook"; readonly destination: string; readonly webhook: string };
+
+const closeness: readonly Audience[] = ["organisation", "agency", "signatories"];
+
+export type AddressingProblem = "organisation-unknown" | "agency-not-configured" | "no-email-channel";
+
+export interface Addressing {
+  readonly recipients: readonly Addressed[];
+  /** Audiences that could not be reached, for the delivery log (never silent). */
+  readonly problems: readonly AddressingProblem[];
+}
+
+export function effectiveAudiences(notice: Notice, config: NotifyConfig): Audience[] {
+  const allowed = config.audiences[notice.kind];
+  return notice.audiences.filter((a) => !allowed || allowed.includes(a));
+}
+
+export function addressNotice(
+  notice: Notice,
+  config: NotifyConfig,
+  registry: readonly Contactable[],
+  today: string,
+): Addressing {
+  const problems: AddressingProblem[] = [];
+  const byAddress = new Map<string, Audience>();
+  const add = (address: string, audience: Audience) => {
+    const key = address.trim().toLowerCase();
+    const known = byAddress.get(key);
+    if (!known || closeness.indexOf(audience) < closeness.indexOf(known)) byAddress.set(key, audience);
+  };
+  const inForce = registry.filter(
+    (o) => o.withdrawalEffectiveDate === null || o.withdrawalEffectiveDate > today,
+  );
+  for (const audience of effectiveAudiences(notice, config)) {
+    if (audience === "organisation") {
+      const org = registry.find((o) => o.id === notice.organisationId);
+      if (org) add(org.contact, "organisation");
+      else problems.push("organisation-unknown");
+    } else if (audience === "agency") {
+      if (config.agencyEmail) add(config.agencyEmail, "agency");
+      else problems.push("agency-not-configured");
+    } else for (const o of inForce) add(o.contact, "signatories");
+  }
+  const recipients: Addressed[] = [];
+  if (config.email)
+    for (const [destination, audience] of byAddress)
+      recipients.push({ channel: "email", destination, audience });
+  else if (byAddress.size > 0) problems.push("no-email-channel");
+  for (const w of config.webhooks)
+    if (w.kinds.includes(notice.kind))
+      recipients.push({ channel: "webhook", destination: w.url, webhook: w.name });
+  return { recipients, problems };
+}
