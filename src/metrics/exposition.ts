@@ -2,8 +2,6 @@
  * The Prometheus text exposition of a metrics snapshot (prom-client, a registry of our own per
  * scrape — never the process-global one, so nothing else registered in the process leaks out). Pure
  * apart from prom-client; the figures come from src/metrics/metrics-store.ts.
- *
- * Open incidents are not exposed yet: the incidents store is not part of this build.
  */
 import { Counter, Gauge, Registry } from "prom-client";
 import type { Labelled, MetricsSnapshot } from "./metrics-store.js";
@@ -50,6 +48,12 @@ export async function exposition(snapshot: MetricsSnapshot): Promise<string> {
     "MTA-log sessions stored, by direction and TLS class.",
     snapshot.logSessions,
     ["direction", "tls_class"],
+  );
+  gauge(
+    "mailcharter_incidents_unresolved",
+    "Incidents open or acknowledged, by state and severity.",
+    snapshot.incidents,
+    ["state", "severity"],
   );
   gauge(
     "mailcharter_outbox_messages",

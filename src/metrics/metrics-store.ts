@@ -1,6 +1,6 @@
 /**
  * The figures `/metrics` shows, read from the store in one place: audits by outcome, the states of
- * the latest audit of each domain (verdicts, endpoints, measures), TLS-RPT reports and MTA-log
+ * the latest audit of each domain (verdicts, endpoints, measures), the incidents not resolved, TLS-RPT reports and MTA-log
  * sessions ingested, the outbox and its deliveries, and the scheduler's lag. Counts only: no name,
  * address or organisation is exposed.
  */
@@ -19,6 +19,7 @@ export interface MetricsSnapshot {
   readonly measures: readonly Labelled[];
   readonly tlsrptReports: readonly Labelled[];
   readonly logSessions: readonly Labelled[];
+  readonly incidents: readonly Labelled[];
   readonly outbox: readonly Labelled[];
   readonly deliveries: readonly Labelled[];
   readonly noticesUnaddressed: number;
@@ -67,6 +68,12 @@ export async function readMetrics(db: Kysely<Database>, now: Date): Promise<Metr
     .select(["direction", "tls_class", (eb) => eb.fn.countAll<number>().as("n")])
     .groupBy(["direction", "tls_class"])
     .execute();
+  const incidents = await db
+    .selectFrom("incidents")
+    .select(["state", "severity", (eb) => eb.fn.countAll<number>().as("n")])
+    .where("state", "!=", "resolved")
+    .groupBy(["state", "severity"])
+    .execute();
   const outbox = await db
     .selectFrom("notify_outbox")
     .select(["channel", "state", (eb) => eb.fn.countAll<number>().as("n")])
@@ -102,6 +109,7 @@ export async function readMetrics(db: Kysely<Database>, now: Date): Promise<Metr
       labels: { direction: r.direction, tls_class: r.tls_class },
       value: n(r.n),
     })),
+    incidents: incidents.map((r) => ({ labels: { state: r.state, severity: r.severity }, value: n(r.n) })),
     outbox: outbox.map((r) => ({ labels: { channel: r.channel, state: r.state }, value: n(r.n) })),
     deliveries: deliveries.map((r) => ({ labels: { channel: r.channel, result: r.result }, value: n(r.n) })),
     noticesUnaddressed: n(unaddressed.n),

@@ -76,6 +76,7 @@ describe("/metrics", () => {
         /mailcharter_outbox_messages\{channel="https",state="(pending|sent|failed)"\} 1/,
       );
       expect(ok.body).toContain("mailcharter_scheduler_lag_seconds 0");
+      expect(ok.body).toContain("# TYPE mailcharter_incidents_unresolved gauge");
       // The scraper's token opens /metrics only.
       expect((await get(port, "/api/v1/notifications/deliveries", token)).status).toBe(401);
     } finally {
