@@ -150,6 +150,19 @@ afterAll(async () => {
 });
 
 describe("monitoring of interruptions on real Postfix MX hosts", () => {
+  /** The notices the cycles queued in the notification outbox (src/notify), by domain. */
+  async function outbox(
+    domain: string,
+  ): Promise<{ kind: string; audiences: string[]; summary: { en: string } }[]> {
+    const store = await openStore(db);
+    try {
+      const rows = await store.db.selectFrom("notify_notices").select("payload").orderBy("id").execute();
+      return rows.map((r) => JSON.parse(r.payload)).filter((n) => n.domain === domain);
+    } finally {
+      await store.close();
+    }
+  }
+
   it("cycle 1: the watched MX is audited compliant on schedule and learnt as its good state", async () => {
     const doc = await cycle();
     cycles.push(doc);
@@ -222,17 +235,32 @@ describe("monitoring of interruptions on real Postfix MX hosts", () => {
     try {
       const incidents = await IncidentStore.open(store);
       const timeline = await incidents.timeline(resolved?.id ?? -1);
-      expect(timeline.map((e) => e.type)).toEqual(["observed", "confirmed", "opened", "resolved"]);
-      expect(timeline.map((e) => e.runId)).toEqual([
-        resolved?.firstRunId,
-        resolved?.confirmRunId,
-        resolved?.confirmRunId,
-        resolved?.resolveRunId,
+      // Each step with the audit that proves it; each notice handed to the outbox in the same transaction.
+      expect(timeline.map((e) => [e.type, e.runId])).toEqual([
+        ["observed", resolved?.firstRunId],
+        ["confirmed", resolved?.confirmRunId],
+        ["opened", resolved?.confirmRunId],
+        ["notice", null],
+        ["resolved", resolved?.resolveRunId],
+        ["notice", null],
       ]);
     } finally {
       await store.close();
     }
   }, 300_000);
+
+  it("the notices are in the outbox: opened and resolved told to every signatory, one expiry warning, none for throttling", async () => {
+    const watch = await outbox("watch.lab.test");
+    expect(watch.map((n) => [n.kind, n.audiences.join(",")])).toEqual([
+      ["incident-opened", "organisation,agency,signatories"],
+      ["incident-resolved", "organisation,agency,signatories"],
+    ]);
+    expect(watch[0]?.summary.en).toMatch(/mx\.watch\.lab\.test .*STARTTLS is no longer advertised/);
+    expect((await outbox("expiring.lab.test")).map((n) => [n.kind, n.audiences.join(",")])).toEqual([
+      ["certificate-expiring", "organisation,agency"],
+    ]);
+    expect(await outbox("throttle.lab.test")).toEqual([]);
+  });
 
   it("the throttling MX never made an incident, in any cycle", async () => {
     expect(cycles).toHaveLength(3);
