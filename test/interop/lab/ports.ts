@@ -60,6 +60,12 @@ export const tlsrptAddresses = {
   dovecot: "127.0.12.10",
   postfix: "127.0.12.11",
   serve: "127.0.12.20",
+  /** TLS-RPT out: a sending Postfix, a receiver with STARTTLS, a receiver without. */
+  sender: "127.0.12.12",
+  receiverTls: "127.0.12.13",
+  receiverClear: "127.0.12.14",
+  /** The other side's `serve` receiving the generated reports. */
+  otherServe: "127.0.12.21",
   /** POST burst clients: 127.0.12.100 … 127.0.12.(100 + n - 1). */
   clientBase: "127.0.12.100",
 } as const;
