@@ -80,3 +80,14 @@ export const incidentAddresses = {
   expiring: "127.0.14.11",
   throttle: "127.0.14.12",
 } as const;
+
+/**
+ * The notification proof (test/interop/notify.test.ts): the Postfix relay that offers STARTTLS, the
+ * Dovecot mailbox it delivers to, a relay that does not offer STARTTLS, and the webhook receiver.
+ */
+export const notifyAddresses = {
+  relay: "127.0.15.1",
+  dovecot: "127.0.15.2",
+  plainRelay: "127.0.15.3",
+  webhook: "127.0.15.4",
+} as const;
