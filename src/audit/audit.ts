@@ -12,6 +12,7 @@ import { fetchStsPolicy } from "./discovery/mta-sts-fetch.js";
 import type { AccessEndpoint, AuditFacts, WebmailFetch } from "./measures/audit-facts.js";
 import type { MeasureResult, Verdict } from "./measures/measure.js";
 import { verdictOf } from "./measures/measure.js";
+import type { OutboundLookup, OutboundRead } from "./measures/outbound-facts.js";
 import { judgeAll } from "./measures/registry.js";
 import type { Territory } from "./measures/territory.js";
 import type { EndpointReport } from "./probe/endpoint.js";
@@ -53,6 +54,8 @@ export interface AuditOptions extends ProbeOptions {
   readonly profiles?: readonly Profile[];
   /** Pause before STARTTLS refused with 454 on an MX is asked again (default limits.starttlsRetryPauseMs). */
   readonly starttlsRetryPauseMs?: number;
+  /** Reads the latest outbound test of a domain (mx.outbound-tls), when a store is given. */
+  readonly outbound?: OutboundLookup;
   /** Called as work progresses, for the terminal's progress display. */
   readonly onProgress?: (event: {
     readonly domain: string;
@@ -168,6 +171,10 @@ export async function auditDomain(
     ]),
   );
   const dnssecAsked = early(network.resolver.secure(named, "MX", timeout));
+  // A store that cannot be read is said in the evidence of mx.outbound-tls, not an audit failure.
+  const outboundRead: Promise<OutboundRead> | undefined = options.outbound
+    ?.call(undefined, named)
+    .catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
   // RFC 8461 §3.3: the policy is fetched only when a v=STSv1 record says there is one.
   const stsFetched = early(
     policyRecords.then(([, , , stsTxt]) =>
@@ -282,6 +289,7 @@ export async function auditDomain(
     autoconfig,
     territory: options.territory,
     starttlsRetryPauseMs: pauseMs,
+    ...(outboundRead ? { outbound: await outboundRead } : {}),
   };
   const measures: MeasureResult[] = judgeAll(facts);
   return {

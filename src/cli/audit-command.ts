@@ -10,6 +10,8 @@ import { profiles } from "../audit/profiles/profiles.js";
 import { renderAuditHtml } from "../audit/report/audit-html.js";
 import { renderAuditText } from "../audit/report/audit-text.js";
 import { errorMessage, UsageError } from "../core/errors.js";
+import { outboundLookup } from "../outbound/audit-lookup.js";
+import { openStore } from "../store/database.js";
 import { type CommandIo, collect, ExitCode } from "./command.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
 import { checkWritableFile, readText } from "./files.js";
@@ -26,6 +28,8 @@ export interface AuditCommandOptions extends NetworkCommandOptions {
   readonly progress?: boolean;
   readonly html?: string;
   readonly profile?: string;
+  /** The database whose outbound tests mx.outbound-tls reads. */
+  readonly db?: string;
 }
 
 const domainName =
@@ -93,6 +97,9 @@ export async function auditCommand(
   const showProgress =
     !options.json && options.progress !== false && Boolean((err as { isTTY?: boolean }).isTTY);
   const cache = new ProbeCache();
+  // mx.outbound-tls reads the latest outbound test of each domain when a database is given.
+  const store = options.db === undefined ? null : await openStore(options.db, { create: false });
+  const outbound = store ? outboundLookup(store) : undefined;
   // At most limits.maxConcurrentDomains domains at once; reports in the order of the domains.
   const reports: AuditReport[] = await forEachDomain(domains, (domain) =>
     auditDomain(
@@ -102,6 +109,7 @@ export async function auditCommand(
         territory: geo,
         overrides,
         profiles: chosen,
+        ...(outbound ? { outbound } : {}),
         ...(options.conventional === false ? { conventionalNames: false } : {}),
         ...(showProgress
           ? { onProgress: (p) => err.write(`\r\x1b[K${p.domain}: ${p.done}/${p.total} ${p.what}`) }
@@ -110,7 +118,7 @@ export async function auditCommand(
       network,
       cache,
     ),
-  );
+  ).finally(() => store?.close());
   if (showProgress) err.write("\r\x1b[K");
   let htmlFailed = false;
   if (options.html) {
@@ -156,6 +164,7 @@ export function register(program: Command, io: CommandIo): void {
     )
     .option("--no-progress", "no progress display")
     .option("--html <file>", "also write a self-contained, printable HTML report")
+    .option("--db <path|url>", "read the domain's latest outbound test (mx.outbound-tls) from this database")
     .option(
       "--profile <ids>",
       "TLS profiles shown beside the verdict: charter-2015,anssi-tls-2020,mozilla-intermediate (default all)",

@@ -13,6 +13,7 @@ import type { AuditRun } from "../monitor/history-store.js";
 import { confirmJobPrefix } from "../monitor/incidents/watch.js";
 import { type Monitor, type MonitorOptions, openMonitor } from "../monitor/monitor.js";
 import { defaultNotifyConfigPath, deliverOnce } from "../notify/notify-service.js";
+import { outboundLookup } from "../outbound/audit-lookup.js";
 import { openStore, type Store } from "../store/database.js";
 import type { CommandIo } from "./command.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
@@ -60,7 +61,13 @@ export function monitorFactory(
       store,
       concurrency,
       incidentLimits: { confirmPauseMs: confirmPauseSeconds * 1000 },
-      auditor: (cache) => engineAuditor({ ...probeOptions, territory: geo }, network, () => cache),
+      // mx.outbound-tls: the latest outbound test of each domain, from the same store.
+      auditor: (cache) =>
+        engineAuditor(
+          { ...probeOptions, territory: geo, outbound: outboundLookup(store) },
+          network,
+          () => cache,
+        ),
       ...extra,
     });
 }

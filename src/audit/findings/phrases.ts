@@ -20,6 +20,16 @@ const glossary: Words = {
   self_signed: { fr: "auto-signé", en: "self-signed" },
   untrusted: { fr: "AC non reconnue", en: "untrusted" },
   incomplete_chain: { fr: "chaîne incomplète", en: "incomplete chain" },
+  // outbound test: what could not be observed, and why
+  "starttls-when-offered": { fr: "STARTTLS quand il est proposé", en: "STARTTLS when offered" },
+  "certificate-verification": { fr: "vérification du certificat", en: "certificate verification" },
+  "without-starttls": { fr: "envoi sans STARTTLS", en: "sending without STARTTLS" },
+  waiting: { fr: "test en cours", en: "test still running" },
+  "nothing-arrived": { fr: "rien n'est arrivé", en: "nothing arrived" },
+  "valid-not-arrived": {
+    fr: "le message vers le certificat valide n'est pas arrivé",
+    en: "the message to the valid certificate did not arrive",
+  },
   // probe steps
   dns: { fr: "DNS", en: "DNS" },
   connect: { fr: "connexion", en: "connect" },
@@ -493,10 +503,53 @@ const catalogue = {
     en: (v) => `TLSA (${raw(v.records)}) does not match the served chain`,
     fr: (v) => `TLSA (${raw(v.records)}) ne correspond pas à la chaîne servie`,
   },
-  // ——— not measured
+  // ——— outbound TLS, observed by the outbound test's receiving endpoint
   "outbound.not-measured": {
     en: () => "not measured by this version: needs a receiving test endpoint the provider sends to",
     fr: () => "pas mesuré par cette version : nécessite un point de réception de test",
+  },
+  "outbound.no-store": {
+    en: () => "not measured: no outbound-test store given to the audit (--db)",
+    fr: () => "pas mesuré : aucune base de tests sortants fournie à l'audit (--db)",
+  },
+  "outbound.no-test": {
+    en: () => "no outbound test of this domain yet (mailcharter outbound-test start)",
+    fr: () => "aucun test sortant de ce domaine pour l'instant (mailcharter outbound-test start)",
+  },
+  "outbound.read-failed": {
+    en: (v) => `the outbound tests could not be read: ${raw(v.message)}`,
+    fr: (v) => `les tests sortants n'ont pas pu être lus : ${raw(v.message)}`,
+  },
+  "outbound.session": {
+    en: (v) =>
+      `received over STARTTLS: ${raw(v.version)}, ${raw(v.suite)}${v.group ? `, ${raw(v.group)}` : ""}`,
+    fr: (v) => `reçu avec STARTTLS : ${raw(v.version)}, ${raw(v.suite)}${v.group ? `, ${raw(v.group)}` : ""}`,
+  },
+  "outbound.clear-while-offered": {
+    en: (v) => `mail came in clear text although STARTTLS was offered (${raw(v.variants)})`,
+    fr: (v) => `courrier reçu en clair alors que STARTTLS était proposé (${raw(v.variants)})`,
+  },
+  "outbound.opportunistic": {
+    en: (v) =>
+      `delivered despite an invalid certificate (${raw(v.variants)}): the receiver is not authenticated`,
+    fr: (v) =>
+      `remis malgré un certificat invalide (${raw(v.variants)}) : le destinataire n'est pas authentifié`,
+  },
+  "outbound.verifies": {
+    en: (v) => `delivered to the valid certificate only; nothing reached ${raw(v.variants)} by the deadline`,
+    fr: (v) => `remis au seul certificat valide ; rien n'est parvenu à ${raw(v.variants)} avant l'échéance`,
+  },
+  "outbound.clear-fallback": {
+    en: () => "delivered in clear text to the receiver that offers no STARTTLS",
+    fr: () => "remis en clair au destinataire qui ne propose pas STARTTLS",
+  },
+  "outbound.refuses-clear": {
+    en: () => "nothing reached the receiver without STARTTLS by the deadline: no clear-text fallback",
+    fr: () => "rien n'est parvenu au destinataire sans STARTTLS avant l'échéance : pas de repli en clair",
+  },
+  "outbound.not-observed": {
+    en: (v, t) => `not observed: ${t(v.what)} (${t(v.reason)}; deadline ${raw(v.expiresAt)})`,
+    fr: (v, t) => `non observé : ${t(v.what)} (${t(v.reason)} ; échéance ${raw(v.expiresAt)})`,
   },
 } satisfies Readonly<Record<string, Phrase>>;
 

@@ -9,6 +9,7 @@ import type { AutoconfigLookup } from "../discovery/autoconfig.js";
 import type { LookupFailure, MxDiscovery } from "../discovery/discovery.js";
 import type { EndpointReport } from "../probe/endpoint.js";
 import type { HttpFetchResult } from "../probe/http-fetch.js";
+import type { OutboundRead } from "./outbound-facts.js";
 import type { Territory } from "./territory.js";
 
 export interface AccessEndpoint {
@@ -54,4 +55,6 @@ export interface AuditFacts {
   readonly territory: Territory;
   /** The pause before STARTTLS refused with 454 was asked again (for the evidence). */
   readonly starttlsRetryPauseMs: number;
+  /** The latest outbound test of the domain (null: none yet; absent: no store was given). */
+  readonly outbound?: OutboundRead;
 }

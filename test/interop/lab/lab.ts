@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../support/pki.js";
 import { eximZoneLines, startEximLab } from "./exim-lab.js";
+import { outboundZoneLines } from "./outbound-lab.js";
 import { incidentAddresses } from "./ports.js";
 import { postfixBaseMaster } from "./postfix-instance.js";
 import { dnsAddress, type Scenario, scenarios, zone } from "./scenarios.js";
@@ -163,6 +164,8 @@ function zoneFile(tlsa: ReadonlyMap<string, string>): string {
   // The monitoring proof's MX hosts (test/interop/incidents.test.ts).
   for (const [name, address] of Object.entries(incidentAddresses))
     lines.push(`${name} MX 10 mx.${name}.${zone}.`, `mx.${name} A ${address}`);
+  // The outbound STARTTLS test's variant domains and their MX (test/interop/lab/outbound-lab.ts).
+  lines.push(...outboundZoneLines());
   // A domain with one good and one bad MX.
   lines.push(`mixed MX 10 mail.good.${zone}.`, `mixed MX 20 mail.expired.${zone}.`);
   return `${lines.join("\n")}\n`;

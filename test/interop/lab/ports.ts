@@ -91,3 +91,16 @@ export const notifyAddresses = {
   plainRelay: "127.0.15.3",
   webhook: "127.0.15.4",
 } as const;
+
+/**
+ * The outbound STARTTLS test (test/interop/outbound.test.ts): the receiving endpoint's variants, each
+ * the MX of its own test domain under outbound.lab.test, and the Postfix that sends to them.
+ */
+export const outboundAddresses = {
+  valid: "127.0.17.1",
+  "wrong-name": "127.0.17.2",
+  "self-signed": "127.0.17.3",
+  expired: "127.0.17.4",
+  "no-starttls": "127.0.17.5",
+  sender: "127.0.17.10",
+} as const;

@@ -179,10 +179,10 @@ describe("record details", () => {
 describe("mx.outbound-tls", () => {
   it("is listed as not measured (error), never a silent pass", () => {
     const m = judged("mx.outbound-tls", { domain: "example.org" });
-    expect(m).toMatchObject({ status: "error", charter: false, ref: "§2.1" });
-    expect(m.summary.en).toBe("Outbound TLS: not measured yet (needs a receiving test endpoint)");
+    expect(m).toMatchObject({ status: "error", charter: false, ref: "§2.2" });
+    expect(m.summary.en).toBe("Outbound TLS: not measured (no outbound-test store, --db)");
     expect(m.evidence).toEqual([
-      expect.objectContaining({ endpoint: "example.org", code: "outbound.not-measured" }),
+      expect.objectContaining({ endpoint: "example.org", code: "outbound.no-store" }),
     ]);
   });
 });
