@@ -62,8 +62,9 @@ export async function outboundTestResult(
 }
 
 /**
- * The result the audit judges for `domain`: the newest test whose deadline has passed (its
- * conclusions are final), else the newest still running; null when the domain never ran one.
+ * The result the audit judges for `domain`: the newest complete test (every variant arrived, or its
+ * deadline passed: its conclusions are final), else the newest still running; null when the domain
+ * never ran one.
  */
 export async function latestOutboundResult(
   store: Store,
@@ -71,8 +72,11 @@ export async function latestOutboundResult(
   now: Date = new Date(),
 ): Promise<OutboundTestDocument | null> {
   const tests = await openOutboundStore(store);
-  const list = await tests.testsOf(domain, 20);
-  const chosen = list.find((t) => Date.parse(t.expiresAt) <= now.getTime()) ?? list[0];
-  if (!chosen) return null;
-  return outboundTestDocument(chosen, await tests.messages(chosen.id), now);
+  const docs: OutboundTestDocument[] = [];
+  for (const test of await tests.testsOf(domain, 20)) {
+    const doc = outboundTestDocument(test, await tests.messages(test.id), now);
+    if (doc.state === "complete") return doc;
+    docs.push(doc);
+  }
+  return docs[0] ?? null;
 }

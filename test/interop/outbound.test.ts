@@ -99,6 +99,34 @@ async function waitFor(pattern: RegExp, ms = 30_000): Promise<string> {
   throw new Error(`no log line matching ${pattern} in ${a.dir}:\n${a.log().slice(-3000)}`);
 }
 
+/** `mailcharter audit alpha.lab.test --db …` (the built CLI): its mx.outbound-tls measure. */
+async function auditedOutbound(): Promise<{
+  status: string;
+  evidence: { code: string; endpoint?: string }[];
+}> {
+  const { stdout } = await run(
+    "node",
+    [
+      "dist/cli/main.js",
+      "audit",
+      "alpha.lab.test",
+      "--json",
+      "--allow-private",
+      "--resolver",
+      dnsAddress,
+      "--db",
+      join(dir, "db.sqlite"),
+    ],
+    { timeout: 120_000 },
+  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }));
+  const report = JSON.parse(stdout) as {
+    measures: { id: string; status: string; evidence: { code: string }[] }[];
+  };
+  const measure = report.measures.find((m) => m.id === "mx.outbound-tls");
+  if (!measure) throw new Error("no mx.outbound-tls in the report");
+  return measure;
+}
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Starts a test, submits one message per address to Postfix, and returns Postfix's outcome per variant. */
@@ -234,5 +262,8 @@ describe("outbound STARTTLS test with a real Postfix", () => {
     for (const kind of outboundKinds)
       expect(messagesOf(r, kind)[0]).toMatchObject({ starttls: false, cipherSuite: null });
     expect(r.conclusions.starttlsWhenOffered).toMatchObject({ status: "observed", value: "never" });
-  });
+    const measure = await auditedOutbound();
+    expect(measure.status).toBe("fail");
+    expect(measure.evidence.map((e) => e.code)).toContain("outbound.clear-while-offered");
+  }, 60_000);
 });
