@@ -127,7 +127,7 @@ async function auditedOutbound(): Promise<{
   return measure;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** Starts a test, submits one message per address to Postfix, and returns Postfix's outcome per variant. */
 async function sendAll(): Promise<{ doc: OutboundTestDocument; outcome: Map<VariantKind, string> }> {
@@ -137,7 +137,7 @@ async function sendAll(): Promise<{ doc: OutboundTestDocument; outcome: Map<Vari
   for (const address of doc.addresses)
     outcome.set(
       address.kind,
-      await waitFor(new RegExp(`to=<${escape(address.address)}>.*status=(sent|deferred|bounced)`)),
+      await waitFor(new RegExp(`to=<${reEscape(address.address)}>.*status=(sent|deferred|bounced)`)),
     );
   return { doc, outcome };
 }
@@ -204,7 +204,7 @@ describe("outbound STARTTLS test with a real Postfix", () => {
       });
       const line = await waitFor(
         new RegExp(
-          `TLS connection established to ${escape(outboundMx(kind))}\\[${escape(outboundAddresses[kind])}\\]:25: (\\S+) with cipher (\\S+)`,
+          `TLS connection established to ${reEscape(outboundMx(kind))}\\[${reEscape(outboundAddresses[kind])}\\]:25: (\\S+) with cipher (\\S+)`,
         ),
       );
       const [, version, cipher] = /: (\S+) with cipher (\S+)/.exec(line) ?? [];
@@ -213,7 +213,7 @@ describe("outbound STARTTLS test with a real Postfix", () => {
     }
     expect(messagesOf(r, "no-starttls")[0]).toMatchObject({ starttls: false, tlsVersion: null });
     expect(a.log()).not.toMatch(
-      new RegExp(`TLS connection established to ${escape(outboundMx("no-starttls"))}`),
+      new RegExp(`TLS connection established to ${reEscape(outboundMx("no-starttls"))}`),
     );
   });
 
@@ -227,7 +227,7 @@ describe("outbound STARTTLS test with a real Postfix", () => {
       );
     expect(outcome.get("no-starttls")).toMatch(/status=deferred .*TLS is required, but was not offered/);
     expect(
-      await waitFor(new RegExp(`Verified TLS connection established to ${escape(outboundMx("valid"))}`)),
+      await waitFor(new RegExp(`Verified TLS connection established to ${reEscape(outboundMx("valid"))}`)),
     ).toBeTruthy();
     const early = await result(doc.id);
     expect(early.state).toBe("waiting");
