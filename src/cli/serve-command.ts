@@ -5,7 +5,8 @@
 import { dirname } from "node:path";
 import { type Command, Option } from "commander";
 import { errorMessage, UsageError } from "../core/errors.js";
-import { defaultDatabasePath } from "../store/database.js";
+import type { OutboundConfig } from "../outbound/config.js";
+import { defaultDatabasePath, type Store } from "../store/database.js";
 import type { CommandIo } from "./command.js";
 
 export const defaultListen = "127.0.0.1:8443";
@@ -31,6 +32,18 @@ interface ServeOptions {
   readonly resolver?: string;
   readonly allowPrivate?: boolean;
   readonly notifyConfig?: string;
+  /** The outbound test's receiving endpoint, run inside the service when given. */
+  readonly outboundConfig?: string;
+}
+
+/** The outbound test's receiving endpoint on the service's own store (loaded only when configured). */
+async function startOutbound(config: OutboundConfig, store: Store) {
+  const { startOutboundListener } = await import("../outbound/listener.js");
+  const { openOutboundStore } = await import("../outbound/outbound-store.js");
+  return startOutboundListener(config, {
+    store: await openOutboundStore(store),
+    log: (line) => process.stderr.write(`mailcharter serve: ${line}\n`),
+  });
 }
 
 const isPostgres = (db: string) => /^postgres(ql)?:\/\//.test(db);
@@ -54,6 +67,10 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
     .option("--notify-config <file>", "notification channels (default: notify.json in the data directory)")
     .option("--resolver <ip[:port]>", "DNS server the audits ask (default: the system's)")
     .option("--allow-private", "let audits reach loopback, private and reserved addresses (off by default)")
+    .option(
+      "--outbound-config <file>",
+      "also run the outbound test's receiving endpoint (outbound-test listen)",
+    )
     .addOption(
       new Option("--log-level <level>", "request log level (on stderr)")
         .choices(["fatal", "error", "warn", "info", "debug"])
@@ -64,6 +81,10 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       const httpListen = o.httpListen ? parseHostPort(o.httpListen, "--http-listen") : null;
       if ((o.tlsCert === undefined) !== (o.tlsKey === undefined))
         throw new UsageError("--tls-cert and --tls-key go together");
+      // Validated before anything listens: a bad outbound configuration starts nothing.
+      const outboundConfig = o.outboundConfig
+        ? (await import("../outbound/config.js")).loadOutboundConfig(o.outboundConfig)
+        : null;
       const db = o.db ?? defaultDatabasePath();
       const dataDir = o.dataDir ?? (isPostgres(db) ? dirname(defaultDatabasePath()) : dirname(db));
       const { startService, defaultLogger } = await import("../web/service.js");
@@ -76,6 +97,7 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey } : null,
         scheduler: o.scheduler,
         ...(o.notifyConfig ? { notifyConfig: o.notifyConfig } : {}),
+        outboundConfig,
         // The monitor's queue runs on-demand audits here; with the scheduler, the cadence too.
         monitor: monitorFactory(
           {
@@ -88,6 +110,12 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         ),
         logger: { ...(defaultLogger() as object), level: o.logLevel, stream: process.stderr } as never,
       });
+      const outbound = outboundConfig
+        ? await startOutbound(outboundConfig, service.store).catch(async (error: unknown) => {
+            await service.close();
+            throw error;
+          })
+        : null;
       const host = service.https.host.includes(":") ? `[${service.https.host}]` : service.https.host;
       const certificate =
         service.identity.source === "files"
@@ -101,6 +129,8 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       out.write(
         `  scheduler: ${service.schedulerRunning ? "running" : o.scheduler ? "off" : "off (--no-scheduler)"}\n`,
       );
+      for (const v of outbound?.variants ?? [])
+        out.write(`  outbound test: ${v.kind} ${v.domain} MX ${v.mxHost} on ${v.host}:${v.port}\n`);
       if ((await service.accounts.count()) === 0)
         out.write(
           `  no account yet: mailcharter user add --email you@example.org --role agency${o.db ? ` --db ${o.db}` : ""}\n`,
@@ -120,11 +150,13 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
             process.exit(1);
           }, 30_000);
           force.unref();
-          service.close().then(() => {
-            clearTimeout(force);
-            out.write("mailcharter serve: stopped\n");
-            resolve();
-          });
+          Promise.resolve(outbound?.close())
+            .then(() => service.close())
+            .then(() => {
+              clearTimeout(force);
+              out.write("mailcharter serve: stopped\n");
+              resolve();
+            });
         };
         process.once("SIGTERM", stop);
         process.once("SIGINT", stop);

@@ -80,3 +80,33 @@ export async function latestOutboundResult(
   }
   return docs[0] ?? null;
 }
+
+/** What the service's routes use (src/web/context.ts): start a test where configured, read one. */
+export interface OutboundPort {
+  /** False when this server has no outbound-test configuration (tests cannot be started here). */
+  readonly configured: boolean;
+  start(domain: string, requestedBy: string): Promise<OutboundTestDocument>;
+  /** The test and the organisation its domain belonged to when it started (for the scope check). */
+  get(
+    id: number,
+  ): Promise<{ readonly doc: OutboundTestDocument; readonly organisationId: number | null } | null>;
+}
+
+export function outboundPort(
+  store: Store,
+  config: OutboundConfig | null,
+  now: () => Date = () => new Date(),
+): OutboundPort {
+  return {
+    configured: config !== null,
+    async start(domain, requestedBy) {
+      if (!config) throw new MailcharterError("config", "no outbound-test configuration on this server");
+      return startOutboundTest(store, config, { domain, requestedBy, now: now() });
+    },
+    async get(id) {
+      const doc = await outboundTestResult(store, id, now());
+      if (!doc) return null;
+      return { doc, organisationId: await (await openOutboundStore(store)).organisationIdOf(id) };
+    },
+  };
+}

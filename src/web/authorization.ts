@@ -123,6 +123,9 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "POST /api/v1/accounts": agency,
   "PATCH /api/v1/accounts/:id": agency,
   "POST /api/v1/accounts/:id/password": agency,
+  // The outbound STARTTLS test (src/outbound)
+  "POST /api/v1/domains/:id/outbound-tests": organisationWriters,
+  "GET /api/v1/outbound-tests/:id": readers,
 };
 
 /** The table's key of a route: HEAD routes (added by Fastify for each GET) share their GET's entry. */

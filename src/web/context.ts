@@ -8,6 +8,7 @@ import type { AuditRun, AuditRunSummary, Enqueued, StatusMatrix } from "../monit
 import type { IncidentStore } from "../monitor/incidents/incident-store.js";
 import type { DomainSchedule } from "../monitor/schedule-store.js";
 import type { DeliveryEntry } from "../notify/delivery-log.js";
+import type { OutboundPort } from "../outbound/outbound-tests.js";
 import type { Registry } from "../registry/repository.js";
 import type { ListPublisher } from "./published-list-service.js";
 
@@ -59,4 +60,6 @@ export interface ServiceContext {
   /** Received TLS-RPT reports (POST /tlsrpt); absent when a server is built without them. */
   readonly tlsrpt?: TlsRptStore;
   readonly notify?: NotifyPort;
+  /** The outbound STARTTLS tests (src/outbound); absent when a server is built without them. */
+  readonly outbound?: OutboundPort;
 }

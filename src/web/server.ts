@@ -27,6 +27,7 @@ import { accountPageRoutes } from "./routes/account-pages.js";
 import { accountsRoutes } from "./routes/api-accounts.js";
 import { auditsRoutes } from "./routes/api-audits.js";
 import { incidentsRoutes } from "./routes/api-incidents.js";
+import { outboundRoutes } from "./routes/api-outbound.js";
 import { registryRoutes } from "./routes/api-registry.js";
 import { selfRoutes } from "./routes/api-self.js";
 import { incidentPageRoutes } from "./routes/incident-pages.js";
@@ -200,6 +201,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       await api.register(auditsRoutes, { ctx });
       await api.register(incidentsRoutes, { ctx });
       await api.register(notifyApiRoutes, { ctx });
+      await api.register(outboundRoutes, { ctx });
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api/v1" },

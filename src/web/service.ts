@@ -19,6 +19,8 @@ import { ScheduleStore } from "../monitor/schedule-store.js";
 import { notifyConfigName, readNotifyConfig } from "../notify/config.js";
 import { listDeliveries } from "../notify/delivery-log.js";
 import { startNotifyWorker } from "../notify/notify-service.js";
+import type { OutboundConfig } from "../outbound/config.js";
+import { outboundPort } from "../outbound/outbound-tests.js";
 import { generateSigningKey } from "../registry/published-list.js";
 import { Registry } from "../registry/repository.js";
 import { openStore, type Store } from "../store/database.js";
@@ -64,6 +66,8 @@ export interface ServiceOptions {
   readonly monitor?: (store: Store) => Promise<MonitorHandle>;
   /** The notification channels' configuration (default: notify.json in the data directory). */
   readonly notifyConfig?: string;
+  /** The outbound test's configuration: its tests can be started from the service when given. */
+  readonly outboundConfig?: OutboundConfig | null;
 }
 
 export interface RunningService {
@@ -154,6 +158,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         metrics: async () => exposition(await readMetrics(store.db, now())),
         metricsToken: () => notifyConfig.metricsToken?.reveal() ?? null,
       },
+      outbound: outboundPort(store, options.outboundConfig ?? null, now),
     };
     const server = await buildServer(ctx, {
       https: { cert: identity.cert, key: identity.key },

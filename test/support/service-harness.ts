@@ -11,6 +11,8 @@ import { TlsRptStore } from "../../src/indicators/tlsrpt/report-store.js";
 import { AuditHistory } from "../../src/monitor/history-store.js";
 import { IncidentStore } from "../../src/monitor/incidents/incident-store.js";
 import { ScheduleStore } from "../../src/monitor/schedule-store.js";
+import type { OutboundConfig } from "../../src/outbound/config.js";
+import { outboundPort } from "../../src/outbound/outbound-tests.js";
 import { generateSigningKey } from "../../src/registry/published-list.js";
 import { Registry } from "../../src/registry/repository.js";
 import type { Store } from "../../src/store/database.js";
@@ -46,6 +48,28 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Outbound tests can be started (no listener runs in the harness: the variants only name addresses). */
+const outboundConfig: OutboundConfig = {
+  file: "(harness)",
+  testLifetimeMs: 60_000,
+  variants: [
+    {
+      kind: "valid",
+      domain: "valid.t.example",
+      mxHost: "mx.valid.t.example",
+      listen: { host: "127.0.0.1", port: 0 },
+      tls: null,
+    },
+    {
+      kind: "no-starttls",
+      domain: "plain.t.example",
+      mxHost: "mx.plain.t.example",
+      listen: { host: "127.0.0.1", port: 0 },
+      tls: null,
+    },
+  ],
+};
+
 const identityDir = mkdtempSync(join(tmpdir(), "mailcharter-web-"));
 const key = generateSigningKey();
 const sessionSecret = "a test session secret, long enough for the signer";
@@ -75,6 +99,7 @@ export async function startHarness(
     incidents: await IncidentStore.open(store),
     now,
     tlsrpt: await TlsRptStore.open(store),
+    outbound: outboundPort(store, outboundConfig, now),
   };
   const emails = {
     auditor: "auditor@agency.example",
