@@ -1,8 +1,9 @@
 /**
  * What the sender's STARTTLS session negotiated, read on our side of the socket: the version
  * (getProtocol), the suite by its IANA name (getCipher().standardName) and the client certificate.
- * The group is read from the handshake bytes (server-flight.ts) by the tap, since Node tells it only
- * to clients (getEphemeralKeyInfo is null on a server socket).
+ * The group is not read yet: Node tells it only to clients (getEphemeralKeyInfo is null on a server
+ * socket), so messages record `group: null`; reading it from the ServerHello bytes we send
+ * (audit/tls/wire/server-flight.ts) needs a tap under the TLS socket, not built.
  */
 import type { TLSSocket } from "node:tls";
 import type { ClientCertificate } from "./model.js";
