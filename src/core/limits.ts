@@ -266,16 +266,12 @@ export const outboundLimits = {
   maxRecipients: 1,
   /** Messages accepted in one session (a sender delivers one per domain; a few retries). */
   maxMessagesPerSession: 10,
-  /** Commands in one session (EHLO, MAIL, RCPT, DATA, RSET, NOOP, …) before it is closed. */
-  maxCommandsPerSession: 100,
   /** Default lifetime of a test: long enough for a postmaster to send from their MTA and for one
    * retry of a deferred message; what has not arrived by then is concluded as not sent. */
   testLifetimeMs: 30 * 60_000,
   /** Bounds of `outbound-test start --expires-in` (seconds). */
   minTestLifetimeMs: 5_000,
   maxTestLifetimeMs: 7 * 24 * 3_600_000,
-  /** The web pages: tests started per organisation per hour (each one opens addresses on the listener). */
-  testsPerOrganisationPerHour: 20,
 } as const;
 
 /** The monitoring of interruptions (src/monitor/incidents). */
