@@ -23,6 +23,7 @@ export const commands: Readonly<Record<string, () => Promise<CommandModule>>> = 
   "outbound-test": () => import("./outbound-test-command.js"),
   tlsrpt: () => import("./tlsrpt-command.js"),
   notify: () => import("./notify-command.js"),
+  worker: () => import("./worker-command.js"),
 };
 
 export const version = "0.1.0";

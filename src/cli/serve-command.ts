@@ -89,6 +89,12 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       const dataDir = o.dataDir ?? (isPostgres(db) ? dirname(defaultDatabasePath()) : dirname(db));
       const { startService, defaultLogger } = await import("../web/service.js");
       const { monitorFactory } = await import("./monitor-command.js");
+      const onError = (error: unknown) =>
+        process.stderr.write(`mailcharter serve: monitor: ${errorMessage(error)}\n`);
+      // On PostgreSQL the audits are jobs for `mailcharter worker` processes (src/jobs): sent, not run here.
+      const distributed = isPostgres(db)
+        ? await (await import("../jobs/distributed-queue.js")).distributedQueue(db, onError)
+        : null;
       const service = await startService({
         db,
         dataDir,
@@ -104,9 +110,7 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
             ...(o.allowPrivate ? { allowPrivate: true } : {}),
             ...(o.resolver ? { resolver: o.resolver } : {}),
           },
-          {
-            onError: (error) => process.stderr.write(`mailcharter serve: monitor: ${errorMessage(error)}\n`),
-          },
+          { onError, ...(distributed ? { queue: distributed } : {}) },
         ),
         logger: { ...(defaultLogger() as object), level: o.logLevel, stream: process.stderr } as never,
       });
@@ -131,6 +135,10 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       );
       for (const v of outbound?.variants ?? [])
         out.write(`  outbound test: ${v.kind} ${v.domain} MX ${v.mxHost} on ${v.host}:${v.port}\n`);
+      if (distributed)
+        out.write(
+          `  audits: sent to workers through pg-boss (start one: mailcharter worker --db ${service.store.location})\n`,
+        );
       if ((await service.accounts.count()) === 0)
         out.write(
           `  no account yet: mailcharter user add --email you@example.org --role agency${o.db ? ` --db ${o.db}` : ""}\n`,

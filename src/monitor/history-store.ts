@@ -370,6 +370,19 @@ export class AuditHistory {
     return rows.map(summary);
   }
 
+  /** Puts one run that `holder` runs back in the queue (its job failed on the store): the run, or none. */
+  async requeueRun(runId: number, holder: string): Promise<AuditRunSummary | undefined> {
+    const row = await this.db
+      .updateTable("audit_runs")
+      .set({ status: "queued", claimed_by: null, claim_expires_at: null, started_at: null })
+      .where("id", "=", runId)
+      .where("status", "=", "running")
+      .where("claimed_by", "=", holder)
+      .returning(summaryColumns)
+      .executeTakeFirst();
+    return row ? summary(row) : undefined;
+  }
+
   /** Holders of running runs, for the caller to tell the dead from the living. */
   async runningHolders(): Promise<string[]> {
     const rows = await this.db

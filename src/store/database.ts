@@ -11,6 +11,7 @@ import { type Generated, Kysely, PostgresDialect, SqliteDialect, sql } from "kys
 import { MailcharterError } from "../core/errors.js";
 import type { AccountTables } from "./account-tables.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
+import type { FleetTables } from "./fleet-tables.js";
 import type { IncidentTables } from "./incident-tables.js";
 import type { IndicatorsLogTables } from "./indicators-log-tables.js";
 import type { NotifyTables } from "./notify-tables.js";
@@ -48,7 +49,8 @@ export interface Database
     IndicatorsLogTables,
     NotifyTables,
     OutboundTables,
-    IncidentTables {
+    IncidentTables,
+    FleetTables {
   organisations: OrganisationTable;
   domains: DomainTable;
   charter_versions: CharterVersionTable;

@@ -5,6 +5,7 @@ import type { Engine } from "./database.js";
 import { accountLastLoginMigration } from "./migration-account-last-login.js";
 import { accountsMigration } from "./migration-accounts.js";
 import { auditHistoryMigration } from "./migration-audit-history.js";
+import { fleetMigration } from "./migration-fleet.js";
 import { incidentsMigration } from "./migration-incidents.js";
 import { indicatorsLogMigration } from "./migration-indicators-log.js";
 import { notifyMigration } from "./migration-notify.js";
@@ -64,6 +65,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-07-outbound-tests": outboundTestsMigration(engine),
     "2026-12-08-account-last-login": accountLastLoginMigration(),
     "2026-12-09-incidents": incidentsMigration(engine),
+    "2026-12-10-fleet": fleetMigration(),
   };
 }
 

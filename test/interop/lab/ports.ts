@@ -104,3 +104,14 @@ export const outboundAddresses = {
   "no-starttls": "127.0.17.5",
   sender: "127.0.17.10",
 } as const;
+
+/**
+ * The fleet of workers (test/interop/fleet*.test.ts): its own PostgreSQL (restarted during a cycle),
+ * the fake MX farm of its crash loop, and its DNS server. The fleet benchmark's farm uses 127.1.0.0/16.
+ */
+export const fleetAddresses = {
+  postgres: "127.0.16.1",
+  dns: "127.0.16.2",
+  /** MX hosts of the crash loop: 127.0.16.10 … 127.0.16.(10 + n − 1). */
+  mxBase: 10,
+} as const;
