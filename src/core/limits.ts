@@ -178,8 +178,11 @@ export const jobLimits = {
   /** A worker's default: audits at once. Latency, not CPU, bounds an audit; 16 keep a core busy. */
   workerConcurrency: 16,
   /** How often a worker looks for runs left by dead holders (and its pg-boss polling interval). */
-  reapIntervalMs: 10_000,
+  reapIntervalMs: 5_000,
   pollingIntervalSeconds: 0.5,
+  /** A cycle with no run finished for this long has its queued runs sent again (a job lost with a
+   * worker killed between taking it and claiming its run; a send lost with the database). */
+  stallMs: 30_000,
   /** The fleet's per-host cap: the per-host limit of one run (2) holds for the whole fleet. */
   fleetPerHost: 2,
   /** The fleet's per-provider cap (an IPv4 /24 or IPv6 /48 is one provider by default). */

@@ -41,8 +41,14 @@ export function networkOf(address: string): string {
     .join(":")}::/48`;
 }
 
+/** Where fleet slots are taken: FleetSlots (PostgreSQL), or plain data in unit tests. */
+export interface SlotSource {
+  /** A free slot of `scope` (0…n−1), or null at once; throws when the database cannot be reached. */
+  tryTake(scope: string, n: number): Promise<Release | null>;
+}
+
 /** The advisory-lock session of one worker. */
-export class FleetSlots {
+export class FleetSlots implements SlotSource {
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
   /** Slots this session holds, per scope (a session may take one lock twice: we never ask so). */
@@ -149,7 +155,7 @@ export class FleetLimiter implements ConnectionLimiter {
   waits = 0;
   constructor(
     private readonly local: HostLimiter,
-    private readonly slots: FleetSlots,
+    private readonly slots: SlotSource,
     private readonly caps: FleetCaps,
     private readonly pollMs: number = jobLimits.fleetPollMs,
   ) {}

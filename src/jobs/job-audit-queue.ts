@@ -5,7 +5,7 @@
  * for the store to show every run of the cycle finished, reaping runs of dead workers meanwhile and
  * sending again what stands still (a send lost with the database), so a cycle always ends.
  */
-import { jobLimits, monitorLimits } from "../core/limits.js";
+import { jobLimits } from "../core/limits.js";
 import type { RunQueue, StopResult } from "../monitor/audit-queue.js";
 import type { Enqueued, RunRequest } from "../monitor/history-store.js";
 import type { QueueDeps } from "../monitor/monitor.js";
@@ -91,7 +91,7 @@ export class JobAuditQueue implements RunQueue {
 
   async drain(cycleId?: number): Promise<void> {
     const pollMs = this.options.pollMs ?? 1_000;
-    const stallMs = this.options.stallMs ?? monitorLimits.runLeaseMs / 5;
+    const stallMs = this.options.stallMs ?? jobLimits.stallMs;
     const reapEvery = this.options.reapIntervalMs ?? jobLimits.reapIntervalMs;
     let lastOpen = Number.POSITIVE_INFINITY;
     let lastChange = Date.now();

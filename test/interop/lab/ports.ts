@@ -112,6 +112,8 @@ export const outboundAddresses = {
 export const fleetAddresses = {
   postgres: "127.0.16.1",
   dns: "127.0.16.2",
+  /** `serve --db postgres://…` with its scheduler, the workers auditing. */
+  serve: "127.0.16.3",
   /** MX hosts of the crash loop: 127.0.16.10 … 127.0.16.(10 + n − 1). */
   mxBase: 10,
 } as const;
