@@ -128,6 +128,8 @@ async function openPostgres(url: string): Promise<Store> {
   }
   // An idle client's error (the server restarting) must not crash the process: the next query fails.
   pool.on("error", () => {});
+  // Nor one of a client checked out between two queries (a transaction's): pg emits it on the client.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);

@@ -216,7 +216,7 @@ describe("the fleet on PostgreSQL", () => {
 
   it("kill -9 at random points and a PostgreSQL restart: every run done once, none lost", async () => {
     const random = prng(7);
-    const rounds = 4;
+    const rounds = 3;
     const alive: WorkerProcess[] = [0, 1, 2].map(() => fleet.worker(["--concurrency", "4"]));
     let kills = 0;
     for (let round = 0; round < rounds; round++) {
