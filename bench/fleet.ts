@@ -14,8 +14,8 @@
  * unique MX and the most connections open at once to one MX, counted at the farm: the run fails if
  * that ever exceeds the per-host cap. Needs root and PostgreSQL (scripts/install-system-deps.sh).
  * Environment: FLEET_DOMAINS (default 2000; 10000 for the full run), FLEET_MX (200), FLEET_PROVIDERS
- * (25), FLEET_LATENCY_MS (50), FLEET_SCALE_DOMAINS (400), FLEET_SCALE_LATENCY_MS (100),
- * FLEET_RUNS (scale,size), FLEET_WRITE (1: add the table to BENCHMARKS.md).
+ * (25), FLEET_LATENCY_MS (50), FLEET_SCALE_DOMAINS (200), FLEET_SCALE_MX (40),
+ * FLEET_SCALE_LATENCY_MS (50), FLEET_RUNS (scale,size), FLEET_WRITE (1: add the table to BENCHMARKS.md).
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -31,15 +31,16 @@ const domainsFull = env("FLEET_DOMAINS", 2000);
 const mxCount = env("FLEET_MX", 200);
 const providerCount = env("FLEET_PROVIDERS", 25);
 const latency = env("FLEET_LATENCY_MS", 50);
-const scaleDomains = env("FLEET_SCALE_DOMAINS", 400);
-const scaleLatency = env("FLEET_SCALE_LATENCY_MS", 100);
+const scaleDomains = env("FLEET_SCALE_DOMAINS", 200);
+const scaleMx = env("FLEET_SCALE_MX", 40);
+const scaleLatency = env("FLEET_SCALE_LATENCY_MS", 50);
 const runs = (process.env.FLEET_RUNS ?? "scale,size").split(",");
 const cap = 2;
 
 /** MX addresses grouped by provider: 127.1.P.H, H from 1. */
-function providers(): string[][] {
-  const groups: string[][] = Array.from({ length: providerCount }, () => []);
-  for (let i = 0; i < mxCount; i++)
+function providers(count: number): string[][] {
+  const groups: string[][] = Array.from({ length: Math.min(providerCount, count) }, () => []);
+  for (let i = 0; i < count; i++)
     groups[i % providerCount]?.push(`127.1.${i % providerCount}.${1 + Math.floor(i / providerCount)}`);
   return groups;
 }
@@ -62,6 +63,7 @@ let database = 0;
 
 async function withFleet<T>(
   domains: number,
+  mx: number,
   latencyMs: number,
   body: (fleet: Fleet) => Promise<T>,
 ): Promise<T> {
@@ -69,7 +71,7 @@ async function withFleet<T>(
     {
       postgresAddress: "127.1.255.1",
       dnsAddress: "127.1.255.2",
-      providers: providers(),
+      providers: providers(mx),
       domains,
       latencyMs,
       postgres,
@@ -106,7 +108,7 @@ async function distributed(
     label,
     mode: `${workers} worker${workers > 1 ? "s" : ""} × ${concurrency}`,
     domains: fleet.domains.length,
-    mx: mxCount,
+    mx: fleet.farm.hosts.size,
     seconds,
     cpuMs,
     connections: fleet.farm.total(),
@@ -121,16 +123,14 @@ async function inProcess(label: string, fleet: Fleet, concurrency: number): Prom
   const store = await openStore(file, { create: true });
   const registry = await Registry.open(store);
   await registry.import(
-    await (await Registry.open(fleet.store))
-      .list()
-      .then((list) =>
-        list.map((s) => ({
-          name: s.name,
-          contact: s.contact,
-          adhesionDate: s.adhesionDate,
-          domains: s.domains.map((d) => ({ domain: d.domain, mx: d.mx })),
-        })),
-      ),
+    await (await Registry.open(fleet.store)).list().then((list) =>
+      list.map((s) => ({
+        name: s.name,
+        contact: s.contact,
+        adhesionDate: s.adhesionDate,
+        domains: s.domains.map((d) => ({ domain: d.domain, mx: d.mx })),
+      })),
+    ),
   );
   await store.close();
   const args = fleet.workerArgs.slice(2).filter((_, i, all) => all[i] !== "--db" && all[i - 1] !== "--db");
@@ -174,7 +174,7 @@ async function inProcess(label: string, fleet: Fleet, concurrency: number): Prom
     label,
     mode: `embedded (SQLite, in-process × ${concurrency})`,
     domains: fleet.domains.length,
-    mx: mxCount,
+    mx: fleet.farm.hosts.size,
     seconds,
     cpuMs,
     connections: fleet.farm.total(),
@@ -197,16 +197,16 @@ function say(r: Result): void {
 try {
   if (runs.includes("scale")) {
     for (const workers of [1, 2, 4])
-      await withFleet(scaleDomains, scaleLatency, async (f) =>
+      await withFleet(scaleDomains, scaleMx, scaleLatency, async (f) =>
         say(await distributed("scale", f, workers, 4)),
       );
-    await withFleet(scaleDomains, scaleLatency, async (f) => say(await inProcess("scale", f, 4)));
+    await withFleet(scaleDomains, scaleMx, scaleLatency, async (f) => say(await inProcess("scale", f, 4)));
   }
   if (runs.includes("size")) {
-    await withFleet(Math.round(domainsFull / 2), latency, async (f) =>
+    await withFleet(Math.round(domainsFull / 2), mxCount, latency, async (f) =>
       say(await distributed("size", f, 2, 32)),
     );
-    await withFleet(domainsFull, latency, async (f) => say(await distributed("size", f, 2, 32)));
+    await withFleet(domainsFull, mxCount, latency, async (f) => say(await distributed("size", f, 2, 32)));
   }
 } finally {
   await postgres.stop();
@@ -218,13 +218,13 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? "?"}, load average ${
 const lines = [
   `## Fleet benchmark, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
   "",
-  `\`npm run bench:fleet\` (bench/fleet.ts): ${mxCount} MX hosts in ${providerCount} provider networks; scale runs ${scaleDomains} domains at ${scaleLatency} ms per reply, size runs at ${latency} ms. Machine: ${machine}.`,
+  `\`npm run bench:fleet\` (bench/fleet.ts): MX hosts in up to ${providerCount} provider networks (per-host cap ${cap}, per-provider 8); scale runs ${scaleDomains} domains on ${scaleMx} MX at ${scaleLatency} ms per reply, 4 audits at once per process; size runs on ${mxCount} MX at ${latency} ms, 2 workers × 32. Machine: ${machine}.`,
   "",
-  "| run | mode | domains | s | domains/min | CPU-ms/domain | connections/MX | peak/MX |",
-  "|---|---|---|---|---|---|---|---|",
+  "| run | mode | domains | MX | s | domains/min | CPU-ms/domain | connections/MX | peak/MX |",
+  "|---|---|---|---|---|---|---|---|---|",
   ...results.map(
     (r) =>
-      `| ${r.label} | ${r.mode} | ${r.domains} | ${r.seconds.toFixed(1)} | ${((r.domains / r.seconds) * 60).toFixed(0)} | ${(r.cpuMs / r.domains).toFixed(1)} | ${(r.connections / r.mx).toFixed(1)} | ${r.peak} |`,
+      `| ${r.label} | ${r.mode} | ${r.domains} | ${r.mx} | ${r.seconds.toFixed(1)} | ${((r.domains / r.seconds) * 60).toFixed(0)} | ${(r.cpuMs / r.domains).toFixed(1)} | ${(r.connections / r.mx).toFixed(1)} | ${r.peak} |`,
   ),
   "",
 ];

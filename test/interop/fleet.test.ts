@@ -16,6 +16,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FleetSlots } from "../../src/jobs/fleet-limiter.js";
+import type { Monitor } from "../../src/monitor/monitor.js";
 import type { CycleOutcome } from "../../src/monitor/scheduler.js";
 import { type Fleet, prng, startFleet, type WorkerProcess } from "../support/fleet/fleet-harness.js";
 import { fleetAddresses } from "./lab/ports.js";
@@ -40,28 +41,26 @@ afterAll(async () => {
   await fleet?.close();
 });
 
-/** Runs the cycle to its end, resuming it when the database went away under the scheduler. */
+/**
+ * Runs the cycle to its end as `serve` does: one scheduler (one holder) asking again after a failure,
+ * so a cycle cut by the database restarting is resumed by the same holder.
+ */
 async function cycleToEnd(errors: unknown[]): Promise<CycleOutcome> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const monitor = await fleet
-      .scheduler((e) => errors.push(e))
-      .catch((e) => {
-        errors.push(e);
-        return null;
-      });
-    if (!monitor) {
+  const end = Date.now() + 600_000;
+  let monitor: Monitor | null = null;
+  try {
+    while (Date.now() < end) {
+      try {
+        monitor ??= await fleet.scheduler((e) => errors.push(e));
+        const outcome = await monitor.runCycle();
+        if (outcome.status === "ran") return outcome;
+      } catch (error) {
+        errors.push(error);
+      }
       await new Promise((r) => setTimeout(r, 1_000));
-      continue;
     }
-    try {
-      const outcome = await monitor.runCycle();
-      if (outcome.status === "ran") return outcome;
-    } catch (error) {
-      errors.push(error);
-    } finally {
-      await monitor.stop(1_000).catch(() => {});
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
+  } finally {
+    await monitor?.stop(1_000).catch(() => {});
   }
   throw new Error(`the cycle never ended: ${errors.slice(-3).map(String).join("; ")}`);
 }
