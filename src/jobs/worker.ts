@@ -118,6 +118,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       leaseMs,
       progress: monitor.progress,
       nextDueAt: (domain: string, finishedAt: number) => monitor.scheduler.nextDueAt(domain, finishedAt),
+      // Detection and incidents after each stored audit, as in the embedded mode.
+      afterSave: (runId: number) => monitor.watch.afterAudit(runId),
     }),
     (result) => {
       if (result.outcome === "done") stats.done++;
