@@ -6,12 +6,12 @@
  * commands dynamically). tsc still builds dist/** for the library API and the type check.
  *
  * - Chunks sit in dist/cli/, two levels below the package root like dist/<part>/*.js, so a module that
- *   locates package files relative to its own URL (`../../src/web/static/`) finds them either way.
+ *   locates package files relative to its own URL (`../web/static/`, copied into dist/ below) finds them either way.
  * - Small pure-JS packages the start-up and the audit need are bundled; every other dependency stays
  *   external (native better-sqlite3, pg, Fastify and its plugins, …) and is loaded by Node from
  *   node_modules when a chunk that uses it runs.
  */
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -53,3 +53,8 @@ await build({
     js: 'import { createRequire as __mailcharterRequire } from "node:module"; const require = __mailcharterRequire(import.meta.url);',
   },
 });
+
+// The service's static files (stylesheet, page scripts) ship inside dist/, since the package's `files`
+// is dist only: dist/web/server.js and the chunks in dist/cli/ both find them at ../web/static/.
+rmSync(join(root, "dist/web/static"), { recursive: true, force: true });
+cpSync(join(root, "src/web/static"), join(root, "dist/web/static"), { recursive: true });

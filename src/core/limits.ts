@@ -321,4 +321,18 @@ export const notifyLimits = {
   maxSecretFileBytes: 64 * 1024,
   /** How often serve's in-process worker looks for due messages. */
   tickMs: 15_000,
+/** Live progress of audits over server-sent events (GET /audits/:id/events, `serve`). */
+export const liveProgressLimits = {
+  /** Open event streams per session (or per token): a person follows a few audits in a few tabs;
+   * past this the page falls back to reloading itself, so one client cannot hold many sockets. */
+  streamsPerSession: 4,
+  /** Open event streams in all: each holds a socket and a listener; beyond this the pages reload
+   * themselves instead (the no-script path), which costs a request every few seconds, not a socket. */
+  streamsTotal: 200,
+  /** A stream ends after this even if the run has not (an audit ends well within it: its endpoint
+   * deadlines are a minute); the page then reloads and opens a new one if still needed. */
+  streamMaxMs: 10 * 60_000,
+  /** How often a stream checks the stored run (a run executed by another process sends no event
+   * here) and sends a keep-alive comment so proxies do not cut an idle stream. */
+  pollMs: 3_000,
 } as const;

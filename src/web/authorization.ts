@@ -49,6 +49,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /domains/:id": readers,
   "GET /domains/:id/diff": readers,
   "GET /audits/:id": readers,
+  "GET /audits/:id/events": readers,
   "POST /domains/:id/audit": organisationWriters,
   "POST /domains/:id/cadence": agency,
   "GET /matrix": { roles: ["agency", "auditor"], scope: "all" },

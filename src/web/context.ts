@@ -6,6 +6,7 @@ import type { Accounts } from "../accounts/accounts.js";
 import type { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
 import type { AuditRun, AuditRunSummary, Enqueued, StatusMatrix } from "../monitor/history-store.js";
 import type { IncidentStore } from "../monitor/incidents/incident-store.js";
+import type { ProgressHub } from "../monitor/progress.js";
 import type { DomainSchedule } from "../monitor/schedule-store.js";
 import type { DeliveryEntry } from "../notify/delivery-log.js";
 import type { OutboundPort } from "../outbound/outbound-tests.js";
@@ -62,4 +63,6 @@ export interface ServiceContext {
   readonly notify?: NotifyPort;
   /** The outbound STARTTLS tests (src/outbound); absent when a server is built without them. */
   readonly outbound?: OutboundPort;
+  /** Live progress of the audits this process runs (the monitor's hub), for the event streams. */
+  readonly progress?: ProgressHub | null;
 }

@@ -206,4 +206,11 @@ export const agencyMessages = {
     en: "first audit at the next cycle (mailcharter monitor run-once or a worker: this server runs no scheduler)",
   },
   noDomainsAtAll: { fr: "Aucun domaine dans le registre.", en: "No domain in the registry." },
+  phaseDiscovering: { fr: "Découverte des serveurs", en: "Discovering the servers" },
+  phaseProbing: { fr: "Sondage des points d'accès", en: "Probing the endpoints" },
+  phaseStoring: { fr: "Enregistrement du rapport", en: "Storing the report" },
+  runLive: {
+    fr: "Suivi en direct : la page affiche le rapport dès la fin de l'audit.",
+    en: "Following live: the page shows the report as soon as the audit ends.",
+  },
 } as const satisfies Record<string, Record<Lang, string>>;

@@ -32,6 +32,7 @@ import { registryRoutes } from "./routes/api-registry.js";
 import { selfRoutes } from "./routes/api-self.js";
 import { incidentPageRoutes } from "./routes/incident-pages.js";
 import { metricsRoutes, notifyApiRoutes } from "./routes/notify-routes.js";
+import { auditEventRoutes } from "./routes/audit-events.js";
 import { pageRoutes } from "./routes/pages.js";
 import { publishedListRoutes } from "./routes/published-list.js";
 import { registryPageRoutes } from "./routes/registry-pages.js";
@@ -73,7 +74,12 @@ export const redactedPaths = [
   "*.password",
 ];
 
-const staticRoot = fileURLToPath(new URL("../../src/web/static/", import.meta.url));
+/**
+ * The pages' static files, beside this module: src/web/static when run from the sources, dist/web/static
+ * in the built package (the build copies them there, since the package ships dist only); from a chunk
+ * of the bundled command line (dist/cli/) "../web/static/" is the same directory.
+ */
+const staticRoot = fileURLToPath(new URL("../web/static/", import.meta.url));
 
 export async function buildServer(ctx: ServiceContext, options: ServerOptions): Promise<Server> {
   const limits = { ...serviceLimits, ...options.limits };
@@ -190,6 +196,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
   await app.register(registryPageRoutes, { ctx });
   await app.register(accountPageRoutes, { ctx });
   await app.register(incidentPageRoutes, { ctx });
+  await app.register(auditEventRoutes, { ctx, progress: ctx.progress ?? null });
   await app.register(publishedListRoutes, { ctx });
   await app.register(tlsRptRoutes, { ctx });
   await app.register(metricsRoutes, { ctx });

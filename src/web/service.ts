@@ -15,6 +15,7 @@ import { exposition } from "../metrics/exposition.js";
 import { readMetrics } from "../metrics/metrics-store.js";
 import { AuditHistory } from "../monitor/history-store.js";
 import { IncidentStore } from "../monitor/incidents/incident-store.js";
+import type { ProgressHub } from "../monitor/progress.js";
 import { ScheduleStore } from "../monitor/schedule-store.js";
 import { notifyConfigName, readNotifyConfig } from "../notify/config.js";
 import { listDeliveries } from "../notify/delivery-log.js";
@@ -44,6 +45,8 @@ export interface HostPort {
  */
 export interface MonitorHandle {
   requestAudit: RequestAudit;
+  /** Live progress of the audits it runs (the pages' event streams). */
+  readonly progress?: ProgressHub;
   start(): void;
   recover(): Promise<number>;
   stop(): Promise<unknown>;
@@ -159,6 +162,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         metricsToken: () => notifyConfig.metricsToken?.reveal() ?? null,
       },
       outbound: outboundPort(store, options.outboundConfig ?? null, now),
+      progress: monitor?.progress ?? null,
     };
     const server = await buildServer(ctx, {
       https: { cert: identity.cert, key: identity.key },

@@ -10,6 +10,7 @@ import type { Principal } from "../../src/accounts/principal.js";
 import { TlsRptStore } from "../../src/indicators/tlsrpt/report-store.js";
 import { AuditHistory } from "../../src/monitor/history-store.js";
 import { IncidentStore } from "../../src/monitor/incidents/incident-store.js";
+import type { ProgressHub } from "../../src/monitor/progress.js";
 import { ScheduleStore } from "../../src/monitor/schedule-store.js";
 import type { OutboundConfig } from "../../src/outbound/config.js";
 import { outboundPort } from "../../src/outbound/outbound-tests.js";
@@ -81,6 +82,7 @@ export async function startHarness(
     history?: AuditHistoryPort | null;
     seed?: boolean;
     logger?: ServerOptions["logger"];
+    progress?: ProgressHub;
   } = {},
 ): Promise<Harness> {
   const identity = await selfSignedIdentity(identityDir, "127.0.0.1");
@@ -100,6 +102,7 @@ export async function startHarness(
     now,
     tlsrpt: await TlsRptStore.open(store),
     outbound: outboundPort(store, outboundConfig, now),
+    progress: options.progress ?? null,
   };
   const emails = {
     auditor: "auditor@agency.example",

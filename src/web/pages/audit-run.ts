@@ -1,6 +1,7 @@
 /**
- * One audit run: while it is queued or running the page reloads itself every few seconds (a meta
- * refresh, no script); once done it shows the report like the HTML report.
+ * One audit run: while it is queued or running the page follows it live (server-sent events, with
+ * /static/audit-progress.js) or, without script, reloads itself every few seconds (a meta refresh);
+ * once done it shows the report like the HTML report.
  */
 
 import { auditSection } from "../../audit/report/audit-html.js";
@@ -22,11 +23,14 @@ export function auditRunPage(ctx: PageContext, domainId: number, run: AuditRun):
     `${t(lang, "run")} #${run.id} — ${run.domain}`,
     html`<p class="crumbs"><a href="/domains/${domainId}">${run.domain}</a> › ${t(lang, "run")} #${run.id}</p>
 <h1>${t(lang, "run")} #${run.id} : ${run.domain}</h1>
-<p class="run-state ${run.status}" role="status"><strong>${t(lang, runStatusKey[run.status])}</strong> · ${t(lang, "queuedAt")} ${when(run.queuedAt)}${run.finishedAt ? html` · ${t(lang, "finishedAt")} ${when(run.finishedAt)}` : null}</p>
-${active ? html`<p class="notice">${t(lang, "runRefreshing")}</p>` : null}
+<p class="run-state ${run.status}" role="status"${active ? html` data-events="/audits/${run.id}/events?lang=${lang}" data-reload-seconds="${refreshSeconds}"` : null}><strong class="run-label">${t(lang, runStatusKey[run.status])}</strong> · ${t(lang, "queuedAt")} ${when(run.queuedAt)}${run.finishedAt ? html` · ${t(lang, "finishedAt")} ${when(run.finishedAt)}` : null}</p>
+${active ? html`<p class="notice run-hint" data-live-text="${t(lang, "runLive")}">${t(lang, "runRefreshing")}</p>` : null}
 ${run.error ? html`<p class="notice error">${run.error}</p>` : null}
 ${report ? html`<section class="report">${report}</section>` : null}
 <p><a href="/domains/${domainId}">${t(lang, "backToDomain")}</a></p>`,
-    { stylesheets: ["/report.css"], ...(active ? { refreshSeconds } : {}) },
+    {
+      stylesheets: ["/report.css"],
+      ...(active ? { refreshSeconds, scripts: ["/static/audit-progress.js"] } : {}),
+    },
   );
 }

@@ -43,8 +43,13 @@ function account(ctx: PageContext): SafeHtml {
 /** What some pages add to the frame: the report's stylesheet, a reload while an audit runs. */
 export interface LayoutOptions {
   readonly stylesheets?: readonly string[];
-  /** Seconds before the browser reloads the page (a run in progress; no script needed). */
+  /**
+   * Seconds before the browser reloads the page (a run in progress). Inside <noscript>: with script
+   * the page's own script follows the run live instead (and reloads itself if it cannot).
+   */
   readonly refreshSeconds?: number;
+  /** External scripts of the page (same origin, deferred; never inline). */
+  readonly scripts?: readonly string[];
 }
 
 function mainNav(ctx: PageContext): SafeHtml {
@@ -68,7 +73,11 @@ export function layout(ctx: PageContext, title: string, main: SafeHtml, options:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} — ${t(ctx.lang, "appName")}</title>
 ${(options.stylesheets ?? []).map((href) => html`<link rel="stylesheet" href="${href}">\n`)}<link rel="stylesheet" href="/static/style.css">
-${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.refreshSeconds}">` : null}
+${options.refreshSeconds ? html`<noscript><meta http-equiv="refresh" content="${options.refreshSeconds}"></noscript>` : null}
+${(options.scripts ?? []).map(
+  (src) => html`<script src="${src}" defer></script>
+`,
+)}
 </head>
 <body>
 <header class="top">

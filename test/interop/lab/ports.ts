@@ -117,3 +117,9 @@ export const fleetAddresses = {
   /** MX hosts of the crash loop: 127.0.16.10 … 127.0.16.(10 + n − 1). */
   mxBase: 10,
 } as const;
+
+/**
+ * s4-agency's addresses: the packed package's `serve` (test/interop/packaged-static.test.ts) and the
+ * agency's browser test (test/interop/agency-browser.test.ts).
+ */
+export const agencyAddresses = { packaged: "127.0.11.1", browser: "127.0.11.2" } as const;
