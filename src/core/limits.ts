@@ -321,6 +321,8 @@ export const notifyLimits = {
   maxSecretFileBytes: 64 * 1024,
   /** How often serve's in-process worker looks for due messages. */
   tickMs: 15_000,
+} as const;
+
 /** Live progress of audits over server-sent events (GET /audits/:id/events, `serve`). */
 export const liveProgressLimits = {
   /** Open event streams per session (or per token): a person follows a few audits in a few tabs;
