@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { auditJsonSchema } from "../src/audit/report/schema.js";
+import { linksJsonSchema } from "../src/indicators/links/links-document.js";
 import { logSummaryJsonSchema } from "../src/indicators/log/summary.js";
 import { generateJsonSchema } from "../src/indicators/tlsrpt/generate-document.js";
 import { importJsonSchema } from "../src/indicators/tlsrpt/import-document.js";
@@ -51,4 +52,9 @@ write(
   "tlsrpt-generate.schema.json",
   "mailcharter tlsrpt generate output (mailcharter/tlsrpt-generate/1)",
   generateJsonSchema(),
+);
+write(
+  "indicators-links.schema.json",
+  "mailcharter indicators links output (mailcharter/indicators-links/1)",
+  linksJsonSchema(),
 );

@@ -7,6 +7,7 @@ import type { CommandIo } from "./command.js";
 import { registerIndicatorsFetch } from "./indicators-fetch.js";
 import { registerIndicatorsImport } from "./indicators-import.js";
 import { registerIngestLog } from "./ingest-log-command.js";
+import { registerLinks } from "./links-command.js";
 
 /** The command module's entry (run.ts). */
 export function register(program: Command, io: CommandIo): void {
@@ -16,4 +17,5 @@ export function register(program: Command, io: CommandIo): void {
   registerIndicatorsImport(indicators, io);
   registerIngestLog(indicators, io);
   registerIndicatorsFetch(indicators, io);
+  registerLinks(indicators, io);
 }

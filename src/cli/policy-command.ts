@@ -1,21 +1,26 @@
 /** `mailcharter policy …`: MTA policies and hardened configurations generated from the registry. */
 import type { Command } from "commander";
+import { renderArt44Evidence } from "../indicators/links/art44-evidence.js";
+import { art44Report } from "../indicators/links/art44-report.js";
 import { parseResolverAddress, systemResolver } from "../net/resolver.js";
 import { daneDomains } from "../policy/dane-peers.js";
-import {
-  art44Table,
-  dnsRecords,
-  eximPolicy,
-  mtaStsPolicy,
-  postfixPolicy,
-  renderArt44,
-} from "../policy/generate.js";
+import { dnsRecords, eximPolicy, mtaStsPolicy, postfixPolicy } from "../policy/generate.js";
 import { checkConfigPath, hardenedConfigs } from "../policy/hardened.js";
 import { inForceAt, type Signatory } from "../registry/model.js";
 import { RegistryError } from "../registry/repository.js";
+import { openStore, type Store } from "../store/database.js";
 import type { CommandIo } from "./command.js";
 import { parseFqdn } from "./options.js";
 import { dateOption, dbOption, withRegistry } from "./registry-command.js";
+
+async function withStore<T>(db: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(db, { create: false });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
 
 /** Time given to each DNS question of `--dane` (MX, then TLSA per MX host). */
 const daneQueryTimeoutMs = 5000;
@@ -71,7 +76,7 @@ export function register(program: Command, io: CommandIo): void {
                 ? mtaStsPolicy(self)
                 : kind === "dns"
                   ? dnsRecords(self, new Date(`${at}T00:00:00Z`))
-                  : renderArt44(art44Table(self, all, at));
+                  : renderArt44Evidence(await withStore(o.db, (store) => art44Report(store, self, all, at)));
         out.write(text);
       },
     );

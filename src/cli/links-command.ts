@@ -1,0 +1,73 @@
+/**
+ * `mailcharter indicators links --from DATE --to DATE [--db …] [--json|--csv]`: the per-link daily
+ * figures (src/indicators/links) of every pair, from the MTA logs ingested and the TLS-RPT reports
+ * received. The command line reads the whole store (it is the agency's door); the service scopes an
+ * operator to the links where its organisation is a party.
+ */
+import type { Command } from "commander";
+import { MailcharterError } from "../core/errors.js";
+import { partyDirectory } from "../indicators/links/directory.js";
+import { linkFigures } from "../indicators/links/link-figures.js";
+import { type LinksDocument, linksCsv, linksDocument } from "../indicators/links/links-document.js";
+import { Registry } from "../registry/repository.js";
+import { openStore } from "../store/database.js";
+import type { CommandIo } from "./command.js";
+import { dateOption, dbOption } from "./registry-command.js";
+
+export interface LinksOptions {
+  readonly from?: string;
+  readonly to?: string;
+  readonly db?: string;
+  readonly json?: boolean;
+  readonly csv?: boolean;
+}
+
+export async function links(options: LinksOptions, io: CommandIo): Promise<number> {
+  if (options.from === undefined || options.to === undefined)
+    throw new MailcharterError("usage", "links: --from DATE and --to DATE are required (YYYY-MM-DD)");
+  const from = dateOption(options.from, "--from");
+  const to = dateOption(options.to, "--to");
+  if (from > to) throw new MailcharterError("usage", `--from ${from} is after --to ${to}`);
+  if (options.json && options.csv) throw new MailcharterError("usage", "--json and --csv: choose one");
+  const store = await openStore(options.db, { create: false });
+  let doc: LinksDocument;
+  try {
+    const directory = partyDirectory(await (await Registry.open(store)).entries());
+    doc = linksDocument(from, to, await linkFigures(store, directory, { from, to }));
+  } finally {
+    await store.close();
+  }
+  io.out.write(
+    options.json ? `${JSON.stringify(doc, null, 2)}\n` : options.csv ? linksCsv(doc) : renderLinks(doc),
+  );
+  return 0;
+}
+
+function renderLinks(doc: LinksDocument): string {
+  if (doc.links.length === 0)
+    return `No link figures from ${doc.from} to ${doc.to} (indicators ingest-log, indicators import).\n`;
+  const lines = doc.links.map((l) => {
+    const share = l.verifiedShare === null ? "—" : `${Math.round(l.verifiedShare * 100)} %`;
+    const failures = Object.entries(l.failures)
+      .map(([t, n]) => `${t} ${n}`)
+      .join(", ");
+    return `${l.day}  ${l.sender.name} → ${l.receiver.name}  [${l.source}]  ${l.sessions} session(s), verified ${share}${failures ? `; failures: ${failures}` : ""}`;
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+export function registerLinks(indicators: Command, io: CommandIo): void {
+  dbOption(
+    indicators
+      .command("links")
+      .description(
+        "Per-link daily figures: sessions by TLS class, failures by RFC 8460 type, versions, suites",
+      )
+      .option("--from <date>", "first day, YYYY-MM-DD (UTC)")
+      .option("--to <date>", "last day, YYYY-MM-DD (UTC)")
+      .option("--json", "print mailcharter/indicators-links/1")
+      .option("--csv", "print CSV (one line per day, link and source)"),
+  ).action(async (options: LinksOptions) => {
+    io.setExit(await links(options, io));
+  });
+}
