@@ -8,6 +8,7 @@ packages=(
   openssl ca-certificates
   postfix dovecot-imapd dovecot-pop3d nginx-light knot knot-dnsutils unbound postgresql
   sslscan testssl.sh chromium
+  pflogsumm
 )
 
 missing=()

@@ -231,8 +231,9 @@ export const logLimits = {
    * 2048 for SMTP; syslog daemons cut at 8 KiB by default). */
   lineBytes: 16 * 1024,
   /** Session records written to the store per transaction: large enough to amortise the commit,
-   * small enough that a crash loses at most this many (they are read again, idempotently). */
-  batchSessions: 5_000,
+   * (each commit waits for the disk), small enough to hold in memory (~20 MB); a crash loses at most
+   * this many, and they are read again, idempotently. */
+  batchSessions: 20_000,
   /** `--follow`: how often the file is looked at for new lines, rotation or truncation. */
   followPollMs: 1_000,
   /** An MTA log uploaded through the service (operators, POST): 50 MiB, a busy day of one MX. */

@@ -120,6 +120,12 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /api/v1/incidents/:id": readers,
   "POST /api/v1/incidents/:id/acknowledge": organisationWriters,
   "POST /api/v1/incidents/:id/comments": organisationWriters,
+  // Indicators (charter art. 4.5): an operator sees the links where its organisation is a party
+  "GET /indicators": readers,
+  "GET /indicators/links/:sender/:receiver": readers,
+  "GET /indicators/report": { roles: ["agency", "auditor"], scope: "all" },
+  "GET /api/v1/links": readers,
+  "POST /api/v1/organisations/:id/mta-logs": organisationWriters,
   "GET /api/v1/accounts": agency,
   "POST /api/v1/accounts": agency,
   "PATCH /api/v1/accounts/:id": agency,

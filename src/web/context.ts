@@ -11,6 +11,7 @@ import type { DomainSchedule } from "../monitor/schedule-store.js";
 import type { DeliveryEntry } from "../notify/delivery-log.js";
 import type { OutboundPort } from "../outbound/outbound-tests.js";
 import type { Registry } from "../registry/repository.js";
+import type { IndicatorsPort } from "./app/indicators-port.js";
 import type { ListPublisher } from "./published-list-service.js";
 
 /** Latest verdict of a domain, from the audit history (s2's monitor part) when it exists. */
@@ -55,6 +56,8 @@ export interface ServiceContext {
   readonly history: AuditHistoryPort | null;
   /** Incidents (src/monitor/incidents); absent when a server is built without them (some unit tests). */
   readonly incidents?: IncidentStore | null;
+  /** The indicators (per-link figures, MTA log uploads); absent in servers built without them. */
+  readonly indicators?: IndicatorsPort | null;
   readonly now: () => Date;
   /** The in-process scheduler when this server runs one (pages say when a first audit starts). */
   readonly scheduler?: { readonly tickMs: number } | null;

@@ -4,6 +4,7 @@
  */
 import { agencyMessages } from "./i18n-agency.js";
 import { notifyMessages } from "./i18n-notify.js";
+import { indicatorsMessages } from "./i18n-indicators.js";
 
 export type Lang = "fr" | "en";
 export const langs: readonly Lang[] = ["fr", "en"];
@@ -235,6 +236,7 @@ const catalogue = {
   event_reopened: { fr: "rouvert", en: "reopened" },
   event_notice: { fr: "avis envoyé", en: "notice sent" },
   ...notifyMessages,
+  ...indicatorsMessages,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof catalogue;

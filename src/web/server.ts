@@ -33,6 +33,7 @@ import { selfRoutes } from "./routes/api-self.js";
 import { auditEventRoutes } from "./routes/audit-events.js";
 import { incidentPageRoutes } from "./routes/incident-pages.js";
 import { metricsRoutes, notifyApiRoutes } from "./routes/notify-routes.js";
+import { indicatorsApiRoutes, indicatorsPageRoutes } from "./routes/indicators-routes.js";
 import { pageRoutes } from "./routes/pages.js";
 import { publishedListRoutes } from "./routes/published-list.js";
 import { registryPageRoutes } from "./routes/registry-pages.js";
@@ -193,6 +194,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
     loginRateLimit: { max: limits.loginAttemptsPerIp, timeWindow: limits.loginWindowMs },
   });
   await app.register(servicePageRoutes, { ctx });
+  await app.register(indicatorsPageRoutes, { ctx });
   await app.register(registryPageRoutes, { ctx });
   await app.register(accountPageRoutes, { ctx });
   await app.register(incidentPageRoutes, { ctx });
@@ -209,6 +211,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       await api.register(incidentsRoutes, { ctx });
       await api.register(notifyApiRoutes, { ctx });
       await api.register(outboundRoutes, { ctx });
+      await api.register(indicatorsApiRoutes, { ctx });
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api/v1" },

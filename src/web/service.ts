@@ -26,6 +26,7 @@ import { generateSigningKey } from "../registry/published-list.js";
 import { Registry } from "../registry/repository.js";
 import { openStore, type Store } from "../store/database.js";
 import { historyPort, type RequestAudit } from "./app/audits-port.js";
+import { indicatorsPort } from "./app/indicators-port.js";
 import type { ServiceContext } from "./context.js";
 import { ensureDataDir, readOrCreate } from "./data-dir.js";
 import { startRedirectServer } from "./http-redirect.js";
@@ -153,6 +154,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         monitor?.requestAudit,
       ),
       incidents: await IncidentStore.open(store),
+      indicators: await indicatorsPort(store),
       now,
       scheduler: monitor && options.scheduler ? { tickMs: monitorLimits.tickMs } : null,
       tlsrpt: await TlsRptStore.open(store),

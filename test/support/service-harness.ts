@@ -18,6 +18,7 @@ import { generateSigningKey } from "../../src/registry/published-list.js";
 import { Registry } from "../../src/registry/repository.js";
 import type { Store } from "../../src/store/database.js";
 import { historyPort } from "../../src/web/app/audits-port.js";
+import { type IndicatorsPort, indicatorsPort } from "../../src/web/app/indicators-port.js";
 import type { AuditHistoryPort, ServiceContext } from "../../src/web/context.js";
 import { ListPublisher } from "../../src/web/published-list-service.js";
 import { buildServer, type Server, type ServerOptions, type ServiceLimits } from "../../src/web/server.js";
@@ -80,6 +81,7 @@ export async function startHarness(
   options: {
     limits?: Partial<ServiceLimits>;
     history?: AuditHistoryPort | null;
+    indicators?: IndicatorsPort | null;
     seed?: boolean;
     logger?: ServerOptions["logger"];
     progress?: ProgressHub;
@@ -99,6 +101,7 @@ export async function startHarness(
         ? historyPort(await AuditHistory.open(store), await ScheduleStore.open(store))
         : options.history,
     incidents: await IncidentStore.open(store),
+    indicators: options.indicators === undefined ? await indicatorsPort(store) : options.indicators,
     now,
     tlsrpt: await TlsRptStore.open(store),
     outbound: outboundPort(store, outboundConfig, now),

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Store } from "../../store/database.js";
 import { migrate } from "../../store/migrations.js";
-import { type FigureIncrement, sessionFigures, sumFigures } from "../links/figures.js";
+import { addSessionFigures, type FigureIncrement } from "../links/figures.js";
 import type { PartyDirectory } from "../links/parties.js";
 import type { LogFormat } from "./parser.js";
 import type { FailureType, SessionRecord, TlsClass } from "./session.js";
@@ -89,7 +89,7 @@ export class LogStore {
   ): Promise<number> {
     return this.store.db.transaction().execute(async (trx) => {
       let added = 0;
-      const figures: FigureIncrement[] = [];
+      const figures = new Map<string, FigureIncrement>();
       for (const part of chunk(sessions, 400)) {
         const rows = part.map((s) => ({
           key: key(organisationId, s.line),
@@ -124,12 +124,11 @@ export class LogStore {
         if (organisationId !== null && directory !== null && inserted.length > 0) {
           const fresh = new Set(inserted.map((r) => r.key));
           part.forEach((s, i) => {
-            if (fresh.has(rows[i]?.key as string))
-              figures.push(...sessionFigures(s, organisationId, directory));
+            if (fresh.has(rows[i]?.key as string)) addSessionFigures(figures, s, organisationId, directory);
           });
         }
       }
-      for (const part of chunk(sumFigures(figures), 500)) {
+      for (const part of chunk([...figures.values()], 500)) {
         await trx
           .insertInto("link_figures")
           .values(

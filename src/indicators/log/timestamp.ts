@@ -29,6 +29,9 @@ const months: Readonly<Record<string, number>> = {
  * the year before, without moving the stream's year.
  */
 export class YearInference {
+  /** The last stamp converted and its result: consecutive lines mostly share their second. */
+  lastStamp = "";
+  lastTime: string | null = null;
   private year: number | null = null;
   private month = 0;
   constructor(private readonly reference: Date) {}
@@ -64,6 +67,15 @@ const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 /** `Dec  1 23:16:06[.123456]` → ISO UTC, or null. `text` is exactly the stamp. */
 export function syslogTime(month: string, day: string, clock: string, years: YearInference): string | null {
+  const stamp = `${month}${day}${clock}`;
+  if (stamp === years.lastStamp) return years.lastTime;
+  const time = convert(month, day, clock, years);
+  years.lastStamp = stamp;
+  years.lastTime = time;
+  return time;
+}
+
+function convert(month: string, day: string, clock: string, years: YearInference): string | null {
   const m = months[month];
   if (m === undefined) return null;
   const d = Number(day);

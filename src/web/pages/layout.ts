@@ -57,6 +57,7 @@ function mainNav(ctx: PageContext): SafeHtml {
   const links: { href: string; label: MessageKey }[] = [{ href: "/", label: "signatories" }];
   if (viewer?.role === "operator") links.push({ href: "/dashboard", label: "navDashboard" });
   if (viewer && viewer.role !== "operator") links.push({ href: "/matrix", label: "navMatrix" });
+  if (viewer) links.push({ href: "/indicators", label: "navIndicators" });
   if (viewer?.role === "agency") links.push({ href: "/agency/organisations", label: "navRegistry" });
   if (viewer) links.push({ href: "/incidents", label: "navIncidents" });
   const current = ctx.path.split("?", 1)[0];

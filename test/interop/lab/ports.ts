@@ -123,3 +123,9 @@ export const fleetAddresses = {
  * agency's browser test (test/interop/agency-browser.test.ts).
  */
 export const agencyAddresses = { packaged: "127.0.11.1", browser: "127.0.11.2" } as const;
+
+/**
+ * The MTA-log proof (test/interop/log-proof.test.ts): Postfix "Alpha" sending to Postfix "Peer",
+ * both logs ingested (127.0.13.0/24 is the indicators' range).
+ */
+export const logProofAddresses = { sender: "127.0.13.1", receiver: "127.0.13.2" } as const;

@@ -58,6 +58,8 @@ export async function startPostfix(options: {
   readonly hostname: string;
   readonly main: Readonly<Record<string, string>>;
   readonly resolver?: string;
+  /** An /etc/hosts of its own (same private mount namespace): names without DNS, both ways. */
+  readonly hosts?: string;
   /** More master.cf services (e.g. submission on ADDRESS:587). */
   readonly master?: string;
 }): Promise<PostfixInstance> {
@@ -94,13 +96,17 @@ export async function startPostfix(options: {
     `${postfixBaseMaster}${options.address}:25 inet n - n - - smtpd\n${options.master ?? ""}`,
   );
   let start: [string, string[]] = ["postfix", ["-c", dir, "start"]];
+  const mounts: string[] = [];
   if (options.resolver) {
     writeFileSync(join(dir, "resolv.conf"), `nameserver ${options.resolver}\noptions timeout:2 attempts:1\n`);
-    start = [
-      "unshare",
-      ["-m", "sh", "-c", `mount --bind ${dir}/resolv.conf /etc/resolv.conf && exec postfix -c ${dir} start`],
-    ];
+    mounts.push(`mount --bind ${dir}/resolv.conf /etc/resolv.conf`);
   }
+  if (options.hosts !== undefined) {
+    writeFileSync(join(dir, "hosts"), options.hosts);
+    mounts.push(`mount --bind ${dir}/hosts /etc/hosts`);
+  }
+  if (mounts.length > 0)
+    start = ["unshare", ["-m", "sh", "-c", `${mounts.join(" && ")} && exec postfix -c ${dir} start`]];
   const code = await spawnQuiet(start[0], start[1]);
   if (code !== 0) {
     const log = existsSync(join(dir, "maillog")) ? readFileSync(join(dir, "maillog"), "utf8") : "";

@@ -192,3 +192,25 @@ describe("messages", () => {
       expect(parsePostfixMessage("smtp", text).kind).toBe("other");
   });
 });
+
+describe("real logs of the lab's Postfix 3.7 (recorded by test/interop/log-proof.test.ts)", () => {
+  const read = (name: string) =>
+    readFileSync(new URL(`../../fixtures/logs/${name}`, import.meta.url), "utf8");
+  const summarise = (text: string) => {
+    const summary = emptySummary();
+    const { sessions, unparsed } = run(text, new Date("2026-12-02T00:00:00Z"));
+    for (const s of sessions) addSession(summary, s);
+    return { summary, unparsed };
+  };
+  it("the sender: 4 verified, 2 in clear, 3 deferred for STARTTLS not offered", () => {
+    const { summary, unparsed } = summarise(read("lab-postfix-sender.log"));
+    expect(unparsed).toBe(0);
+    expect(summary.tls.outbound).toEqual({ verified: 4, trusted: 0, untrusted: 0, anonymous: 0, none: 2 });
+    expect(summary.deliveries).toEqual({ sent: 6, deferred: 3, bounced: 0 });
+  });
+  it("the receiver: 4 Anonymous TLS sessions, 5 in clear", () => {
+    const { summary, unparsed } = summarise(read("lab-postfix-receiver.log"));
+    expect(unparsed).toBe(0);
+    expect(summary.tls.inbound).toEqual({ verified: 0, trusted: 0, untrusted: 0, anonymous: 4, none: 5 });
+  });
+});

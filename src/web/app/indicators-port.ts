@@ -1,0 +1,40 @@
+/**
+ * The indicators as the web layer uses them (src/indicators): per-link figures for a period and the
+ * upload of an organisation's MTA log. Built over the store by the service (service.ts); routes and
+ * pages reach the indicators only through it.
+ */
+import { Readable } from "node:stream";
+import { partyDirectory } from "../../indicators/links/directory.js";
+import { type LinkQuery, type LinkRow, linkFigures } from "../../indicators/links/link-figures.js";
+import type { PartyDirectory } from "../../indicators/links/parties.js";
+import { ingestStream } from "../../indicators/log/ingest.js";
+import { LogStore } from "../../indicators/log/log-store.js";
+import type { LogFormat } from "../../indicators/log/parser.js";
+import type { LogSummary } from "../../indicators/log/summary.js";
+import { Registry } from "../../registry/repository.js";
+import type { Store } from "../../store/database.js";
+
+export interface IndicatorsPort {
+  directory(): Promise<PartyDirectory>;
+  links(query: LinkQuery): Promise<LinkRow[]>;
+  /** Reads an uploaded log of `organisationId` (its sessions and link figures committed in batches). */
+  ingestLog(organisationId: number, format: LogFormat, body: Buffer, now: Date): Promise<LogSummary>;
+}
+
+export async function indicatorsPort(store: Store): Promise<IndicatorsPort> {
+  const logs = await LogStore.open(store);
+  const registry = await Registry.open(store);
+  const directory = async () => partyDirectory(await registry.entries());
+  return {
+    directory,
+    links: async (query) => linkFigures(store, await directory(), query),
+    ingestLog: async (organisationId, format, body, now) =>
+      ingestStream(Readable.from([body]), {
+        format,
+        organisationId,
+        directory: await directory(),
+        store: logs,
+        now: () => now,
+      }),
+  };
+}

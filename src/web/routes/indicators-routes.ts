@@ -1,0 +1,165 @@
+/**
+ * The indicators' routes (charter art. 4.5): the link matrix, one link's charts, the agency's
+ * monthly report (pages), the links document (`GET /api/v1/links`, mailcharter/indicators-links/1)
+ * and an operator's upload of its MTA log (`POST /api/v1/organisations/:id/mta-logs?format=…`, the
+ * log as the body, `text/plain` or `application/octet-stream`, at most `logLimits.uploadBytes`).
+ * They call the application functions of src/web/app/indicators-views.ts.
+ */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { logLimits } from "../../core/limits.js";
+import { linksDocument } from "../../indicators/links/links-document.js";
+import { ApiError, notFound } from "../api-error.js";
+import {
+  monthPeriod,
+  parseLogFormat,
+  signatoryNames,
+  uploadMtaLog,
+  visibleLink,
+  visibleLinks,
+} from "../app/indicators-views.js";
+import type { ServiceContext } from "../context.js";
+import { pageContext } from "../page-context.js";
+import { indicatorsMatrixPage } from "../pages/indicators-matrix.js";
+import { monthlyReportPage } from "../pages/indicators-report.js";
+import { linkPage } from "../pages/link-page.js";
+import { idParams } from "../schemas.js";
+
+const html = "text/html; charset=utf-8";
+const day = z.string().regex(/^\d{4}-\d\d-\d\d$/, "a date YYYY-MM-DD");
+const lang = z.enum(["fr", "en"]).optional();
+const periodQuery = z.object({ from: day.optional(), to: day.optional(), lang });
+const id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const linkParams = z.object({ sender: id, receiver: id });
+const monthQuery = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month YYYY-MM")
+    .optional(),
+  lang,
+});
+const uploadQuery = z.object({ format: z.enum(["postfix", "exim"]) });
+
+/** The period asked, else the 30 days up to today; at most a year, `from` not after `to`. */
+function period(ctx: ServiceContext, query: { from?: string | undefined; to?: string | undefined }) {
+  const today = ctx.now().toISOString().slice(0, 10);
+  const to = query.to ?? today;
+  const from =
+    query.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+  if (Number.isNaN(Date.parse(`${from}T00:00:00Z`)) || Number.isNaN(Date.parse(`${to}T00:00:00Z`)))
+    throw new ApiError(400, "invalid_request", "from/to: not a date");
+  if (from > to) throw new ApiError(400, "invalid_request", `from ${from} is after to ${to}`);
+  if (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`) > 366 * 86_400_000)
+    throw new ApiError(400, "invalid_request", "at most a year at a time");
+  return { from, to };
+}
+
+async function signatoryList(ctx: ServiceContext) {
+  return [...(await signatoryNames(ctx))]
+    .map(([sid, name]) => ({ id: sid, name }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export const indicatorsPageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
+  app.get("/indicators", { schema: { hide: true, querystring: periodQuery } }, async (request, reply) => {
+    const viewer = request.principal;
+    const p = period(ctx, request.query);
+    const rows = await visibleLinks(ctx, viewer, p);
+    const scope = viewer.kind === "account" && viewer.role === "operator" ? viewer.organisationId : null;
+    return reply.type(html).send(
+      indicatorsMatrixPage(pageContext(request, reply), {
+        ...p,
+        signatories: await signatoryList(ctx),
+        rows,
+        scope,
+        canReport: viewer.kind === "account" && viewer.role !== "operator",
+      }),
+    );
+  });
+
+  app.get(
+    "/indicators/links/:sender/:receiver",
+    { schema: { hide: true, params: linkParams, querystring: periodQuery } },
+    async (request, reply) => {
+      const p = period(ctx, request.query);
+      const { sender, receiver } = request.params;
+      const link = await visibleLink(ctx, request.principal, sender, receiver, p);
+      return reply
+        .type(html)
+        .send(
+          linkPage(pageContext(request, reply), { ...p, senderId: sender, receiverId: receiver, ...link }),
+        );
+    },
+  );
+
+  app.get(
+    "/indicators/report",
+    { schema: { hide: true, querystring: monthQuery } },
+    async (request, reply) => {
+      const viewer = request.principal;
+      if (viewer.kind !== "account" || viewer.role === "operator") throw notFound("report");
+      const month = request.query.month ?? ctx.now().toISOString().slice(0, 7);
+      const rows = await visibleLinks(ctx, viewer, monthPeriod(month));
+      return reply.type(html).send(
+        monthlyReportPage(pageContext(request, reply), {
+          month,
+          signatories: await signatoryList(ctx),
+          rows,
+        }),
+      );
+    },
+  );
+};
+
+export const indicatorsApiRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
+  app.get(
+    "/links",
+    {
+      schema: {
+        summary:
+          "Per-link daily figures (mailcharter/indicators-links/1); an operator sees the links of its organisation",
+        querystring: periodQuery.omit({ lang: true }),
+      },
+    },
+    async (request) => {
+      const p = period(ctx, request.query);
+      return linksDocument(p.from, p.to, await visibleLinks(ctx, request.principal, p));
+    },
+  );
+
+  // The log is the body, read as bytes up to the cap (a larger one is refused with 413 unread).
+  app.removeContentTypeParser(["text/plain"]);
+  app.addContentTypeParser(
+    ["text/plain", "application/octet-stream"],
+    { parseAs: "buffer", bodyLimit: logLimits.uploadBytes },
+    (_request, body, done) => done(null, body),
+  );
+  app.post(
+    "/organisations/:id/mta-logs",
+    {
+      bodyLimit: logLimits.uploadBytes,
+      schema: {
+        summary:
+          "Upload an MTA log of the organisation (Postfix or Exim), read into sessions and link figures",
+        params: idParams,
+        querystring: uploadQuery,
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      if (!Buffer.isBuffer(body))
+        throw new ApiError(
+          415,
+          "unsupported_media_type",
+          "send the log as text/plain or application/octet-stream",
+        );
+      return uploadMtaLog(
+        ctx,
+        request.principal,
+        request.params.id,
+        parseLogFormat(request.query.format),
+        body,
+      );
+    },
+  );
+};
