@@ -175,8 +175,8 @@ describe("MTA logs of two real Postfix instances", () => {
     // RECORD_LOG_FIXTURES=1 keeps these real logs as the unit tests' fixtures (test/unit/indicators).
     if (process.env.RECORD_LOG_FIXTURES === "1")
       for (const [instance, name] of [
-        [a, "lab-postfix-sender.log"],
-        [b, "lab-postfix-receiver.log"],
+        [a, "lab-postfix-sender.txt"],
+        [b, "lab-postfix-receiver.txt"],
       ] as const)
         writeFileSync(join(import.meta.dirname, "..", "fixtures", "logs", name), instance.log());
     const years = new YearInference(new Date());

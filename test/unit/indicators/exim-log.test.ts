@@ -5,7 +5,7 @@ import { EximSessions, eximFailure } from "../../../src/indicators/log/exim-line
 import type { SessionRecord } from "../../../src/indicators/log/session.js";
 import { addSession, emptySummary } from "../../../src/indicators/log/summary.js";
 
-const fixture = readFileSync(new URL("../../fixtures/logs/exim-mainlog.log", import.meta.url), "utf8");
+const fixture = readFileSync(new URL("../../fixtures/logs/exim-mainlog.txt", import.meta.url), "utf8");
 
 describe("Exim main log", () => {
   const parser = new EximSessions(new Date("2026-12-02T00:00:00Z"));

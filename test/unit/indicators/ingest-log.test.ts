@@ -6,17 +6,26 @@ import {
   renameSync,
   rmSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+/** The fixture spans 31 Dec → 1 Jan: its syslog years come from the file's mtime, pinned here. */
+const written = new Date("2027-01-02T00:00:00Z");
+const writeLog = (path: string, text: string) => {
+  writeFileSync(path, text);
+  utimesSync(path, written, written);
+};
+
 import { ingestFile } from "../../../src/indicators/log/ingest.js";
 import { LogStore } from "../../../src/indicators/log/log-store.js";
 import { openStore, type Store } from "../../../src/store/database.js";
 import { cli, usageError } from "../../support/cli.js";
 
-const fixture = readFileSync(new URL("../../fixtures/logs/postfix-mixed.log", import.meta.url), "utf8");
+const fixture = readFileSync(new URL("../../fixtures/logs/postfix-mixed.txt", import.meta.url), "utf8");
 let dir: string;
 let db: string;
 
@@ -71,7 +80,7 @@ async function withStore<T>(work: (store: Store, logs: LogStore) => Promise<T>):
 describe("ingest-log", () => {
   it("stores the sessions, and a second run reads only what was appended", async () => {
     const log = join(dir, "mail.log");
-    writeFileSync(log, fixture);
+    writeLog(log, fixture);
     const first = await cli(
       "indicators",
       "ingest-log",
@@ -140,8 +149,8 @@ describe("ingest-log", () => {
   });
 
   it("the same lines read again from another path (or stdin) are not stored twice", async () => {
-    writeFileSync(join(dir, "a.log"), fixture);
-    writeFileSync(join(dir, "b.log"), fixture);
+    writeLog(join(dir, "a.log"), fixture);
+    writeLog(join(dir, "b.log"), fixture);
     for (const f of ["a.log", "b.log"])
       expect(
         (
@@ -181,7 +190,7 @@ describe("ingest-log", () => {
 
   it("a rotated file is read from its start; a truncated one too", async () => {
     const log = join(dir, "mail.log");
-    writeFileSync(log, fixture);
+    writeLog(log, fixture);
     await cli("indicators", "ingest-log", "--format", "postfix", "--org", "Alpha", "--db", db, log);
     renameSync(log, `${log}.1`);
     writeFileSync(log, fixture.split("\n").slice(0, 4).join("\n").concat("\n"));
@@ -251,14 +260,14 @@ describe("ingest-log", () => {
 
   it("--no-store summarises without a database; stdin with -", async () => {
     const log = join(dir, "mail.log");
-    writeFileSync(log, fixture);
+    writeLog(log, fixture);
     const result = await cli("indicators", "ingest-log", "--format", "postfix", "--no-store", "--json", log);
     expect(summary(result.out).tls.outbound.verified).toBe(3);
   });
 
   it("wrong arguments are one clear line each", async () => {
     const log = join(dir, "mail.log");
-    writeFileSync(log, fixture);
+    writeLog(log, fixture);
     expect(usageError(await cli("indicators", "ingest-log", log, "--db", db))).toMatch(
       /--format is required/,
     );
@@ -314,7 +323,7 @@ describe("the ingest-log document", () => {
     const { $id: _id, title: _title, ...rest } = JSON.parse(readFileSync(file, "utf8"));
     expect(rest).toEqual(logSummaryJsonSchema());
     const log = join(dir, "mail.log");
-    writeFileSync(log, fixture);
+    writeLog(log, fixture);
     const out = JSON.parse(
       (await cli("indicators", "ingest-log", "--format", "postfix", "--no-store", "--json", log)).out,
     );

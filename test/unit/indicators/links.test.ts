@@ -1,8 +1,16 @@
 /** Per-link figures from ingested logs, their document and CSV, and art. 4.4 from evidence. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+/** The fixture spans 31 Dec → 1 Jan: its syslog years come from the file's mtime, pinned here. */
+const written = new Date("2027-01-02T00:00:00Z");
+const writeLog = (path: string, text: string) => {
+  writeFileSync(path, text);
+  utimesSync(path, written, written);
+};
+
 import { art44Evidence } from "../../../src/indicators/links/art44-evidence.js";
 import type { LinkRow } from "../../../src/indicators/links/link-figures.js";
 import { tlsRptRows } from "../../../src/indicators/links/link-figures.js";
@@ -16,7 +24,7 @@ import { mxMatches, type PartyDirectory } from "../../../src/indicators/links/pa
 import type { Art44Row } from "../../../src/policy/generate.js";
 import { cli, usageError } from "../../support/cli.js";
 
-const fixture = readFileSync(new URL("../../fixtures/logs/postfix-mixed.log", import.meta.url), "utf8");
+const fixture = readFileSync(new URL("../../fixtures/logs/postfix-mixed.txt", import.meta.url), "utf8");
 let dir: string;
 let db: string;
 
@@ -46,7 +54,7 @@ beforeEach(async () => {
         )
       ).code,
     ).toBe(0);
-  writeFileSync(join(dir, "mail.log"), fixture);
+  writeLog(join(dir, "mail.log"), fixture);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,7 +6,7 @@ import { PostfixSessions } from "../../../src/indicators/log/postfix-sessions.js
 import type { SessionRecord } from "../../../src/indicators/log/session.js";
 import { addSession, emptySummary } from "../../../src/indicators/log/summary.js";
 
-const fixture = readFileSync(new URL("../../fixtures/logs/postfix-mixed.log", import.meta.url), "utf8");
+const fixture = readFileSync(new URL("../../fixtures/logs/postfix-mixed.txt", import.meta.url), "utf8");
 const reference = new Date("2027-01-02T00:00:00Z");
 
 function run(text: string, ref = reference): { sessions: SessionRecord[]; unparsed: number } {
@@ -203,13 +203,13 @@ describe("real logs of the lab's Postfix 3.7 (recorded by test/interop/log-proof
     return { summary, unparsed };
   };
   it("the sender: 4 verified, 2 in clear, 3 deferred for STARTTLS not offered", () => {
-    const { summary, unparsed } = summarise(read("lab-postfix-sender.log"));
+    const { summary, unparsed } = summarise(read("lab-postfix-sender.txt"));
     expect(unparsed).toBe(0);
     expect(summary.tls.outbound).toEqual({ verified: 4, trusted: 0, untrusted: 0, anonymous: 0, none: 2 });
     expect(summary.deliveries).toEqual({ sent: 6, deferred: 3, bounced: 0 });
   });
   it("the receiver: 4 Anonymous TLS sessions, 5 in clear", () => {
-    const { summary, unparsed } = summarise(read("lab-postfix-receiver.log"));
+    const { summary, unparsed } = summarise(read("lab-postfix-receiver.txt"));
     expect(unparsed).toBe(0);
     expect(summary.tls.inbound).toEqual({ verified: 0, trusted: 0, untrusted: 0, anonymous: 4, none: 5 });
   });
