@@ -3,8 +3,8 @@
  * `?lang=`, then the `lang` cookie a switch link sets, then Accept-Language (RFC 9110 §12.5.4).
  */
 import { agencyMessages } from "./i18n-agency.js";
-import { notifyMessages } from "./i18n-notify.js";
 import { indicatorsMessages } from "./i18n-indicators.js";
+import { notifyMessages } from "./i18n-notify.js";
 
 export type Lang = "fr" | "en";
 export const langs: readonly Lang[] = ["fr", "en"];
