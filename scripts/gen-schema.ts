@@ -1,6 +1,7 @@
 /** Writes the JSON Schemas of the public documents, generated from their zod schemas. */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { z } from "zod";
+import { impactJsonSchema } from "../src/annex/impact-schema.js";
 import { auditJsonSchema } from "../src/audit/report/schema.js";
 import { linksJsonSchema } from "../src/indicators/links/links-document.js";
 import { logSummaryJsonSchema } from "../src/indicators/log/summary.js";
@@ -57,4 +58,9 @@ write(
   "indicators-links.schema.json",
   "mailcharter indicators links output (mailcharter/indicators-links/1)",
   linksJsonSchema(),
+);
+write(
+  "annex-impact.schema.json",
+  "mailcharter impact of a proposed annex (mailcharter/annex-impact/1)",
+  impactJsonSchema(),
 );

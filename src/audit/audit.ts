@@ -20,7 +20,7 @@ import { httpFetch } from "./probe/http-fetch.js";
 import { endpointDeadline, type ProbeOptions, probeEndpoint } from "./probe/probe-endpoint.js";
 import { evaluateProfile, type ProfileResult } from "./profiles/evaluate.js";
 import type { Profile } from "./profiles/profile.js";
-import { profiles } from "./profiles/profiles.js";
+import { charter2015, profiles } from "./profiles/profiles.js";
 
 export const auditSchema = "mailcharter/audit/1";
 
@@ -44,7 +44,30 @@ export interface AuditReport {
   };
   /** TLS profiles evaluated on every TLS endpoint, reported beside the charter verdict. */
   readonly profiles: readonly ProfileResult[];
+  /**
+   * The charter version whose annex judged the rule-judged measures, and its profile (Charte art. 8):
+   * the version the domain's signatory accepted when a registry was given, else the 2015 annex.
+   * Absent from reports stored before it existed (they were judged under charter-2015).
+   */
+  readonly charter?: AppliedAnnex;
 }
+
+/** Which annex judged a report: the charter version, its profile, and where the choice came from. */
+export interface AppliedAnnex {
+  readonly version: string;
+  readonly profile: string;
+  /** registry: the version the signatory accepted; default: no registry said otherwise (2015). */
+  readonly from: "registry" | "default";
+}
+
+/** The annex an audit is judged under: the version and its profile's rules. */
+export interface AnnexChoice {
+  readonly version: string;
+  readonly from: AppliedAnnex["from"];
+  readonly profile: Profile;
+}
+
+export const defaultAnnex: AnnexChoice = { version: "2015", from: "default", profile: charter2015 };
 
 export interface AuditOptions extends ProbeOptions {
   readonly territory: Territory;
@@ -52,6 +75,8 @@ export interface AuditOptions extends ProbeOptions {
   readonly conventionalNames?: boolean;
   /** Profiles to report (default: all of profiles.ts). */
   readonly profiles?: readonly Profile[];
+  /** The annex to judge under (default the 2015 annex, charter-2015). */
+  readonly annex?: AnnexChoice;
   /** Pause before STARTTLS refused with 454 on an MX is asked again (default limits.starttlsRetryPauseMs). */
   readonly starttlsRetryPauseMs?: number;
   /** Reads the latest outbound test of a domain (mx.outbound-tls), when a store is given. */
@@ -124,6 +149,23 @@ const isMx = (e: { foundBy: readonly FoundBy[] }) =>
 const declared = (e: { foundBy: readonly FoundBy[] }) =>
   e.foundBy.some((f) => f.startsWith("srv:") || f === "override");
 
+/**
+ * The endpoints as the measures see them: every MX address (port 25), and the access services
+ * (webmail aside) with whether they were declared. The audit and the re-judgement of a stored report
+ * (annex/rejudge.ts) sort them alike.
+ */
+export function endpointRoles(endpoints: readonly AuditedEndpoint[]): {
+  mx: AuditedEndpoint[];
+  access: AccessEndpoint[];
+} {
+  return {
+    mx: endpoints.filter((e) => isMx(e)),
+    access: endpoints
+      .filter((e) => !isMx(e) && e.service !== "https" && e.service !== "smtp")
+      .map((report) => ({ report, declared: declared(report) })),
+  };
+}
+
 /** A promise started ahead of the await that reads it: its rejection waits for that await. */
 function early<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => {});
@@ -153,6 +195,7 @@ export async function auditDomain(
   const fetchOptions = { stepTimeoutMs: timeout, trustStore: options.trustStore, deadline };
   const named = domain.toLowerCase().replace(/\.$/, "");
   const pauseMs = options.starttlsRetryPauseMs ?? limits.starttlsRetryPauseMs;
+  const annex = options.annex ?? defaultAnnex;
 
   const discovering = early(
     discover(domain, network.resolver, {
@@ -245,10 +288,7 @@ export async function auditDomain(
   );
   const endpoints = probed.flat();
 
-  const mx = endpoints.filter((e) => isMx(e));
-  const access: AccessEndpoint[] = endpoints
-    .filter((e) => !isMx(e) && e.service !== "https" && e.service !== "smtp")
-    .map((report) => ({ report, declared: declared(report) }));
+  const { mx, access } = endpointRoles(endpoints);
 
   // In the order of the endpoints, as before the fetches ran early.
   const webHosts = [...new Set(endpoints.filter((e) => e.service === "https").map((e) => e.host))].filter(
@@ -290,6 +330,7 @@ export async function auditDomain(
     territory: options.territory,
     starttlsRetryPauseMs: pauseMs,
     ...(outboundRead ? { outbound: await outboundRead } : {}),
+    annex: annex.profile,
   };
   const measures: MeasureResult[] = judgeAll(facts);
   return {
@@ -302,5 +343,6 @@ export async function auditDomain(
     endpoints,
     discovery: { mx: discovery.mx, notes: discovery.notes, failures: discovery.failures },
     profiles: (options.profiles ?? profiles).map((p) => evaluateProfile(p, endpoints)),
+    charter: { version: annex.version, profile: annex.profile.id, from: annex.from },
   };
 }

@@ -1,7 +1,8 @@
 /** `mailcharter audit DOMAIN...`: the charter audit, readable (FR/EN) or JSON (docs/contract.md §4). */
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { type AuditReport, auditDomain, ProbeCache } from "../audit/audit.js";
+import { AnnexStore } from "../annex/annex-store.js";
+import { type AnnexChoice, type AuditReport, auditDomain, defaultAnnex, ProbeCache } from "../audit/audit.js";
 import { forEachDomain } from "../audit/audit-domains.js";
 import type { DiscoveredEndpoint } from "../audit/discovery/discovery.js";
 import { territory } from "../audit/measures/territory.js";
@@ -30,6 +31,19 @@ export interface AuditCommandOptions extends NetworkCommandOptions {
   readonly profile?: string;
   /** The database whose outbound tests mx.outbound-tls reads. */
   readonly db?: string;
+}
+
+/** Charte art. 8: with a registry, each domain is judged under the annex its signatory accepted. */
+async function annexesOf(db: string, domains: readonly string[]): Promise<Map<string, AnnexChoice>> {
+  const store = await openStore(db, { create: false });
+  try {
+    const annex = await AnnexStore.open(store);
+    const found = new Map<string, AnnexChoice>();
+    for (const d of domains) found.set(d, (await annex.annexOfDomain(d)) ?? defaultAnnex);
+    return found;
+  } finally {
+    await store.close();
+  }
 }
 
 const domainName =
@@ -93,6 +107,7 @@ export async function auditCommand(
           return found;
         });
   const geo = territory({ countries, geoFiles: options.geoFile ?? [] });
+  const annexes = options.db === undefined ? null : await annexesOf(options.db, domains);
   const { network, probeOptions, lang, colors } = commandContext(options, out);
   const showProgress =
     !options.json && options.progress !== false && Boolean((err as { isTTY?: boolean }).isTTY);
@@ -110,6 +125,7 @@ export async function auditCommand(
         overrides,
         profiles: chosen,
         ...(outbound ? { outbound } : {}),
+        annex: annexes?.get(domain) ?? defaultAnnex,
         ...(options.conventional === false ? { conventionalNames: false } : {}),
         ...(showProgress
           ? { onProgress: (p) => err.write(`\r\x1b[K${p.domain}: ${p.done}/${p.total} ${p.what}`) }
@@ -164,7 +180,10 @@ export function register(program: Command, io: CommandIo): void {
     )
     .option("--no-progress", "no progress display")
     .option("--html <file>", "also write a self-contained, printable HTML report")
-    .option("--db <path|url>", "read the domain's latest outbound test (mx.outbound-tls) from this database")
+    .option(
+      "--db <path|url>",
+      "the registry's database: each domain judged under the charter version (annex profile) its signatory accepted, and its latest outbound test (mx.outbound-tls)",
+    )
     .option(
       "--profile <ids>",
       "TLS profiles shown beside the verdict: charter-2015,anssi-tls-2020,mozilla-intermediate (default all)",

@@ -4,6 +4,7 @@
  * functions as the service's scheduler (src/monitor); a second process finds the cycle lease held.
  */
 import type { Command } from "commander";
+import { AnnexStore } from "../annex/annex-store.js";
 import { parseCountries, territory } from "../audit/measures/territory.js";
 import type { Lang } from "../audit/report/endpoint-text.js";
 import { incidentLimits, monitorLimits } from "../core/limits.js";
@@ -56,8 +57,9 @@ export function monitorFactory(
   const countries = parseCountries(options.country);
   const geo = territory({ countries, geoFiles: options.geoFile ?? [] });
   const { network, probeOptions } = commandContext(options, process.stderr);
-  return (store) =>
-    openMonitor({
+  return async (store) => {
+    const annex = await AnnexStore.open(store);
+    return openMonitor({
       store,
       concurrency,
       incidentLimits: { confirmPauseMs: confirmPauseSeconds * 1000 },
@@ -67,9 +69,11 @@ export function monitorFactory(
           { ...probeOptions, territory: geo, outbound: outboundLookup(store) },
           network,
           () => cache,
+          (d) => annex.annexOfDomain(d),
         ),
       ...extra,
     });
+  };
 }
 
 export async function monitorRunOnce(options: MonitorCommandOptions, io: MonitorIo): Promise<number> {

@@ -24,6 +24,7 @@ export const commands: Readonly<Record<string, () => Promise<CommandModule>>> = 
   tlsrpt: () => import("./tlsrpt-command.js"),
   notify: () => import("./notify-command.js"),
   worker: () => import("./worker-command.js"),
+  annex: () => import("./annex-command.js"),
 };
 
 export const version = "0.1.0";

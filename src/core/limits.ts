@@ -339,3 +339,10 @@ export const liveProgressLimits = {
    * here) and sends a keep-alive comment so proxies do not cut an idle stream. */
   pollMs: 3_000,
 } as const;
+
+/** Annex versions (src/annex): what a drafted profile file may weigh. */
+export const annexLimits = {
+  /** A profile file or API body larger than this is refused before parsing: the three built-in
+   * profiles are 2–5 KB; 256 KiB leaves room for long suite lists and advice in two languages. */
+  profileMaxBytes: 256 * 1024,
+} as const;

@@ -5,7 +5,13 @@
  * data: a domain that cannot be reached is an audit with its findings; only a bug in us or an
  * unreachable store is a failed run.
  */
-import { type AuditOptions, type AuditReport, auditDomain, type ProbeCache } from "../audit/audit.js";
+import {
+  type AnnexChoice,
+  type AuditOptions,
+  type AuditReport,
+  auditDomain,
+  type ProbeCache,
+} from "../audit/audit.js";
 import { errorMessage } from "../core/errors.js";
 import type { Clock } from "../net/clock.js";
 import type { Network } from "../net/network.js";
@@ -23,14 +29,18 @@ export function engineAuditor(
   options: Omit<AuditOptions, "onProgress">,
   network: Network,
   cache: () => ProbeCache,
+  /** Charte art. 8: the annex the domain's signatory accepted (default: the 2015 annex). */
+  annexOf?: (domain: string) => Promise<AnnexChoice | null>,
 ): Auditor {
-  return (domain, onProgress) =>
-    auditDomain(
+  return async (domain, onProgress) => {
+    const annex = annexOf ? await annexOf(domain) : null;
+    return auditDomain(
       domain,
-      { ...options, onProgress: (p) => onProgress(p.done, p.total, p.what) },
+      { ...options, ...(annex ? { annex } : {}), onProgress: (p) => onProgress(p.done, p.total, p.what) },
       network,
       cache(),
     );
+  };
 }
 
 export interface AuditJobPayload extends RunRequest {

@@ -7,9 +7,10 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { type Generated, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { type ColumnType, type Generated, Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { MailcharterError } from "../core/errors.js";
 import type { AccountTables } from "./account-tables.js";
+import type { AnnexTables } from "./annex-tables.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
 import type { FleetTables } from "./fleet-tables.js";
 import type { IncidentTables } from "./incident-tables.js";
@@ -40,6 +41,8 @@ export interface CharterVersionTable {
   version: string;
   published: string;
   title: string;
+  /** The profile of the version's annex (migration `2026-12-11-annex-versions`; default charter-2015). */
+  profile: ColumnType<string, string | undefined, string>;
 }
 
 export interface Database
@@ -50,7 +53,8 @@ export interface Database
     NotifyTables,
     OutboundTables,
     IncidentTables,
-    FleetTables {
+    FleetTables,
+    AnnexTables {
   organisations: OrganisationTable;
   domains: DomainTable;
   charter_versions: CharterVersionTable;

@@ -4,6 +4,7 @@ import { MailcharterError } from "../core/errors.js";
 import type { Engine } from "./database.js";
 import { accountLastLoginMigration } from "./migration-account-last-login.js";
 import { accountsMigration } from "./migration-accounts.js";
+import { annexMigration } from "./migration-annex.js";
 import { auditHistoryMigration } from "./migration-audit-history.js";
 import { fleetMigration } from "./migration-fleet.js";
 import { incidentsMigration } from "./migration-incidents.js";
@@ -66,6 +67,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-08-account-last-login": accountLastLoginMigration(),
     "2026-12-09-incidents": incidentsMigration(engine),
     "2026-12-10-fleet": fleetMigration(),
+    "2026-12-11-annex-versions": annexMigration(engine),
   };
 }
 

@@ -4,6 +4,7 @@
  * suite was enumerated, else it is undetermined.
  */
 import { accessJudgement, accessWords, answered, withTls } from "./access-endpoints.js";
+import { annexOf, rulesOf } from "./annex-measures.js";
 import type { Measure } from "./measure.js";
 import { judgeRules } from "./mx-endpoints.js";
 
@@ -16,6 +17,6 @@ export const accessPfs: Measure = {
   judge: (facts) =>
     accessJudgement(
       facts,
-      withTls(answered(facts).live).flatMap((e) => judgeRules(e, ["pfs"])),
+      withTls(answered(facts).live).flatMap((e) => judgeRules(e, rulesOf(annexOf(facts), "access.pfs"))),
     ),
 };

@@ -3,6 +3,7 @@
  * single-DES suites; TLS 1.0/1.1 or 3DES tolerated for old clients (warn), per ANSSI's TLS guide.
  */
 import { accessJudgement, accessWords, answered, withTls } from "./access-endpoints.js";
+import { annexOf, rulesOf } from "./annex-measures.js";
 import type { Measure } from "./measure.js";
 import { judgeRules } from "./mx-endpoints.js";
 
@@ -15,6 +16,8 @@ export const accessTlsParameters: Measure = {
   judge: (facts) =>
     accessJudgement(
       facts,
-      withTls(answered(facts).live).flatMap((e) => judgeRules(e, ["no-ssl", "no-broken", "old-tls", "3des"])),
+      withTls(answered(facts).live).flatMap((e) =>
+        judgeRules(e, rulesOf(annexOf(facts), "access.tls-parameters")),
+      ),
     ),
 };

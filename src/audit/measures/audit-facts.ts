@@ -9,6 +9,7 @@ import type { AutoconfigLookup } from "../discovery/autoconfig.js";
 import type { LookupFailure, MxDiscovery } from "../discovery/discovery.js";
 import type { EndpointReport } from "../probe/endpoint.js";
 import type { HttpFetchResult } from "../probe/http-fetch.js";
+import type { Profile } from "../profiles/profile.js";
 import type { OutboundRead } from "./outbound-facts.js";
 import type { Territory } from "./territory.js";
 
@@ -57,4 +58,6 @@ export interface AuditFacts {
   readonly starttlsRetryPauseMs: number;
   /** The latest outbound test of the domain (null: none yet; absent: no store was given). */
   readonly outbound?: OutboundRead;
+  /** The profile of the annex the domain is judged under (measures/annex-measures.ts; default charter-2015). */
+  readonly annex?: Profile;
 }

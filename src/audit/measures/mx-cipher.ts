@@ -1,4 +1,5 @@
 /** mx.cipher — charter annex §2.2: AES accepted and chosen over 3DES and RC4 when the client offers both. */
+import { annexOf, rulesOf } from "./annex-measures.js";
 import type { Measure } from "./measure.js";
 import { judgeRules, mxJudgement, perTlsEndpoint } from "./mx-endpoints.js";
 
@@ -10,6 +11,6 @@ export const mxCipher: Measure = {
   judge: (facts) =>
     mxJudgement(
       facts,
-      perTlsEndpoint(facts.mxEndpoints, (e) => judgeRules(e, ["aes-first"])),
+      perTlsEndpoint(facts.mxEndpoints, (e) => judgeRules(e, rulesOf(annexOf(facts), "mx.cipher"))),
     ),
 };

@@ -2,7 +2,7 @@
  * What the MX measures share (charter annex §2): each judges every address of every MX host on
  * port 25; with no evidence the measure is `not_applicable` only when the domain proved it takes no
  * mail (RFC 7505 null MX) or the MX proved it offers no TLS — a failed lookup is `error`.
- * Port 25 is judged on the charter-2015 profile (opportunistic TLS, RFC 7435: a weak suite beats
+ * Port 25 is judged on the annex profile's rules — charter-2015 by default (opportunistic TLS, RFC 7435: a weak suite beats
  * plaintext; docs/standards.md §7), so old versions and suites are warnings here, not failures, unless SSL is offered.
  */
 import { type Evidence, evidence, finding } from "../findings/evidence.js";
@@ -58,16 +58,16 @@ export function perTlsEndpoint(
   });
 }
 
-/** The charter-2015 profile's rules (profiles.ts): the measures judge with the same data. */
+/** A rule of the charter-2015 profile by id (measures beyond the annex judge with it). */
 export function charterRule(id: string): Rule {
   const found = charter2015.rules.find((r) => r.id === id);
   if (!found) throw new Error(`internal: charter-2015 has no rule ${id}`);
   return found.rule;
 }
 
-/** Judges an endpoint on several charter rules: the worst findings speak. */
-export function judgeRules(e: EndpointReport, ids: readonly string[]): Evidence[] {
-  const findings = ids.map((id) => judge(charterRule(id), e));
+/** Judges an endpoint on the annex rules of a measure (annex-measures.ts): the worst findings speak. */
+export function judgeRules(e: EndpointReport, rules: readonly Rule[]): Evidence[] {
+  const findings = rules.map((rule) => judge(rule, e));
   const status = worst(findings.map((f) => f.status));
   return findings.filter((f) => f.status === status).map((f) => at(e, f));
 }

@@ -1,4 +1,5 @@
 /** mx.hash — charter annex §2.2: SHA-256/384 (or AEAD) chosen over MD5 and SHA-1; certificate not signed with MD5/SHA-1. */
+import { annexOf, rulesOf } from "./annex-measures.js";
 import type { Measure } from "./measure.js";
 import { judgeRules, mxJudgement, perTlsEndpoint } from "./mx-endpoints.js";
 
@@ -10,6 +11,6 @@ export const mxHash: Measure = {
   judge: (facts) =>
     mxJudgement(
       facts,
-      perTlsEndpoint(facts.mxEndpoints, (e) => judgeRules(e, ["sha2-first", "signature"])),
+      perTlsEndpoint(facts.mxEndpoints, (e) => judgeRules(e, rulesOf(annexOf(facts), "mx.hash"))),
     ),
 };

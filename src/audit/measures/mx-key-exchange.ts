@@ -1,4 +1,5 @@
 /** mx.key-exchange — charter annex §2.2: ECDHE or DHE accepted and chosen over static RSA. */
+import { annexOf, rulesOf } from "./annex-measures.js";
 import type { Measure } from "./measure.js";
 import { judgeRules, mxJudgement, perTlsEndpoint } from "./mx-endpoints.js";
 
@@ -10,6 +11,6 @@ export const mxKeyExchange: Measure = {
   judge: (facts) =>
     mxJudgement(
       facts,
-      perTlsEndpoint(facts.mxEndpoints, (e) => judgeRules(e, ["ecdhe-first"])),
+      perTlsEndpoint(facts.mxEndpoints, (e) => judgeRules(e, rulesOf(annexOf(facts), "mx.key-exchange"))),
     ),
 };

@@ -14,7 +14,7 @@ import type { EndpointReport } from "../probe/endpoint.js";
 import type { ProtocolVersion } from "../tls/cipher-suites.js";
 import type { AuditFacts } from "./audit-facts.js";
 import type { Judgement, Measure } from "./measure.js";
-import { judgeRules } from "./mx-endpoints.js";
+import { charterRule, judgeRules } from "./mx-endpoints.js";
 import type { OutboundConclusion, OutboundFacts, OutboundSession } from "./outbound-facts.js";
 
 /** The charter-2015 rules the MX measures judge a port-25 server on, minus the certificate's. */
@@ -112,7 +112,7 @@ export function judgeOutbound(o: OutboundFacts): Evidence[] {
       ),
     );
     // The engine's own version and suite judgement (charter-2015 profile), worst findings only.
-    for (const e of judgeRules(sessionEndpoint(s), sessionRules))
+    for (const e of judgeRules(sessionEndpoint(s), sessionRules.map(charterRule)))
       if (e.status !== "pass") items.push({ ...e, endpoint: at });
   }
   items.push(...notObserved(o, "starttls-when-offered", offered));

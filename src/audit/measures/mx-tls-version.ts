@@ -1,4 +1,5 @@
 /** mx.tls-version — charter annex §2.2: TLS 1.2 (or 1.3) accepted; 1.0/1.1 still accepted warn; SSL fails. */
+import { annexOf, rulesOf } from "./annex-measures.js";
 import type { Measure } from "./measure.js";
 import { judgeRules, mxJudgement, perTlsEndpoint } from "./mx-endpoints.js";
 
@@ -10,6 +11,6 @@ export const mxTlsVersion: Measure = {
   judge: (facts) =>
     mxJudgement(
       facts,
-      perTlsEndpoint(facts.mxEndpoints, (e) => judgeRules(e, ["no-ssl", "tls12", "old-tls"])),
+      perTlsEndpoint(facts.mxEndpoints, (e) => judgeRules(e, rulesOf(annexOf(facts), "mx.tls-version"))),
     ),
 };

@@ -29,9 +29,17 @@ export interface ProfileResult {
   readonly endpoints: readonly ProfileEndpointResult[];
 }
 
+/** Block ciphers, whose non-AEAD suites are CBC (RFC 5246 §6.2.3.2). */
+const blockCiphers = ["AES", "CAMELLIA", "ARIA", "SEED", "IDEA", "DES", "3DES", "RC2"];
+
+export const isCbc = (s: CipherSuite): boolean => !s.aead && blockCiphers.includes(s.cipher);
+
+/** Whether a suite is selected: any one criterion of the selector matching is enough. */
 export const matches = (s: CipherSuite, select: SuiteSelector): boolean =>
   !(select.excludeAnonymous && s.anonymous) &&
-  ((select.aead === true && s.aead) ||
+  ((select.cbc === true && isCbc(s)) ||
+    (select.not !== undefined && !matches(s, select.not)) ||
+    (select.aead === true && s.aead) ||
     (select.ciphers?.includes(s.cipher) ?? false) ||
     (select.keyExchanges?.includes(s.keyExchange) ?? false) ||
     ((select.macs?.includes(s.mac) ?? false) && !s.aead) ||

@@ -18,6 +18,10 @@ export interface SuiteSelector {
   readonly names?: readonly string[];
   /** Every AEAD suite (GCM, CCM, ChaCha20-Poly1305, all of TLS 1.3). */
   readonly aead?: true;
+  /** Every CBC suite: a block cipher (AES, Camellia, ARIA, SEED, IDEA, DES, 3DES, RC2) without AEAD. */
+  readonly cbc?: true;
+  /** Every suite the inner selector does not match ("not ECDHE"): `{ "not": { "keyExchanges": ["ECDHE"] } }`. */
+  readonly not?: SuiteSelector;
   /** Leave out anonymous suites even when another criterion matches them. */
   readonly excludeAnonymous?: true;
 }
@@ -56,6 +60,8 @@ export interface ProfileRule {
   /** Where the rule comes from: "ANSSI R4", "Mozilla intermediate", "charte §2.2". */
   readonly source: string;
   readonly rule: Rule;
+  /** What to change when the rule does not pass, beside the measure's advice (report/advice.ts). */
+  readonly advice?: { readonly fr: string; readonly en: string };
 }
 
 export interface Profile {
@@ -63,4 +69,10 @@ export interface Profile {
   readonly title: string;
   readonly reference: string;
   readonly rules: readonly ProfileRule[];
+  /**
+   * When the profile is the annex of a charter version: the rules (by id, in order) each rule-judged
+   * charter measure applies (measures/annex-measures.ts) — `mx.*` on port 25, `access.*` on the access
+   * services. A measure the profile does not list has no rule to apply (`not_applicable`).
+   */
+  readonly measures?: Readonly<Partial<Record<string, readonly string[]>>>;
 }

@@ -84,6 +84,15 @@ export const charter2015: Profile = {
       rule: { kind: "certificate-signature", forbidden: ["MD5", "SHA-1"] },
     },
   ],
+  // Port 25 is opportunistic TLS (RFC 7435): old versions and suites only warn there unless SSL is offered.
+  measures: {
+    "mx.tls-version": ["no-ssl", "tls12", "old-tls"],
+    "mx.cipher": ["aes-first"],
+    "mx.key-exchange": ["ecdhe-first"],
+    "mx.hash": ["sha2-first", "signature"],
+    "access.pfs": ["pfs"],
+    "access.tls-parameters": ["no-ssl", "no-broken", "old-tls", "3des"],
+  },
 };
 
 export const anssiTls2020: Profile = {

@@ -108,6 +108,14 @@ export const auditReportSchema = z.looseObject({
       ),
     }),
   ),
+  /** The charter version whose annex judged the report, and its profile (absent from older reports). */
+  charter: z
+    .looseObject({
+      version: z.string(),
+      profile: z.string(),
+      from: z.enum(["registry", "default"]),
+    })
+    .optional(),
 });
 
 export function auditJsonSchema(): unknown {

@@ -1,0 +1,66 @@
+/** The words of the annex impact and consultation documents, French and English. Data. */
+import type { Lang } from "../audit/findings/phrases.js";
+
+const fr = {
+  title: "Impact d'une annexe proposée",
+  proposed: "Annexe proposée",
+  generated: "Établi le",
+  fromStored: "À partir des derniers audits enregistrés de chaque signataire, sans nouvelle mesure.",
+  signatories: "Signataires",
+  domains: "domaines",
+  audited: "audités",
+  wouldFail: "deviendraient non conformes",
+  improved: "s'amélioreraient seulement",
+  totals: "Totaux par mesure",
+  measure: "Mesure",
+  worse: "plus sévère",
+  better: "plus favorable",
+  newlyFailing: "dont nouvellement non conformes",
+  failing: "non conformes",
+  signatoriesWorse: "signataires touchés",
+  accepted: "version acceptée",
+  noChange: "aucun changement",
+  already: "déjà",
+  neverAudited: "jamais audité : rien à rejuger",
+  audit: "audit",
+  endpoints: "Points d'accès concernés",
+  rule: "règle",
+  toChange: "À changer",
+  verdict: "Verdict",
+  none: "Aucun signataire en vigueur.",
+  colon: " : ",
+};
+
+type Words = Readonly<Record<keyof typeof fr, string>>;
+
+const en: Words = {
+  title: "Impact of a proposed annex",
+  proposed: "Proposed annex",
+  generated: "Drawn up on",
+  fromStored: "From each signatory's latest stored audits, without probing again.",
+  signatories: "Signatories",
+  domains: "domains",
+  audited: "audited",
+  wouldFail: "would stop being compliant",
+  improved: "would only improve",
+  totals: "Totals per measure",
+  measure: "Measure",
+  worse: "stricter",
+  better: "more favourable",
+  newlyFailing: "of which newly failing",
+  failing: "failing",
+  signatoriesWorse: "signatories concerned",
+  accepted: "accepted version",
+  noChange: "no change",
+  already: "already",
+  neverAudited: "never audited: nothing to re-judge",
+  audit: "audit",
+  endpoints: "Endpoints concerned",
+  rule: "rule",
+  toChange: "To change",
+  verdict: "Verdict",
+  none: "No signatory in force.",
+  colon: ": ",
+};
+
+export const impactWords: Readonly<Record<Lang, Words>> = { fr, en };
