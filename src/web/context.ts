@@ -3,6 +3,7 @@
  * accounts, the published list and (when present) the audit history. Routes never reach SQL.
  */
 import type { Accounts } from "../accounts/accounts.js";
+import type { AnnexService } from "../annex/annex-service.js";
 import type { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
 import type { AuditRun, AuditRunSummary, Enqueued, StatusMatrix } from "../monitor/history-store.js";
 import type { IncidentStore } from "../monitor/incidents/incident-store.js";
@@ -68,4 +69,6 @@ export interface ServiceContext {
   readonly outbound?: OutboundPort;
   /** Live progress of the audits this process runs (the monitor's hub), for the event streams. */
   readonly progress?: ProgressHub | null;
+  /** Annex versions (Charte art. 8): profiles, charter versions, consultations; absent in some tests. */
+  readonly annex?: AnnexService;
 }

@@ -3,6 +3,7 @@
  * `?lang=`, then the `lang` cookie a switch link sets, then Accept-Language (RFC 9110 §12.5.4).
  */
 import { agencyMessages } from "./i18n-agency.js";
+import { annexMessages } from "./i18n-annex.js";
 import { indicatorsMessages } from "./i18n-indicators.js";
 import { notifyMessages } from "./i18n-notify.js";
 
@@ -237,6 +238,7 @@ const catalogue = {
   event_notice: { fr: "avis envoyé", en: "notice sent" },
   ...notifyMessages,
   ...indicatorsMessages,
+  ...annexMessages,
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type MessageKey = keyof typeof catalogue;

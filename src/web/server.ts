@@ -24,7 +24,9 @@ import { installErrorHandlers } from "./error-handler.js";
 import { resolvePrincipals } from "./request-principal.js";
 import { type CollectedRoute, guardRoutes } from "./route-guard.js";
 import { accountPageRoutes } from "./routes/account-pages.js";
+import { annexPageRoutes } from "./routes/annex-pages.js";
 import { accountsRoutes } from "./routes/api-accounts.js";
+import { annexRoutes } from "./routes/api-annex.js";
 import { auditsRoutes } from "./routes/api-audits.js";
 import { incidentsRoutes } from "./routes/api-incidents.js";
 import { outboundRoutes } from "./routes/api-outbound.js";
@@ -199,6 +201,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
   await app.register(accountPageRoutes, { ctx });
   await app.register(incidentPageRoutes, { ctx });
   await app.register(auditEventRoutes, { ctx, progress: ctx.progress ?? null });
+  await app.register(annexPageRoutes, { ctx });
   await app.register(publishedListRoutes, { ctx });
   await app.register(tlsRptRoutes, { ctx });
   await app.register(metricsRoutes, { ctx });
@@ -212,6 +215,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       await api.register(notifyApiRoutes, { ctx });
       await api.register(outboundRoutes, { ctx });
       await api.register(indicatorsApiRoutes, { ctx });
+      await api.register(annexRoutes, { ctx });
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: "/api/v1" },

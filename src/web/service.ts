@@ -8,6 +8,7 @@ import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { Accounts } from "../accounts/accounts.js";
+import { openAnnexService } from "../annex/annex-service.js";
 import { MailcharterError } from "../core/errors.js";
 import { monitorLimits, serviceLimits } from "../core/limits.js";
 import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
@@ -165,6 +166,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
       outbound: outboundPort(store, options.outboundConfig ?? null, now),
       progress: monitor?.progress ?? null,
+      annex: await openAnnexService(store),
     };
     const server = await buildServer(ctx, {
       https: { cert: identity.cert, key: identity.key },

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Accounts } from "../../src/accounts/accounts.js";
 import type { Principal } from "../../src/accounts/principal.js";
+import { openAnnexService } from "../../src/annex/annex-service.js";
 import { TlsRptStore } from "../../src/indicators/tlsrpt/report-store.js";
 import { AuditHistory } from "../../src/monitor/history-store.js";
 import { IncidentStore } from "../../src/monitor/incidents/incident-store.js";
@@ -106,6 +107,7 @@ export async function startHarness(
     tlsrpt: await TlsRptStore.open(store),
     outbound: outboundPort(store, outboundConfig, now),
     progress: options.progress ?? null,
+    annex: await openAnnexService(store),
   };
   const emails = {
     auditor: "auditor@agency.example",

@@ -60,6 +60,8 @@ function mainNav(ctx: PageContext): SafeHtml {
   if (viewer) links.push({ href: "/indicators", label: "navIndicators" });
   if (viewer?.role === "agency") links.push({ href: "/agency/organisations", label: "navRegistry" });
   if (viewer) links.push({ href: "/incidents", label: "navIncidents" });
+  if (viewer) links.push({ href: "/annex", label: "navAnnex" });
+  links.push({ href: "/charter-versions", label: "navVersions" });
   const current = ctx.path.split("?", 1)[0];
   return html`<nav class="main" aria-label="${t(lang, "mainNav")}"><ul>${links.map(
     (l) =>

@@ -87,7 +87,8 @@ describe("the authorisation matrix", () => {
     }
     expect(failures).toEqual([]);
     expect(checked).toBeGreaterThan(200);
-  });
+    // Every route × every role, one request each: the time grows with the route table.
+  }, 90_000);
 
   it("the same with a logged-in browser session (cookie + CSRF token) for every role", async () => {
     const failures: string[] = [];
@@ -134,7 +135,7 @@ describe("the authorisation matrix", () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 90_000);
 
   it("refuses to start with a route that has no entry", async () => {
     const app = Fastify();
