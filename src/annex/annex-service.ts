@@ -3,7 +3,7 @@
  * versions and consultations, and the impact of a profile from the stored audits (no probing).
  */
 import type { Store } from "../store/database.js";
-import { AnnexError, AnnexStore } from "./annex-store.js";
+import { AnnexError, AnnexStore, notAnAnnex } from "./annex-store.js";
 import { annexImpact, type ImpactReport } from "./impact.js";
 import { impactInputs } from "./impact-input.js";
 
@@ -20,6 +20,7 @@ export async function openAnnexService(store: Store): Promise<AnnexService> {
     async impact(profileId, at, now) {
       const found = await annex.profile(profileId);
       if (!found) throw new AnnexError("not_found", `no profile ${profileId}`);
+      if (!found.profile.measures) throw new AnnexError("invalid", notAnAnnex(profileId));
       return annexImpact(await impactInputs(store, at), found.profile, now.toISOString());
     },
   };

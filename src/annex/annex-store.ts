@@ -78,6 +78,10 @@ export interface ConsultationRecord {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A profile without `measures` judges no charter measure: as an annex it would pass everything. */
+export const notAnAnnex = (id: string) =>
+  `profile "${id}" names no rules for the charter measures ("measures"): it cannot be an annex`;
 const versionName = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 
 function consultationOf(row: {
@@ -240,8 +244,9 @@ export class AnnexStore {
     const title = input.title.trim();
     if (title.length === 0 || title.length > 500)
       throw new AnnexError("invalid", "title: 1 to 500 characters");
-    if (!(await this.profile(input.profile)))
-      throw new AnnexError("invalid", `profile "${input.profile}" is neither built in nor drafted`);
+    const found = await this.profile(input.profile);
+    if (!found) throw new AnnexError("invalid", `profile "${input.profile}" is neither built in nor drafted`);
+    if (!found.profile.measures) throw new AnnexError("invalid", notAnAnnex(input.profile));
     return this.db.transaction().execute(async (trx) => {
       const taken = await trx
         .selectFrom("charter_versions")

@@ -8,7 +8,7 @@ import type { Profile } from "../audit/profiles/profile.js";
 import { profiles } from "../audit/profiles/profiles.js";
 import { errorMessage, UsageError } from "../core/errors.js";
 import { annexLimits } from "../core/limits.js";
-import type { AnnexStore } from "./annex-store.js";
+import { type AnnexStore, notAnAnnex } from "./annex-store.js";
 import { parseProfile } from "./profile-schema.js";
 
 /** The profile in `text` (named `what` in errors), or a usage error listing every issue with its path. */
@@ -42,10 +42,12 @@ export function readProfileFile(file: string, option: string): Profile {
 /** `--proposed FILE|ID`: a profile file, else a built-in or drafted profile id. */
 export async function resolveProfile(text: string, option: string, store?: AnnexStore): Promise<Profile> {
   if (existsSync(text)) return readProfileFile(text, option);
-  const known = profiles.find((p) => p.id === text);
-  if (known) return known;
-  const drafted = store ? await store.profile(text) : null;
-  if (drafted) return drafted.profile;
+  const found =
+    profiles.find((p) => p.id === text) ?? (store ? (await store.profile(text))?.profile : undefined);
+  if (found) {
+    if (!found.measures) throw new UsageError(`${option} ${text}: ${notAnAnnex(text)}`);
+    return found;
+  }
   throw new UsageError(
     `${option} ${text}: neither a profile file nor a known profile id (${[...profiles.map((p) => p.id), ...(store ? ["or one drafted with annex draft"] : [])].join(", ")})`,
   );

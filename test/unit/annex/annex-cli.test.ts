@@ -164,6 +164,10 @@ describe("annex on the command line", () => {
     expect(usageError(await cli("annex", "impact", "--proposed", "charter-2099", "--db", db))).toMatch(
       /--proposed charter-2099: neither a profile file nor a known profile id/,
     );
+    // A profile that judges no charter measure cannot be an annex (it would pass everything).
+    expect(
+      usageError(await cli("annex", "impact", "--proposed", "mozilla-intermediate", "--db", db)),
+    ).toMatch(/names no rules for the charter measures/);
     expect(
       usageError(await cli("annex", "impact", "--proposed", proposedFile, "--db", join(dir, "none.sqlite"))),
     ).toMatch(/no registry there/);
@@ -210,6 +214,9 @@ describe("annex store", () => {
       await expect(
         annex.openConsultation({ version: "2015", title: "x", profile: "charter-2026-draft" }, "a", t0),
       ).rejects.toThrow(/exists already/);
+      await expect(
+        annex.openConsultation({ version: "2027", title: "x", profile: "anssi-tls-2020" }, "a", t0),
+      ).rejects.toThrow(/cannot be an annex/);
       await expect(
         annex.openConsultation({ version: "2027", title: "x", profile: "nope" }, "a", t0),
       ).rejects.toThrow(/neither built in nor drafted/);
