@@ -83,11 +83,13 @@ function scripted(answers: { mail?: Attempt[]; post?: Attempt[] }) {
 }
 
 const at = (iso: string) => new Date(iso);
+/** Every message is enqueued before the passes below (fixed, so the test does not depend on the clock). */
+const enqueuedAt = at("2026-12-01T22:59:00Z");
 
 describe("deliverDue", () => {
   it("addresses a notice to the organisation, the agency, every signatory in force and the webhook, once", async () => {
-    await enqueueNotice(store.db, notice);
-    await enqueueNotice(store.db, notice);
+    await enqueueNotice(store.db, notice, enqueuedAt);
+    await enqueueNotice(store.db, notice, enqueuedAt);
     const s = scripted({});
     const ctx = { db: store.db, config, registry: async () => registry, transports: s.transports };
     const pass = await deliverDue(ctx, at("2026-12-01T23:01:00Z"));
@@ -115,7 +117,7 @@ describe("deliverDue", () => {
   });
 
   it("retries with doubling delays up to the cap, then gives up after the configured attempts", async () => {
-    await enqueueNotice(store.db, { ...notice, audiences: ["agency"] });
+    await enqueueNotice(store.db, { ...notice, audiences: ["agency"] }, enqueuedAt);
     const down = failed("connect", "relay down");
     const s = scripted({
       mail: [down, down, down, down],
@@ -144,7 +146,7 @@ describe("deliverDue", () => {
   });
 
   it("gives up at once on a permanent failure", async () => {
-    await enqueueNotice(store.db, { ...notice, audiences: ["agency"] });
+    await enqueueNotice(store.db, { ...notice, audiences: ["agency"] }, enqueuedAt);
     const s = scripted({ mail: [failed("smtp-rejected", "550 no such user", true)] });
     const pass = await deliverDue(
       {
@@ -162,7 +164,7 @@ describe("deliverDue", () => {
   });
 
   it("leaves notices waiting while no channel is configured", async () => {
-    await enqueueNotice(store.db, notice);
+    await enqueueNotice(store.db, notice, enqueuedAt);
     const pass = await deliverDue({
       db: store.db,
       config: emptyNotifyConfig,
@@ -189,7 +191,7 @@ describe("deliverDue", () => {
       contentType: "application/tlsrpt+gzip",
       dedupKey: "tlsrpt:1",
       dkim: { domain: "a.example", selector: "s1" },
-    });
+    }, enqueuedAt);
     await enqueueOutgoing(store.db, {
       channel: "email",
       destination: "tlsrpt@c.example",
@@ -197,14 +199,14 @@ describe("deliverDue", () => {
       contentType: "application/tlsrpt+gzip",
       dedupKey: "tlsrpt:2",
       dkim: { domain: "a.example", selector: "nokey" },
-    });
+    }, enqueuedAt);
     await enqueueOutgoing(store.db, {
       channel: "https",
       destination: "https://b.example/tlsrpt",
       content: gzip,
       contentType: "application/tlsrpt+gzip",
       dedupKey: "tlsrpt:3",
-    });
+    }, enqueuedAt);
     const s = scripted({});
     const pass = await deliverDue(
       { db: store.db, config, registry: async () => registry, transports: s.transports },
