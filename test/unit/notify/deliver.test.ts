@@ -184,29 +184,41 @@ describe("deliverDue", () => {
       policies: [{ policy: { "policy-type": "sts", "policy-domain": "b.example" } }],
     };
     const gzip = gzipSync(JSON.stringify(report));
-    await enqueueOutgoing(store.db, {
-      channel: "email",
-      destination: "mailto:tlsrpt@b.example",
-      content: gzip,
-      contentType: "application/tlsrpt+gzip",
-      dedupKey: "tlsrpt:1",
-      dkim: { domain: "a.example", selector: "s1" },
-    }, enqueuedAt);
-    await enqueueOutgoing(store.db, {
-      channel: "email",
-      destination: "tlsrpt@c.example",
-      content: gzip,
-      contentType: "application/tlsrpt+gzip",
-      dedupKey: "tlsrpt:2",
-      dkim: { domain: "a.example", selector: "nokey" },
-    }, enqueuedAt);
-    await enqueueOutgoing(store.db, {
-      channel: "https",
-      destination: "https://b.example/tlsrpt",
-      content: gzip,
-      contentType: "application/tlsrpt+gzip",
-      dedupKey: "tlsrpt:3",
-    }, enqueuedAt);
+    await enqueueOutgoing(
+      store.db,
+      {
+        channel: "email",
+        destination: "mailto:tlsrpt@b.example",
+        content: gzip,
+        contentType: "application/tlsrpt+gzip",
+        dedupKey: "tlsrpt:1",
+        dkim: { domain: "a.example", selector: "s1" },
+      },
+      enqueuedAt,
+    );
+    await enqueueOutgoing(
+      store.db,
+      {
+        channel: "email",
+        destination: "tlsrpt@c.example",
+        content: gzip,
+        contentType: "application/tlsrpt+gzip",
+        dedupKey: "tlsrpt:2",
+        dkim: { domain: "a.example", selector: "nokey" },
+      },
+      enqueuedAt,
+    );
+    await enqueueOutgoing(
+      store.db,
+      {
+        channel: "https",
+        destination: "https://b.example/tlsrpt",
+        content: gzip,
+        contentType: "application/tlsrpt+gzip",
+        dedupKey: "tlsrpt:3",
+      },
+      enqueuedAt,
+    );
     const s = scripted({});
     const pass = await deliverDue(
       { db: store.db, config, registry: async () => registry, transports: s.transports },
