@@ -232,8 +232,11 @@ async function probeAddress(
     attempt.run.failure?.step === "handshake" &&
     attempt.run.failure.reason !== "timeout" &&
     !("peerChain" in attempt.run.failure) &&
-    enumerated?.enumeration.incompleteReason === "throttled"
+    (enumerated?.enumeration.incompleteReason === "throttled" || (enumerated?.retries ?? 0) > 0)
   ) {
+    // Also when the enumeration only had to retry: the server pushed back on this host (Exim's
+    // smtp_accept_max counts every port), and a refusal line read by the TLS client is a protocol
+    // error that says nothing about TLS.
     // The raw hellos met refusal lines: the failed handshake was likely one too. Once the
     // enumeration has let go of its connections, the main connection is tried again.
     earlier.push(...attempt.connection.transcript.toJSON());
@@ -283,12 +286,13 @@ async function probeAddress(
   }
   const connections = mainConnections + (enumerated?.connections ?? 0);
   const retries = mainRetries + (enumerated?.retries ?? 0);
-  if (error && enumerated?.throttled && error.step === "handshake" && error.reason !== "timeout") {
+  const pushedBack = enumerated !== null && (enumerated.throttled || enumerated.retries > 0);
+  if (error && pushedBack && error.step === "handshake" && error.reason !== "timeout") {
     // The raw hellos met refusal lines: the failed handshake is the same pushback, not a TLS fault.
     error = {
       ...error,
       reason: "throttled",
-      message: `${error.message} (the server throttles: ${enumerated.enumeration.notes.at(-1) ?? "refusals"})`,
+      message: `${error.message} (the server throttles: ${enumerated?.enumeration.notes.at(-1) ?? "refusals"})`,
     };
   }
   if (enumerated && options.enumeration && (tls || enumerated.enumeration.versions.length > 0)) {
