@@ -10,9 +10,9 @@
  * 4. an outgoing TLS-RPT report mail arrives DKIM-signed (verified here with node:crypto against the
  *    DKIM-Signature it carries) in the RFC 8460 shape, and our own TLS-RPT mail door reads it back.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +30,7 @@ import { openStore, type Store } from "../../src/store/database.js";
 import { migrate } from "../../src/store/migrations.js";
 import { verifyDkim } from "../support/dkim-verify.js";
 import { issue, rootCa } from "../support/pki.js";
+import { type DovecotMailbox, startDovecotMailbox } from "./lab/dovecot-mailbox.js";
 import { notifyAddresses } from "./lab/ports.js";
 import { type PostfixInstance, startPostfix } from "./lab/postfix-instance.js";
 
@@ -39,7 +40,7 @@ const domain = "notify.lab.test";
 const password = "lab-only";
 let relay: PostfixInstance | null = null;
 let plainRelay: PostfixInstance | null = null;
-let dovecotConf = "";
+let dovecot: DovecotMailbox | undefined;
 let store: Store;
 const webhookSecret = Buffer.from("a shared secret for the lab webhook");
 const { privateKey: dkimPrivate, publicKey: dkimPublic } = generateKeyPairSync("rsa", {
@@ -62,14 +63,6 @@ function cli(args: readonly string[]): Promise<{ code: number; stdout: string; s
     );
   });
 }
-
-const quiet = (command: string, args: readonly string[]) =>
-  new Promise<number | null>((resolve, reject) => {
-    // Never a pipe to Dovecot's master (docs/lab-notes.md note 7).
-    const child = spawn(command, [...args], { stdio: "ignore" });
-    child.once("error", reject);
-    child.once("exit", resolve);
-  });
 
 async function mailbox(user: string): Promise<ImapFlow> {
   const client = new ImapFlow({
@@ -155,63 +148,17 @@ beforeAll(async () => {
   writeFileSync(join(dir, "ca.pem"), ca.pem);
   writeFileSync(join(dir, "relay.pem"), relayCert.pem);
   writeFileSync(join(dir, "relay-key.pem"), relayCert.keyPem, { mode: 0o600 });
-  writeFileSync(join(dir, "imap.pem"), imapCert.pem);
-  writeFileSync(join(dir, "imap-key.pem"), imapCert.keyPem, { mode: 0o600 });
   writeFileSync(join(dir, "dkim.pem"), dkimPrivate.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
   writeFileSync(join(dir, "hook-secret"), webhookSecret, { mode: 0o600 });
-  mkdirSync(join(dir, "mail"), { recursive: true });
-  chmodSync(join(dir, "mail"), 0o777);
-  chmodSync(dir, 0o755);
-  writeFileSync(join(dir, "dovecot.log"), "");
-  chmodSync(join(dir, "dovecot.log"), 0o666);
-  dovecotConf = join(dir, "dovecot.conf");
-  writeFileSync(
-    dovecotConf,
-    `base_dir = ${dir}/run
-instance_name = mc-notify
-protocols = imap
-listen = ${notifyAddresses.dovecot}
-log_path = ${dir}/dovecot.log
-auth_mechanisms = plain login
-default_login_user = dovenull
-default_internal_user = dovecot
-mail_location = maildir:${dir}/mail/%u
-ssl = required
-ssl_cert = <${dir}/imap.pem
-ssl_key = <${dir}/imap-key.pem
-passdb {
-  driver = static
-  args = password=${password}
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=${dir}/mail/%u
-}
-service imap-login {
-  inet_listener imap {
-    port = 0
-  }
-  inet_listener imaps {
-    address = ${notifyAddresses.dovecot}
-    port = 993
-    ssl = yes
-  }
-}
-service auth {
-  unix_listener auth-userdb {
-    mode = 0666
-  }
-}
-service stats {
-  unix_listener stats-writer {
-    mode = 0666
-  }
-}
-`,
-  );
-  const code = await quiet("dovecot", ["-c", dovecotConf]);
-  if (code !== 0) throw new Error(`dovecot did not start (${code})`);
-  const lda = `dovecot unix - n n - - pipe\n  flags=DRhu user=nobody argv=/usr/lib/dovecot/dovecot-lda -c ${dovecotConf} -d \${recipient} -f \${sender}\n`;
+  dovecot = await startDovecotMailbox({
+    dir,
+    instance: "mc-notify",
+    address: notifyAddresses.dovecot,
+    password,
+    certPem: imapCert.pem,
+    keyPem: imapCert.keyPem,
+  });
+  const lda = dovecot.ldaService;
   const delivery = {
     mydestination: "",
     virtual_mailbox_domains: domain,
@@ -265,7 +212,7 @@ afterAll(async () => {
   await new Promise((r) => webhook?.close(r));
   await relay?.stop();
   await plainRelay?.stop();
-  if (dovecotConf) await quiet("dovecot", ["-c", dovecotConf, "stop"]);
+  await dovecot?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

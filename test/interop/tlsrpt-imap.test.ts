@@ -6,8 +6,8 @@
  * reason as a keyword, without stopping the others; a second run finds nothing, and a report sent again
  * is a duplicate.
  */
-import { execFile, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ImapFlow } from "imapflow";
@@ -18,6 +18,7 @@ import { importDocumentSchema } from "../../src/indicators/tlsrpt/import-documen
 import { TlsRptStore } from "../../src/indicators/tlsrpt/report-store.js";
 import { openStore } from "../../src/store/database.js";
 import { issue, rootCa } from "../support/pki.js";
+import { type DovecotMailbox, startDovecotMailbox } from "./lab/dovecot-mailbox.js";
 import { tlsrptAddresses } from "./lab/ports.js";
 import { type PostfixInstance, startPostfix } from "./lab/postfix-instance.js";
 
@@ -27,7 +28,7 @@ const user = "tlsrpt@tlsrpt.lab.test";
 const dir = mkdtempSync(join(tmpdir(), "mailcharter-tlsrpt-imap-"));
 const db = join(dir, "indicators.sqlite");
 let postfix: PostfixInstance | null = null;
-let dovecotConf = "";
+let dovecot: DovecotMailbox | undefined;
 
 function cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -36,14 +37,6 @@ function cli(args: readonly string[]): Promise<{ code: number; stdout: string; s
     );
   });
 }
-
-const quiet = (command: string, args: readonly string[]) =>
-  new Promise<number | null>((resolve, reject) => {
-    // Never a pipe to Dovecot's master (docs/lab-notes.md note 7).
-    const child = spawn(command, [...args], { stdio: "ignore" });
-    child.once("error", reject);
-    child.once("exit", resolve);
-  });
 
 async function send(raw: Buffer): Promise<void> {
   const transport = nodemailer.createTransport({
@@ -100,67 +93,20 @@ beforeAll(async () => {
     ipAddresses: [tlsrptAddresses.dovecot],
   });
   writeFileSync(join(dir, "ca.pem"), ca.pem);
-  writeFileSync(join(dir, "cert.pem"), cert.pem);
-  writeFileSync(join(dir, "key.pem"), cert.keyPem, { mode: 0o600 });
-  mkdirSync(join(dir, "mail"), { recursive: true });
-  chmodSync(join(dir, "mail"), 0o777);
-  chmodSync(dir, 0o755);
-  // The LDA runs as the mailbox's owner and logs to the same file as the master.
-  writeFileSync(join(dir, "dovecot.log"), "");
-  chmodSync(join(dir, "dovecot.log"), 0o666);
-  dovecotConf = join(dir, "dovecot.conf");
-  writeFileSync(
-    dovecotConf,
-    `base_dir = ${dir}/run
-instance_name = mc-tlsrpt
-protocols = imap
-listen = ${tlsrptAddresses.dovecot}
-log_path = ${dir}/dovecot.log
-auth_mechanisms = plain login
-default_login_user = dovenull
-default_internal_user = dovecot
-mail_location = maildir:${dir}/mail/%u
-ssl = required
-ssl_cert = <${dir}/cert.pem
-ssl_key = <${dir}/key.pem
-passdb {
-  driver = static
-  args = password=lab-only
-}
-userdb {
-  driver = static
-  args = uid=65534 gid=65534 home=${dir}/mail/%u
-}
-service imap-login {
-  inet_listener imap {
-    port = 0
-  }
-  inet_listener imaps {
-    address = ${tlsrptAddresses.dovecot}
-    port = 993
-    ssl = yes
-  }
-}
-service auth {
-  unix_listener auth-userdb {
-    mode = 0666
-  }
-}
-service stats {
-  unix_listener stats-writer {
-    mode = 0666
-  }
-}
-`,
-  );
-  const code = await quiet("dovecot", ["-c", dovecotConf]);
-  if (code !== 0) throw new Error(`dovecot did not start (${code})`);
+  dovecot = await startDovecotMailbox({
+    dir,
+    instance: "mc-tlsrpt",
+    address: tlsrptAddresses.dovecot,
+    password: "lab-only",
+    certPem: cert.pem,
+    keyPem: cert.keyPem,
+  });
   postfix = await startPostfix({
     name: "tlsrpt",
     address: tlsrptAddresses.postfix,
     hostname: "mx.tlsrpt.lab.test",
     // Delivery by Dovecot's LDA (dovecot-core), run as the mailbox's owner.
-    master: `dovecot unix - n n - - pipe\n  flags=DRhu user=nobody argv=/usr/lib/dovecot/dovecot-lda -c ${dovecotConf} -d \${recipient} -f \${sender}\n`,
+    master: dovecot.ldaService,
     main: {
       mydestination: "",
       virtual_mailbox_domains: "tlsrpt.lab.test",
@@ -181,7 +127,7 @@ service stats {
 
 afterAll(async () => {
   await postfix?.stop();
-  if (dovecotConf) await quiet("dovecot", ["-c", dovecotConf, "stop"]);
+  await dovecot?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
