@@ -2,6 +2,8 @@
 import type { AuditedEndpoint, AuditReport } from "../../src/audit/audit.js";
 import { type MeasureId, type MeasureStatus, verdictOf } from "../../src/audit/measures/measure.js";
 import { charterMeasureIds } from "../../src/monitor/charter-measures.js";
+import { AuditHistory } from "../../src/monitor/history-store.js";
+import type { Store } from "../../src/store/database.js";
 import { endpointOf, tlsOf } from "./reports.js";
 
 export const goodMx = (host = "mx.alpha.example", address = "192.0.2.25"): AuditedEndpoint => ({
@@ -44,5 +46,26 @@ export function reportOf(
     endpoints: options.endpoints ?? [goodMx()],
     discovery: { mx: { kind: "mx", hosts: [{ host: "mx.alpha.example", priority: 10 }] }, notes: [] },
     profiles: [],
+  };
+}
+
+/**
+ * The stored history the service tests read: two audits of x.example (the second failing
+ * `mx.starttls`) and one of y.example, saved through the real history store.
+ */
+export async function saveXyHistory(store: Store): Promise<{ x1: number; x2: number; y1: number }> {
+  const history = await AuditHistory.open(store);
+  const save = async (domain: string, key: string, finishedAt: string, failing = false) =>
+    (
+      await history.save(
+        { jobKey: key, domain, trigger: "cli", requestedBy: "tests" },
+        reportOf(domain, { finishedAt, ...(failing ? { statuses: { "mx.starttls": "fail" } } : {}) }),
+        { now: Date.parse(finishedAt) },
+      )
+    ).runId;
+  return {
+    x1: await save("x.example", "x1", "2026-11-30T10:00:00.000Z"),
+    x2: await save("x.example", "x2", "2026-12-01T10:00:00.000Z", true),
+    y1: await save("y.example", "y1", "2026-12-01T11:00:00.000Z"),
   };
 }

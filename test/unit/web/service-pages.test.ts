@@ -4,9 +4,8 @@
  * page, the agency's cadence form; an operator of X gets 404 on Y's pages, whatever the id.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditHistory } from "../../../src/monitor/history-store.js";
 import { openStore, type Store } from "../../../src/store/database.js";
-import { reportOf } from "../../support/audit-fixture.js";
+import { saveXyHistory } from "../../support/audit-fixture.js";
 import { type Harness, password, startHarness } from "../../support/service-harness.js";
 import { WebClient } from "../../support/web-client.js";
 
@@ -17,18 +16,7 @@ const runs = { x1: 0, x2: 0, y1: 0 };
 beforeAll(async () => {
   store = await openStore(":memory:");
   h = await startHarness(store);
-  const history = await AuditHistory.open(store);
-  const save = async (domain: string, key: string, finishedAt: string, failing = false) =>
-    (
-      await history.save(
-        { jobKey: key, domain, trigger: "cli", requestedBy: "tests" },
-        reportOf(domain, { finishedAt, ...(failing ? { statuses: { "mx.starttls": "fail" } } : {}) }),
-        { now: Date.parse(finishedAt) },
-      )
-    ).runId;
-  runs.x1 = await save("x.example", "x1", "2026-11-30T10:00:00.000Z");
-  runs.x2 = await save("x.example", "x2", "2026-12-01T10:00:00.000Z", true);
-  runs.y1 = await save("y.example", "y1", "2026-12-01T11:00:00.000Z");
+  Object.assign(runs, await saveXyHistory(store));
 });
 afterAll(async () => {
   await h.close();
