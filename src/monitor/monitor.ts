@@ -96,7 +96,8 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
   const schedule = await ScheduleStore.open(options.store);
   const progress = new ProgressHub();
   const holder = options.holder ?? newHolder();
-  const incidents = await IncidentStore.open(options.store);
+  const notify = options.notify ?? outboxSink;
+  const incidents = await IncidentStore.open(options.store, { notify });
   // The queue asks the scheduler for caches and next due times; the scheduler drives the queue.
   let scheduler: Scheduler | undefined;
   let queueRef: RunQueue | undefined;
@@ -115,7 +116,7 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
           cycleId: null,
         })
       ).run.id,
-    notify: options.notify ?? outboxSink,
+    notify,
     ...(options.incidentLimits ? { limits: options.incidentLimits } : {}),
     ...(options.watchSleep ? { sleep: options.watchSleep } : {}),
     ...(options.onError ? { onError: options.onError } : {}),

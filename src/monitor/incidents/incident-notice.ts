@@ -1,13 +1,14 @@
 /**
  * What the incidents hand to the notifications (src/notify): one notice per incident opened,
- * reopened, resolved, or per certificate expiry threshold crossed. Interruptions between MTAs go to
- * every signatory (Charte art. 4.6); the rest to the organisation concerned and the agency.
+ * reopened, acknowledged (by an operator or the agency), resolved, or per certificate expiry threshold
+ * crossed. Interruptions between MTAs go to every signatory (Charte art. 4.6); the rest to the
+ * organisation concerned and the agency.
  */
 import type { Kysely } from "kysely";
 import type { Database } from "../../store/database.js";
 import type { Audience, Incident } from "./incident.js";
 
-export type NoticeEvent = "opened" | "reopened" | "resolved" | "warning";
+export type NoticeEvent = "opened" | "reopened" | "acknowledged" | "resolved" | "warning";
 
 export interface IncidentNotice {
   readonly event: NoticeEvent;

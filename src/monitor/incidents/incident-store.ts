@@ -1,7 +1,9 @@
 /**
  * Storage of the monitoring of interruptions: last good states, "could not check" counters,
  * suspicions, incidents and their timeline. A plan (plan.ts) is applied in one transaction; each audit
- * is processed once (`claimRun`), whichever process stored it. Only this module reaches the tables.
+ * is processed once (`claimRun`), whichever process stored it. An acknowledgement (the pages' and the
+ * API's, src/web/app/incident-views.ts) is recorded with its notice in one transaction, once per opening
+ * of the incident. Only this module reaches the tables.
  */
 import type { Kysely, Transaction } from "kysely";
 import type { Database, Store } from "../../store/database.js";
@@ -11,6 +13,8 @@ import type { Baseline } from "../detection/detect.js";
 import type { DetectionKind } from "../detection/detection.js";
 import type { SubjectState } from "../detection/subject-state.js";
 import type { Incident, IncidentEvent, IncidentEventType, IncidentState, Suspicion } from "./incident.js";
+import type { NoticeSink } from "./incident-notice.js";
+import { outboxSink } from "./outbox-notice.js";
 import type { Action, UnknownCounter } from "./plan.js";
 
 /** What the store tells of an applied plan: incidents touched, and why (for notices and the CLI). */
@@ -40,12 +44,25 @@ export interface IncidentFilter {
   readonly ids?: readonly number[];
 }
 
-export class IncidentStore {
-  private constructor(private readonly store: Store) {}
+export interface IncidentStoreOptions {
+  /** Where the acknowledgements' notices go (default: the notification outbox, src/notify). */
+  readonly notify?: NoticeSink;
+}
 
-  static async open(store: Store): Promise<IncidentStore> {
+/** The de-duplication key of an acknowledgement's notice: one per incident and opening (a reopened
+ * incident is open again and may be acknowledged again, and told again). */
+export const acknowledgementKey = (incident: Pick<Incident, "id" | "reopened">) =>
+  `incident:${incident.id}:acknowledged:${incident.reopened}`;
+
+export class IncidentStore {
+  private constructor(
+    private readonly store: Store,
+    private readonly notify: NoticeSink,
+  ) {}
+
+  static async open(store: Store, options: IncidentStoreOptions = {}): Promise<IncidentStore> {
     await migrate(store.db as never, store.engine);
-    return new IncidentStore(store);
+    return new IncidentStore(store, options.notify ?? outboxSink);
   }
 
   private get db(): Kysely<Database> {
@@ -478,7 +495,10 @@ export class IncidentStore {
     }));
   }
 
-  /** open → acknowledged (an acknowledged or resolved incident is left as it is: false). */
+  /**
+   * open → acknowledged (an acknowledged or resolved incident is left as it is: false), with its
+   * notice to those the incident was told to, in the same transaction: recorded and told, or neither.
+   */
   async acknowledge(id: number, by: string, at: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const done = await trx
@@ -500,6 +520,30 @@ export class IncidentStore {
           data: null,
         })
         .execute();
+      const row = await trx
+        .selectFrom("incidents")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
+      const [incident] = await this.withThresholds([row as IncidentRow], trx);
+      if (incident) {
+        await this.notify(
+          { event: "acknowledged", key: acknowledgementKey(incident), audience: incident.audience, incident },
+          trx,
+        );
+        await trx
+          .insertInto("incident_events")
+          .values({
+            incident_id: id,
+            at,
+            type: "notice",
+            run_id: null,
+            author: null,
+            text: null,
+            data: JSON.stringify({ change: "acknowledged" }),
+          })
+          .execute();
+      }
       return true;
     });
   }

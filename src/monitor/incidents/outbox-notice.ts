@@ -1,7 +1,8 @@
 /**
  * An incident's notice as the notification outbox takes it (src/notify/notice.ts): what happened, in
  * French and English, who is told (Charte art. 4.6: an MX interruption goes to every signatory), and
- * the links to the incident and to the audit that proves it. Queued in the incident's transaction.
+ * the links to the incident and to the audit that proves it. Queued in the incident's transaction
+ * (for an acknowledgement, in the transaction that records it).
  */
 import type { Kysely } from "kysely";
 import type { NoticeInput } from "../../notify/notice.js";
@@ -31,11 +32,22 @@ const kindWords: Readonly<Record<DetectionKind, { fr: string; en: string }>> = {
 
 const minutes = (ms: number | null) => (ms === null ? "?" : String(Math.max(1, Math.round(ms / 60_000))));
 
+/** The notice kind of an incident's event (a reopening is told as an opening). */
+const noticeKind = (event: IncidentNotice["event"]): NoticeInput["kind"] =>
+  event === "resolved"
+    ? "incident-resolved"
+    : event === "acknowledged"
+      ? "incident-acknowledged"
+      : event === "warning"
+        ? "certificate-expiring"
+        : "incident-opened";
+
 export function incidentNotice(n: IncidentNotice, organisationId: number | null): NoticeInput {
   const i = n.incident;
   const what = kindWords[i.kind] ?? { fr: i.kind, en: i.kind };
   const where = i.endpoint ?? i.domain;
   const resolved = n.event === "resolved";
+  const acknowledged = n.event === "acknowledged";
   const summary = resolved
     ? {
         fr: `Rétabli sur ${where} (${i.domain}) : ${what.fr}.`,
@@ -46,7 +58,12 @@ export function incidentNotice(n: IncidentNotice, organisationId: number | null)
           fr: `${where} (${i.domain}) : ${what.fr} (moins de ${n.thresholdDays ?? "?"} jours).`,
           en: `${where} (${i.domain}): ${what.en} (under ${n.thresholdDays ?? "?"} days).`,
         }
-      : { fr: `${where} (${i.domain}) : ${what.fr}.`, en: `${where} (${i.domain}): ${what.en}.` };
+      : acknowledged
+        ? {
+            fr: `Pris en compte, en cours de traitement : ${where} (${i.domain}) : ${what.fr}.`,
+            en: `Acknowledged, being handled: ${where} (${i.domain}): ${what.en}.`,
+          }
+        : { fr: `${where} (${i.domain}) : ${what.fr}.`, en: `${where} (${i.domain}): ${what.en}.` };
   const details = [
     {
       fr: `Première observation : ${i.firstObservedAt} (audit #${i.firstRunId}).`,
@@ -57,6 +74,15 @@ export function incidentNotice(n: IncidentNotice, organisationId: number | null)
           {
             fr: `Confirmé par l'audit #${i.confirmRunId} le ${i.openedAt}.`,
             en: `Confirmed by audit #${i.confirmRunId} at ${i.openedAt}.`,
+          },
+        ]
+      : []),
+    // Who acknowledged is not said: the other signatories told of it do not see it on the pages either.
+    ...(acknowledged && i.acknowledgedAt
+      ? [
+          {
+            fr: `Pris en compte le ${i.acknowledgedAt} ; la résolution sera constatée par un audit.`,
+            en: `Acknowledged at ${i.acknowledgedAt}; its resolution will be seen by an audit.`,
           },
         ]
       : []),
@@ -71,7 +97,7 @@ export function incidentNotice(n: IncidentNotice, organisationId: number | null)
   ];
   const proof = resolved ? i.resolveRunId : n.event === "warning" ? i.firstRunId : i.confirmRunId;
   return {
-    kind: resolved ? "incident-resolved" : n.event === "warning" ? "certificate-expiring" : "incident-opened",
+    kind: noticeKind(n.event),
     dedupKey: n.key,
     incidentId: i.id,
     organisationId,
@@ -81,7 +107,7 @@ export function incidentNotice(n: IncidentNotice, organisationId: number | null)
     summary,
     details,
     links: { incident: `/incidents/${i.id}`, ...(proof !== null ? { audit: `/audits/${proof}` } : {}) },
-    occurredAt: (resolved ? i.resolvedAt : i.lastSeenAt) ?? i.openedAt,
+    occurredAt: (resolved ? i.resolvedAt : acknowledged ? i.acknowledgedAt : i.lastSeenAt) ?? i.openedAt,
   };
 }
 

@@ -77,6 +77,16 @@ afterAll(async () => {
   await store.close();
 });
 
+const acknowledgedNotices = async () =>
+  (
+    await store.db
+      .selectFrom("notify_notices")
+      .select("dedup_key")
+      .where("kind", "=", "incident-acknowledged")
+      .orderBy("id")
+      .execute()
+  ).map((r) => r.dedup_key);
+
 type List = { incidents: { id: number; canAct: boolean; domain: string }[] };
 type Detail = {
   incident: { id: number; state: string; canAct: boolean; acknowledgedBy: string | null };
@@ -139,6 +149,7 @@ describe("incidents API", () => {
     });
     expect(ack.status).toBe(403);
     expect(ack.json<{ error: { code: string } }>().error.code).toBe("forbidden");
+    expect(await acknowledgedNotices()).toEqual([]);
     const auditor = await c.fetch("POST", `/api/v1/incidents/${ids.yAll}/acknowledge`, {
       bearer: h.tokens.auditor,
     });
@@ -159,6 +170,8 @@ describe("incidents API", () => {
       bearer: h.tokens.operatorX,
     });
     expect(again.status).toBe(409);
+    // The acknowledgement applied once is told once (src/notify's outbox), in the same transaction.
+    expect(await acknowledgedNotices()).toEqual([`incident:${ids.xOwn}:acknowledged:0`]);
     const comment = await c.fetch("POST", `/api/v1/incidents/${ids.xOwn}/comments`, {
       bearer: h.tokens.operatorX,
       json: { text: "  key rolled back  " },

@@ -184,7 +184,14 @@ describe("an interruption, confirmed, acknowledged, resolved", () => {
     expect(resolved?.resolveRunId).toBe(fourth.outcome.runs.find((r) => r.domain === "charlie.example")?.id);
     // From the first bad observation (t0 + 1 day) to the good one (t0 + 3 days + the pause).
     expect(resolved?.timeToRestoreMs).toBe(2 * day + pause);
-    expect(notices.map((n) => n.event)).toEqual(["opened", "resolved"]);
+    // The acknowledgement is told too, once (the second acknowledge changed nothing).
+    expect(notices.map((n) => n.event)).toEqual(["opened", "acknowledged", "resolved"]);
+    expect(notices[1]).toMatchObject({ key: `incident:${id}:acknowledged:0`, audience: "all" });
+    expect(notices[1]?.incident).toMatchObject({
+      id,
+      state: "acknowledged",
+      acknowledgedBy: "ops@charlie.example",
+    });
     const timeline = await monitor.incidents.timeline(id);
     expect(timeline.map((e) => e.type)).toEqual([
       "observed",
@@ -192,6 +199,7 @@ describe("an interruption, confirmed, acknowledged, resolved", () => {
       "opened",
       "notice",
       "acknowledged",
+      "notice",
       "comment",
       "seen_again",
       "resolved",
@@ -342,6 +350,85 @@ describe("notices through the outbox", () => {
     expect(opened.summary.fr).toContain("STARTTLS n'est plus annoncé");
     expect(resolved.summary.en).toMatch(/^Restored on mx\.charlie\.example/);
     expect(new Set(rows.map((r) => r.dedup_key)).size).toBe(2);
+  });
+
+  it("an acknowledgement is one notice in the outbox per opening, without who acknowledged", async () => {
+    await monitor.stop(0);
+    monitor = await monitorOn(store, clock, auditor, {
+      confirmTimers: false,
+      incidentLimits: { confirmPauseMs: pause, flapWindowMs: 3 * day },
+      watchSleep: async (ms) => clock.advance(ms),
+    });
+    await cycle();
+    clock.advance(day);
+    script = [[off], [off]];
+    await cycle();
+    const [incident] = await monitor.incidents.list({ state: "unresolved" });
+    const id = incident?.id ?? -1;
+    const at = new Date(clock.now()).toISOString();
+    expect(await monitor.incidents.acknowledge(id, "ops@charlie.example", at)).toBe(true);
+    expect(await monitor.incidents.acknowledge(id, "ops@charlie.example", at)).toBe(false);
+    const acks = async () =>
+      (
+        await store.db
+          .selectFrom("notify_notices")
+          .select(["kind", "dedup_key", "payload"])
+          .where("kind", "=", "incident-acknowledged")
+          .orderBy("id")
+          .execute()
+      ).map((r) => ({ key: r.dedup_key, notice: JSON.parse(r.payload) }));
+    const [ack, ...more] = await acks();
+    expect(more).toEqual([]);
+    expect(ack?.key).toBe(`incident:${id}:acknowledged:0`);
+    expect(ack?.notice).toMatchObject({
+      kind: "incident-acknowledged",
+      incidentId: id,
+      domain: "charlie.example",
+      organisation: "Charlie",
+      audiences: ["organisation", "agency", "signatories"],
+      occurredAt: at,
+      links: { incident: `/incidents/${id}` },
+    });
+    expect(ack?.notice.summary.fr).toMatch(/^Pris en compte, en cours de traitement : mx\.charlie\.example/);
+    expect(ack?.notice.summary.en).toMatch(/^Acknowledged, being handled: mx\.charlie\.example/);
+    // Every signatory is told: who acknowledged stays the organisation's (as on the pages).
+    expect(JSON.stringify(ack?.notice)).not.toContain("ops@charlie.example");
+    // Resolved, then back within the flapping window: reopened, acknowledged again, told again.
+    clock.advance(day);
+    script = [[good]];
+    await cycle();
+    clock.advance(day);
+    script = [[off], [off]];
+    await cycle();
+    expect((await monitor.incidents.get(id))?.state).toBe("open");
+    expect(await monitor.incidents.acknowledge(id, "ops@charlie.example", at)).toBe(true);
+    expect((await acks()).map((a) => a.key)).toEqual([
+      `incident:${id}:acknowledged:0`,
+      `incident:${id}:acknowledged:1`,
+    ]);
+  });
+
+  it("an acknowledgement whose notice cannot be queued is not recorded either (one transaction)", async () => {
+    await monitor.stop(0);
+    monitor = await monitorOn(store, clock, auditor, {
+      confirmTimers: false,
+      incidentLimits: { confirmPauseMs: pause },
+      watchSleep: async (ms) => clock.advance(ms),
+      notify: async (n) => {
+        if (n.event === "acknowledged") throw new Error("the outbox is unavailable");
+      },
+    });
+    await cycle();
+    clock.advance(day);
+    script = [[off], [off]];
+    await cycle();
+    const [incident] = await monitor.incidents.list({ state: "unresolved" });
+    const id = incident?.id ?? -1;
+    await expect(
+      monitor.incidents.acknowledge(id, "ops@charlie.example", new Date(clock.now()).toISOString()),
+    ).rejects.toThrow("the outbox is unavailable");
+    expect(await monitor.incidents.get(id)).toMatchObject({ state: "open", acknowledgedBy: null });
+    expect((await monitor.incidents.timeline(id)).map((e) => e.type)).not.toContain("acknowledged");
   });
 });
 
