@@ -7,7 +7,14 @@
  * (`Mmm dd hh:mm:ss host exim[pid]: …`) are read too, with or without Exim's own stamp inside.
  */
 import { normaliseVersion } from "./postfix-events.js";
-import type { FailureType, LineResult, Outcome, SessionRecord, TlsClass } from "./session.js";
+import {
+  type FailureType,
+  isOwnLoopback,
+  type LineResult,
+  type Outcome,
+  type SessionRecord,
+  type TlsClass,
+} from "./session.js";
 import { parseSyslogLine } from "./syslog-line.js";
 import { rfc3339Time, YearInference } from "./timestamp.js";
 
@@ -106,6 +113,7 @@ export class EximSessions {
     const cv = field(rest, "CV");
     if (flag === "<=") {
       if (host === null) return ignored; // a local submission (P=local)
+      if (isOwnLoopback(host[2] ?? null)) return ignored; // a filter's re-injection, a local program
       const protocol = field(rest, "P") ?? "";
       if (!/smtp/i.test(protocol)) return ignored;
       const tlsClass = classOf(x, cv);
@@ -135,6 +143,7 @@ export class EximSessions {
     const recipient = (angle ? (angle[1] as string) : address).toLowerCase();
     if (isLocal(address, rest, host) && !(flag !== "=>" && flag !== "->" && /T=\S*smtp/i.test(rest)))
       return ignored;
+    if (isOwnLoopback(host?.[2] ?? null)) return ignored; // a content filter on this host
     const outcome: Outcome = flag === "==" ? "deferred" : flag === "**" ? "bounced" : "sent";
     // The reason, without the TLS fields (X=TLS1.3… would read as a TLS failure).
     const reason = rest

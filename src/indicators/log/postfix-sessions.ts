@@ -20,7 +20,13 @@ import {
   type PostfixEvent,
   parsePostfixMessage,
 } from "./postfix-events.js";
-import type { FailureType, LineResult, SessionRecord, TlsDetails } from "./session.js";
+import {
+  type FailureType,
+  isOwnLoopback,
+  type LineResult,
+  type SessionRecord,
+  type TlsDetails,
+} from "./session.js";
 import { parseSyslogLine } from "./syslog-line.js";
 import { YearInference } from "./timestamp.js";
 
@@ -142,6 +148,8 @@ export class PostfixSessions {
       case "disconnect": {
         const state = this.servers.get(processKey);
         this.servers.delete(processKey);
+        // A filter's re-injection or a local program: not a session between MTAs.
+        if (isOwnLoopback(event.peer.ip)) return ignored;
         const starttls = event.starttls;
         // Tolerance: a session whose TLS line was not logged (smtpd_tls_loglevel = 0, or the log
         // starts mid-session) but whose summary counts a STARTTLS: encrypted, client unauthenticated.
@@ -195,6 +203,7 @@ export class PostfixSessions {
     raw: string,
   ): LineResult {
     if (event.relay === null) return ignored; // relay=none, local, virtual, a unix socket: not SMTP
+    if (isOwnLoopback(event.relay.ip)) return ignored; // a content filter: a step inside the host
     const relay = addressKey(event.relay);
     const now = seconds(time);
     let state = this.clients.get(processKey);

@@ -55,6 +55,16 @@ export const failureTypes: readonly FailureType[] = [
 
 export type Mta = "postfix" | "exim";
 
+/**
+ * The MTA host's own loopback address: a hop to or from it is not a transfer between MTAs but a
+ * step inside one host — a content filter (amavisd-new on 127.0.0.1:10024 and its re-injection on
+ * :10025, Postfix FILTER_README; dkimproxy, clamsmtp), or a local program submitting over SMTP. Such
+ * deliveries and sessions are left out of the figures: counted, every outgoing message of a host
+ * with a filter would show a delivery "in clear" beside its real one. Only the two addresses a host
+ * calls itself are read so; the rest of 127.0.0.0/8 is other hosts, as in a lab on one machine.
+ */
+export const isOwnLoopback = (ip: string | null): boolean => ip === "127.0.0.1" || ip === "::1";
+
 export interface TlsDetails {
   readonly tlsClass: Exclude<TlsClass, "none">;
   /** `TLSv1.3` (Postfix, OpenSSL) or `TLS1.3` (Exim, GnuTLS), normalised to `TLSv1.3`. */

@@ -18,11 +18,15 @@ export interface SyslogLine {
   readonly text: string;
 }
 
-// Classic: "Dec  1 23:16:06[.frac] host program[pid]: text".
+// Classic: "Dec  1 23:16:06[.frac] host program[pid]: text", the month maybe in the machine's locale
+// ("déc. 02 …" from journalctl on a French server: src/indicators/log/timestamp.ts). A line read off
+// the wire may keep its RFC 3164 §4.1.1 priority ("<22>Dec  1 …"): it is skipped.
 const classic =
-  /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d(?:\.\d{1,9})?) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
-// RFC 3339: "2026-12-01T23:16:06.123456+01:00 host program[pid]: text".
-const modern = /^(\d{4}-\d\d-\d\dT\S+) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
+  /^(?:<\d{1,3}>)?([^\s\d]{3,6}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d(?:\.\d{1,9})?) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
+// RFC 3339: "2026-12-01T23:16:06.123456+01:00 host program[pid]: text" (or a space for the "T",
+// as RFC 3339 §5.6 allows and some collectors write).
+const modern =
+  /^(?:<\d{1,3}>)?(\d{4}-\d\d-\d\d(?:T\S+| \d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
 
 function program(name: string): { instance: string; service: string } {
   const slash = name.indexOf("/");

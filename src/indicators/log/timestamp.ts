@@ -3,6 +3,11 @@
  * own postlogd adds `.uuuuuu`) and RFC 3339 (rsyslog's high-precision format, `2026-12-01T23:16:06
  * .123456+01:00`). Exim's mainlog writes `YYYY-MM-DD hh:mm:ss` with an optional `+hhmm` zone.
  * Times without a zone are read as UTC (docs/mta-logs.md says why).
+ *
+ * `journalctl` (its default `short` output) and some syslog daemons write the month in the
+ * machine's locale (`%b`): a French server logs `déc. 02 05:23:35`, a Russian one `авг 09 …`. The
+ * abbreviations of glibc's locale files (LC_TIME `abmon`) for the languages below are read too,
+ * case-insensitively and with or without their final dot; no two of them name different months.
  */
 
 const months: Readonly<Record<string, number>> = {
@@ -19,6 +24,39 @@ const months: Readonly<Record<string, number>> = {
   Nov: 10,
   Dec: 11,
 };
+
+/**
+ * `abmon` of glibc 2.36's fr_FR, de_DE, es_ES, it_IT, nl_NL, pt_PT/pt_BR, pl_PL and ru_RU locales,
+ * lower-cased, final dot dropped; index = month (0 = January). English is the table above.
+ */
+const localeMonths: readonly (readonly string[])[] = [
+  ["janv", "ene", "gen", "sty", "янв"],
+  ["févr", "fév", "fev", "lut", "фев"],
+  ["mars", "mär", "mrt", "мар"],
+  ["avril", "avr", "abr", "kwi", "апр"],
+  ["mai", "mag", "mei", "maj", "may", "мая", "май"],
+  ["juin", "giu", "cze", "июн"],
+  ["juil", "lug", "lip", "июл"],
+  ["août", "ago", "sie", "авг"],
+  ["sept", "set", "wrz", "сен"],
+  ["okt", "ott", "out", "paź", "окт"],
+  ["lis", "ноя"],
+  ["déc", "dez", "dic", "gru", "дек"],
+];
+
+const monthByName = new Map<string, number>();
+for (const [name, index] of Object.entries(months)) monthByName.set(name.toLowerCase(), index);
+localeMonths.forEach((names, index) => {
+  for (const name of names) monthByName.set(name, index);
+});
+
+/** A month abbreviation in English or one of the locales above (`Dec`, `déc.`, `DEZ`) → 0–11. */
+export function monthIndex(name: string): number | undefined {
+  const english = months[name];
+  if (english !== undefined) return english;
+  const key = (name.endsWith(".") ? name.slice(0, -1) : name).toLowerCase();
+  return monthByName.get(key);
+}
 
 /**
  * Infers the year of year-less syslog stamps in a stream read in order. The stream starts in the
@@ -76,7 +114,7 @@ export function syslogTime(month: string, day: string, clock: string, years: Yea
 }
 
 function convert(month: string, day: string, clock: string, years: YearInference): string | null {
-  const m = months[month];
+  const m = monthIndex(month);
   if (m === undefined) return null;
   const d = Number(day);
   const parts = /^(\d\d):(\d\d):(\d\d)(\.\d{1,9})?$/.exec(clock);

@@ -72,3 +72,22 @@ describe("Exim main log", () => {
     expect(eximFailure("Connection refused")).toBeNull();
   });
 });
+
+describe("Exim: hops inside the host", () => {
+  it("a delivery to a filter on 127.0.0.1 and its re-injection are not sessions between MTAs", () => {
+    const parser = new EximSessions(new Date("2026-12-02T00:00:00Z"));
+    const lines = [
+      "2026-12-01 10:00:00 1vA1aa-000001-AB <= u@example.org H=localhost [127.0.0.1]:41000 P=esmtp S=900",
+      '2026-12-01 10:00:01 1vA1aa-000001-AB => r@peer.example R=dnslookup T=remote_smtp H=127.0.0.1 [127.0.0.1]:10024 C="250 Ok"',
+      "2026-12-01 10:00:02 1vA1bb-000002-AB <= u@example.org H=localhost [::1]:41001 P=esmtp S=950",
+      '2026-12-01 10:00:03 1vA1bb-000002-AB => r@peer.example R=dnslookup T=remote_smtp H=mx.peer.example [198.51.100.7]:25 X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes C="250 Ok"',
+    ];
+    const sessions = lines.flatMap((l) => {
+      const r = parser.line(l);
+      return r.kind === "sessions" ? r.sessions : [];
+    });
+    expect(sessions.map((s) => `${s.direction} ${s.peerIp} ${s.tlsClass}`)).toEqual([
+      "outbound 198.51.100.7 verified",
+    ]);
+  });
+});

@@ -208,9 +208,63 @@ describe("real logs of the lab's Postfix 3.7 (recorded by test/interop/log-proof
     expect(summary.tls.outbound).toEqual({ verified: 4, trusted: 0, untrusted: 0, anonymous: 0, none: 2 });
     expect(summary.deliveries).toEqual({ sent: 6, deferred: 3, bounced: 0 });
   });
+  it("the sender's own submissions over SMTP from 127.0.0.1 are not inbound sessions", () => {
+    const text = read("lab-postfix-sender.txt");
+    expect(text).toContain("disconnect from localhost[127.0.0.1]");
+    expect(summarise(text).summary.tls.inbound).toEqual({
+      verified: 0,
+      trusted: 0,
+      untrusted: 0,
+      anonymous: 0,
+      none: 0,
+    });
+  });
   it("the receiver: 4 Anonymous TLS sessions, 5 in clear", () => {
     const { summary, unparsed } = summarise(read("lab-postfix-receiver.txt"));
     expect(unparsed).toBe(0);
     expect(summary.tls.inbound).toEqual({ verified: 0, trusted: 0, untrusted: 0, anonymous: 4, none: 5 });
+  });
+});
+
+describe("hops inside the host: a content filter on the loopback address", () => {
+  // The FILTER_README shape (amavisd-new): the message goes to 127.0.0.1:10024 in clear, comes back
+  // on :10025 under a new queue id, then leaves over TLS. Only the last hop is between MTAs.
+  const log = [
+    "Dec  1 10:00:00 mx postfix/submission/smtpd[100]: Anonymous TLS connection established from unknown[192.0.2.50]: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+    "Dec  1 10:00:00 mx postfix/submission/smtpd[100]: AAA111: client=unknown[192.0.2.50], sasl_method=PLAIN, sasl_username=u@example.org",
+    "Dec  1 10:00:01 mx postfix/smtp[101]: AAA111: to=<r@peer.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=0.4, delays=0.1/0/0/0.3, dsn=2.0.0, status=sent (250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as BBB222)",
+    "Dec  1 10:00:01 mx postfix/smtpd[102]: connect from localhost[127.0.0.1]",
+    "Dec  1 10:00:01 mx postfix/smtpd[102]: BBB222: client=localhost[127.0.0.1]",
+    "Dec  1 10:00:01 mx postfix/smtpd[102]: disconnect from localhost[127.0.0.1] ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5",
+    "Dec  1 10:00:02 mx postfix/smtp[103]: Trusted TLS connection established to mx.peer.example[198.51.100.7]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256",
+    "Dec  1 10:00:03 mx postfix/smtp[103]: BBB222: to=<r@peer.example>, relay=mx.peer.example[198.51.100.7]:25, delay=2, delays=0/0/1/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+    "Dec  1 10:00:04 mx postfix/lmtp[104]: CCC333: to=<u@example.org>, relay=mx.example.org[/var/run/dovecot/lmtp], delay=0.05, dsn=2.0.0, status=sent (250 2.0.0 Saved)",
+    "Dec  1 10:00:05 mx postfix/smtp[105]: DDD444: to=<r@peer.example>, relay=::1[::1]:10024, delay=0.4, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+  ].join("\n");
+  it("counts one delivery, over Trusted TLS, and the submission client, not the filter's hops", () => {
+    const { sessions, unparsed } = run(log);
+    expect(unparsed).toBe(0);
+    expect(sessions.map((s) => `${s.direction} ${s.peerIp} ${s.tlsClass}`)).toEqual([
+      "outbound 198.51.100.7 trusted",
+    ]);
+  });
+});
+
+describe("syslog frames beyond the classic one", () => {
+  const delivery =
+    "mx postfix/smtp[7]: EEE555: to=<r@peer.example>, relay=mx.peer.example[198.51.100.7]:25, delay=1, dsn=2.0.0, status=sent (250 Ok)";
+  it.each([
+    ["déc. 02 05:23:35", "2026-12-02T05:23:35Z"], // journalctl on a French server
+    ["<22>Dec  2 05:23:35", "2026-12-02T05:23:35Z"], // the RFC 3164 priority kept
+    ["2026-12-02 05:23:35", "2026-12-02T05:23:35Z"], // RFC 3339 with a space
+    ["2026-12-02 06:23:35.250+01:00", "2026-12-02T05:23:35.250Z"],
+    ["2026-12-02T06:23:35.123456+01:00", "2026-12-02T05:23:35.123Z"],
+  ])("%s", (stamp, time) => {
+    const { sessions, unparsed } = run(`${stamp} ${delivery}`, new Date("2026-12-31T00:00:00Z"));
+    expect(unparsed).toBe(0);
+    expect(sessions[0]?.time).toBe(time);
+  });
+  it("a stamp that is not one stays unparsed", () => {
+    expect(run(`12 déc. 05:23:35 ${delivery}`).unparsed).toBe(1);
   });
 });

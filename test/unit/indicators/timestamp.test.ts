@@ -31,3 +31,25 @@ describe("RFC 3339", () => {
     expect(rfc3339Time("yesterday")).toBeNull();
   });
 });
+
+describe("months in the machine's locale (journalctl's %b)", () => {
+  it("French, German, Spanish, Russian and Polish abbreviations, with or without their dot", () => {
+    const month = (name: string) => {
+      const years = new YearInference(new Date("2026-12-31T00:00:00Z"));
+      return syslogTime(name, "2", "05:23:35", years)?.slice(5, 7) ?? null;
+    };
+    expect(month("déc.")).toBe("12");
+    expect(month("DÉC")).toBe("12");
+    expect(month("févr.")).toBe("02");
+    expect(month("août")).toBe("08");
+    expect(month("juil.")).toBe("07");
+    expect(month("Mär")).toBe("03");
+    expect(month("Okt")).toBe("10");
+    expect(month("ene")).toBe("01");
+    expect(month("авг")).toBe("08");
+    expect(month("мая")).toBe("05");
+    expect(month("paź")).toBe("10");
+    expect(month("juni")).toBeNull(); // a full month name is not an abbreviation
+    expect(month("xyz")).toBeNull();
+  });
+});
