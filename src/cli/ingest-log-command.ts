@@ -89,7 +89,25 @@ export async function ingestLog(
     await store?.close();
   }
   io.out.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
+  const warning = loggingWarning(format, summary);
+  if (warning) io.err.write(`warning: ${warning}\n`);
   return 0;
+}
+
+/**
+ * SMTP records were read but not one TLS line: the MTA most likely does not log its TLS (Postfix
+ * `smtp_tls_loglevel = 0` / `smtpd_tls_loglevel = 0`, Exim without `+tls_cipher`), and every
+ * session was counted in clear. Said on stderr, never silently.
+ */
+export function loggingWarning(format: LogFormat, s: LogSummary): string | null {
+  const encrypted = (c: LogSummary["tls"]["outbound"]) => c.verified + c.trusted + c.untrusted + c.anonymous;
+  const records = s.deliveries.sent + s.deliveries.deferred + s.deliveries.bounced + s.tls.inbound.none;
+  if (records === 0 || encrypted(s.tls.outbound) + encrypted(s.tls.inbound) > 0) return null;
+  const settings =
+    format === "postfix"
+      ? "smtp_tls_loglevel and smtpd_tls_loglevel must be 1 or more (postconf)"
+      : "log_selector must keep +tls_cipher and +tls_certificate_verified";
+  return `${records} SMTP record(s) and not one TLS line: if the MTA does not log its TLS, they are counted in clear — ${settings}`;
 }
 
 export function renderSummary(s: LogSummary): string {

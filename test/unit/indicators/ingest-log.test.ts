@@ -12,6 +12,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loggingWarning } from "../../../src/cli/ingest-log-command.js";
+import { emptySummary } from "../../../src/indicators/log/summary.js";
 
 /** The fixture spans 31 Dec → 1 Jan: its syslog years come from the file's mtime, pinned here. */
 const written = new Date("2027-01-02T00:00:00Z");
@@ -329,5 +331,21 @@ describe("the ingest-log document", () => {
     );
     expect(logSummarySchema.parse(out)).toEqual(out);
     expect(Object.keys(out)).toEqual(["schema", "lines", "unparsed", "tls", "deliveries"]);
+  });
+});
+
+describe("a log without any TLS line", () => {
+  it("warns that the MTA may not log its TLS, and only then", () => {
+    const clear = emptySummary();
+    clear.deliveries.sent = 3;
+    clear.tls.outbound.none = 3;
+    expect(loggingWarning("postfix", clear)).toMatch(/3 SMTP record\(s\).*smtp_tls_loglevel/);
+    expect(loggingWarning("exim", clear)).toMatch(/tls_cipher/);
+    const mixed = emptySummary();
+    mixed.deliveries.sent = 3;
+    mixed.tls.outbound.none = 2;
+    mixed.tls.outbound.verified = 1;
+    expect(loggingWarning("postfix", mixed)).toBeNull();
+    expect(loggingWarning("postfix", emptySummary())).toBeNull();
   });
 });
