@@ -129,3 +129,16 @@ export const agencyAddresses = { packaged: "127.0.11.1", browser: "127.0.11.2" }
  * both logs ingested (127.0.13.0/24 is the indicators' range).
  */
 export const logProofAddresses = { sender: "127.0.13.1", receiver: "127.0.13.2" } as const;
+
+/**
+ * The incident notice end to end (test/interop/incident-e2e.test.ts): the MX `serve` watches
+ * (mx.e2e in the lab zone), the Postfix relay that requires TLS, the Dovecot mailbox behind it, the
+ * HTTPS webhook receiver and `serve` itself.
+ */
+export const incidentE2eAddresses = {
+  relay: "127.0.19.1",
+  dovecot: "127.0.19.2",
+  webhook: "127.0.19.3",
+  mx: "127.0.19.10",
+  serve: "127.0.19.20",
+} as const;
