@@ -2,14 +2,15 @@
  * `mailcharter serve`: the service over HTTPS (default https://127.0.0.1:8443/, loopback only until
  * told otherwise). The server code is loaded only when the command runs, so other commands start fast.
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { errorMessage, UsageError } from "../core/errors.js";
-import { incidentLimits, monitorLimits } from "../core/limits.js";
+import { newHolder } from "../monitor/holder.js";
+import { systemResolver } from "../net/resolver.js";
 import type { OutboundConfig } from "../outbound/config.js";
 import { defaultDatabasePath, type Store } from "../store/database.js";
-import { type CommandIo, collect } from "./command.js";
-import { parseCount } from "./options.js";
+import type { CommandIo } from "./command.js";
+import { parseResolver } from "./options.js";
 
 export const defaultListen = "127.0.0.1:8443";
 
@@ -34,15 +35,9 @@ interface ServeOptions {
   readonly resolver?: string;
   readonly allowPrivate?: boolean;
   readonly notifyConfig?: string;
+  readonly indicatorsConfig?: string;
   /** The outbound test's receiving endpoint, run inside the service when given. */
   readonly outboundConfig?: string;
-  /** The audits' engine, as `monitor run-once` takes it. */
-  readonly caFile?: string[];
-  readonly geoFile?: string[];
-  readonly country?: string;
-  readonly ehloName?: string;
-  readonly confirmPause?: string;
-  readonly schedulerTick?: string;
 }
 
 /** The outbound test's receiving endpoint on the service's own store (loaded only when configured). */
@@ -74,27 +69,18 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
     .option("--tls-key <file>", "private key (PEM) of --tls-cert")
     .option("--no-scheduler", "do not run the audit scheduler in this process")
     .option("--notify-config <file>", "notification channels (default: notify.json in the data directory)")
-    .option("--resolver <ip[:port]>", "DNS server the audits ask (default: the system's)")
+    .option(
+      "--indicators-config <file>",
+      "report mailboxes and daily TLS-RPT generation (default: indicators.json in the data directory)",
+    )
+    .option(
+      "--resolver <ip[:port]>",
+      "DNS server the audits and the TLS-RPT rua look-ups ask (default: the system's)",
+    )
     .option("--allow-private", "let audits reach loopback, private and reserved addresses (off by default)")
     .option(
       "--outbound-config <file>",
       "also run the outbound test's receiving endpoint (outbound-test listen)",
-    )
-    .option("--ca-file <path>", "extra trusted roots (PEM) for the audits; repeatable", collect)
-    .option("--country <cc[,cc...]>", "territory for mx.territory (default: France and its overseas codes)")
-    .option(
-      "--geo-file <path>",
-      "extra IP ranges (CIDR,CC or FIRST,LAST,CC) for the audits; repeatable",
-      collect,
-    )
-    .option("--ehlo-name <fqdn>", "name the audits send in EHLO (default: this host's name)")
-    .option(
-      "--confirm-pause <seconds>",
-      `pause before a suspected interruption is probed again (default ${incidentLimits.confirmPauseMs / 1000})`,
-    )
-    .option(
-      "--scheduler-tick <seconds>",
-      `how often the scheduler looks for due domains and confirmations (default ${monitorLimits.tickMs / 1000})`,
     )
     .addOption(
       new Option("--log-level <level>", "request log level (on stderr)")
@@ -112,15 +98,10 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         : null;
       const db = o.db ?? defaultDatabasePath();
       const dataDir = o.dataDir ?? (isPostgres(db) ? dirname(defaultDatabasePath()) : dirname(db));
-      const tickSeconds = parseCount(
-        o.schedulerTick,
-        "--scheduler-tick",
-        monitorLimits.tickMs / 1000,
-        1,
-        3600,
-      );
       const { startService, defaultLogger } = await import("../web/service.js");
       const { monitorFactory } = await import("./monitor-command.js");
+      const { serveIndicators } = await import("../jobs/indicator-service.js");
+      const { indicatorsConfigName } = await import("../jobs/indicators-config.js");
       const onError = (error: unknown) =>
         process.stderr.write(`mailcharter serve: monitor: ${errorMessage(error)}\n`);
       // On PostgreSQL the audits are jobs for `mailcharter worker` processes (src/jobs): sent, not run here.
@@ -136,18 +117,23 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         scheduler: o.scheduler,
         ...(o.notifyConfig ? { notifyConfig: o.notifyConfig } : {}),
         outboundConfig,
+        indicators: serveIndicators({
+          configPath: o.indicatorsConfig ?? join(dataDir, indicatorsConfigName),
+          required: o.indicatorsConfig !== undefined,
+          db,
+          resolver: systemResolver(parseResolver(o.resolver)),
+          schedule: o.scheduler,
+          holder: newHolder(),
+          log: (line) => process.stderr.write(`mailcharter serve: indicators: ${line}\n`),
+          onError: (error) => process.stderr.write(`mailcharter serve: indicators: ${errorMessage(error)}\n`),
+        }),
         // The monitor's queue runs on-demand audits here; with the scheduler, the cadence too.
         monitor: monitorFactory(
           {
             ...(o.allowPrivate ? { allowPrivate: true } : {}),
             ...(o.resolver ? { resolver: o.resolver } : {}),
-            ...(o.caFile ? { caFile: o.caFile } : {}),
-            ...(o.geoFile ? { geoFile: o.geoFile } : {}),
-            ...(o.country ? { country: o.country } : {}),
-            ...(o.ehloName ? { ehloName: o.ehloName } : {}),
-            ...(o.confirmPause !== undefined ? { confirmPause: o.confirmPause } : {}),
           },
-          { onError, tickMs: tickSeconds * 1000, ...(distributed ? { queue: distributed } : {}) },
+          { onError, ...(distributed ? { queue: distributed } : {}) },
         ),
         logger: { ...(defaultLogger() as object), level: o.logLevel, stream: process.stderr } as never,
       });
@@ -170,6 +156,7 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       out.write(
         `  scheduler: ${service.schedulerRunning ? "running" : o.scheduler ? "off" : "off (--no-scheduler)"}\n`,
       );
+      if (service.indicators) out.write(`  indicators: ${service.indicators}\n`);
       for (const v of outbound?.variants ?? [])
         out.write(`  outbound test: ${v.kind} ${v.domain} MX ${v.mxHost} on ${v.host}:${v.port}\n`);
       if (distributed)

@@ -8,21 +8,12 @@
  * POST. A report is queued once per destination whatever the number of runs (the report-id is stable
  * for the day and domain, and is the outbox's de-duplication key). `--no-send` only writes the files.
  */
-import { existsSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
-import { errorMessage, UsageError } from "../core/errors.js";
-import { limits } from "../core/limits.js";
-import { reportFileName } from "../indicators/tlsrpt/file-name.js";
-import { generateReports, reportJson } from "../indicators/tlsrpt/generate.js";
-import type { GenerateDocument } from "../indicators/tlsrpt/generate-document.js";
-import { outboundSessions } from "../indicators/tlsrpt/log-sessions.js";
+import { UsageError } from "../core/errors.js";
+import { generateOutgoing } from "../indicators/tlsrpt/outgoing.js";
 import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
-import { discoverRua } from "../indicators/tlsrpt/rua.js";
-import { tlsrptGzipType } from "../indicators/tlsrpt/wire.js";
 import { systemResolver } from "../net/resolver.js";
-import { enqueueOutgoing } from "../notify/outbox.js";
 import { Registry } from "../registry/repository.js";
 import { openStore } from "../store/database.js";
 import type { CommandIo } from "./command.js";
@@ -53,70 +44,14 @@ export async function tlsrptGenerate(options: GenerateOptions, io: CommandIo): P
     );
     if (!entry)
       throw new UsageError(`--org ${options.org}: no such organisation in the registry (registry list)`);
-    const sender = entry.signatory.domains[0]?.domain ?? entry.signatory.contact.split("@")[1] ?? "unknown";
-    const sessions = await outboundSessions(store, entry.id, options.date);
-    const reports = generateReports({
-      organization: entry.signatory.name,
-      contactInfo: entry.signatory.contact,
+    const { document } = await generateOutgoing(store, {
+      entry,
       day: options.date,
-      sessions,
+      send: options.send,
+      resolver,
+      dkimSelector: options.dkimSelector,
+      ...(options.out !== undefined ? { out: options.out } : {}),
     });
-    const document: GenerateDocument = {
-      schema: "mailcharter/tlsrpt-generate/1",
-      organization: entry.signatory.name,
-      day: options.date,
-      sessions: sessions.length,
-      reports: [],
-    };
-    for (const report of reports) {
-      const policyDomain = report.policies[0]?.policy["policy-domain"] ?? "";
-      const content = gzipSync(Buffer.from(reportJson(report)));
-      const file = reportFileName(sender, report, { gzip: true });
-      let path: string | null = null;
-      if (options.out !== undefined) {
-        path = join(options.out, file);
-        writeFileSync(path, content);
-      }
-      const rua: string[] = [];
-      let ruaError: string | null = null;
-      const enqueued: GenerateDocument["reports"][number]["enqueued"] = [];
-      if (options.send) {
-        const record = await discoverRua(resolver, policyDomain, limits.stepTimeoutMs);
-        if (!record.ok) ruaError = `${record.reason}: ${record.detail}`;
-        else
-          for (const uri of record.rua) {
-            rua.push(uri.uri);
-            try {
-              const outcome = await enqueueOutgoing(store.db, {
-                channel: uri.scheme === "mailto" ? "email" : "https",
-                destination: uri.uri,
-                content,
-                contentType: tlsrptGzipType,
-                dedupKey: `tlsrpt-out:${report["report-id"]}:${uri.uri}`,
-                dkim: { domain: sender, selector: options.dkimSelector },
-                report: { policyDomain, submitter: sender, reportId: report["report-id"], filename: file },
-              });
-              enqueued.push({ destination: uri.uri, status: outcome.status, error: null });
-            } catch (error) {
-              enqueued.push({ destination: uri.uri, status: "error", error: errorMessage(error) });
-            }
-          }
-      }
-      const total = (key: "total-successful-session-count" | "total-failure-session-count") =>
-        report.policies.reduce((n, p) => n + p.summary[key], 0);
-      document.reports.push({
-        policyDomain,
-        reportId: report["report-id"],
-        file,
-        path,
-        policies: report.policies.length,
-        successful: total("total-successful-session-count"),
-        failed: total("total-failure-session-count"),
-        rua,
-        ruaError,
-        enqueued,
-      });
-    }
     if (options.json) io.out.write(`${JSON.stringify(document, null, 2)}\n`);
     else {
       for (const r of document.reports)
@@ -130,7 +65,7 @@ export async function tlsrptGenerate(options: GenerateOptions, io: CommandIo): P
           }\n`,
         );
     }
-    if (sessions.length === 0)
+    if (document.sessions === 0)
       io.err.write(
         `mailcharter: tlsrpt generate: no outbound session of ${options.org} on ${options.date} (indicators ingest-log --org)\n`,
       );

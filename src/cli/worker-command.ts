@@ -2,21 +2,26 @@
  * `mailcharter worker --db postgres://… [--concurrency N]`: one worker of the distributed mode. Any
  * number of them, on any machines, take the audit jobs that `serve --db postgres://…` (or its
  * scheduler) sends through pg-boss, with one politeness for the whole fleet (per MX host and per
- * provider, held in PostgreSQL) and one probe per shared endpoint per cycle. SIGTERM or Ctrl-C: no new
- * job, running audits finish within the grace period, the rest go back to the fleet at once.
+ * provider, held in PostgreSQL) and one probe per shared endpoint per cycle. With `--notify-config`
+ * and `--indicators-config` it also delivers outbox rows, reads the report mailboxes and generates the
+ * TLS-RPT days (src/jobs/indicator-handlers.ts), and runs the indicators' schedule. SIGTERM or Ctrl-C:
+ * no new job, running audits finish within the grace period, the rest go back to the fleet at once.
  */
 import type { Command } from "commander";
 import { parseCountries, territory } from "../audit/measures/territory.js";
 import { errorMessage, UsageError } from "../core/errors.js";
 import { jobLimits, monitorLimits } from "../core/limits.js";
+import { emptyIndicatorsConfig } from "../jobs/indicators-config.js";
 import { engineAuditor } from "../monitor/audit-job.js";
 import { newHolder } from "../monitor/holder.js";
+import { systemResolver } from "../net/resolver.js";
+import { emptyNotifyConfig } from "../notify/config.js";
 import { openStore, redactUrl } from "../store/database.js";
 import type { CommandIo } from "./command.js";
 import { collect } from "./command.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
 import { networkOptions } from "./network-options.js";
-import { parseCount } from "./options.js";
+import { parseCount, parseResolver } from "./options.js";
 
 interface WorkerCommandOptions extends NetworkCommandOptions {
   readonly db?: string;
@@ -25,6 +30,8 @@ interface WorkerCommandOptions extends NetworkCommandOptions {
   readonly perProvider?: string;
   readonly country?: string;
   readonly geoFile?: string[];
+  readonly notifyConfig?: string;
+  readonly indicatorsConfig?: string;
 }
 
 const isPostgres = (db: string) => /^postgres(ql)?:\/\//.test(db);
@@ -49,6 +56,11 @@ export async function workerMain(options: WorkerCommandOptions, io: CommandIo): 
     io.err,
     (local) => new FleetLimiter(local, slots, { perHost, perProvider }),
   );
+  // Read before anything starts: a bad configuration is said at once.
+  const { readNotifyConfig } = await import("../notify/config.js");
+  const { readIndicatorsConfig } = await import("../jobs/indicators-config.js");
+  const notify = options.notifyConfig ? readNotifyConfig(options.notifyConfig, true) : null;
+  const indicators = options.indicatorsConfig ? readIndicatorsConfig(options.indicatorsConfig, true) : null;
   const store = await openStore(url);
   const holder = newHolder();
   try {
@@ -60,10 +72,24 @@ export async function workerMain(options: WorkerCommandOptions, io: CommandIo): 
       onError,
       auditor: (cache) => engineAuditor({ ...probeOptions, territory: geo }, network, () => cache),
       cacheFor: (cycleId) => new SharedProbeCache({ store, cycleId, holder }),
+      ...(notify || indicators
+        ? {
+            indicators: {
+              config: indicators ?? emptyIndicatorsConfig,
+              notify: notify ?? emptyNotifyConfig,
+              resolver: systemResolver(parseResolver(options.resolver)),
+              log,
+            },
+          }
+        : {}),
     });
     io.out.write(
       `mailcharter worker: ${holder} on ${redactUrl(url)}; ${concurrency} audits at once; at most ${perHost} connection(s) per MX host and ${perProvider} per provider across the fleet\n`,
     );
+    if (worker.indicators)
+      io.out.write(
+        `mailcharter worker: indicators: ${worker.indicators}; outbox rows delivered as jobs ask\n`,
+      );
     await new Promise<void>((resolve) => {
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
@@ -97,7 +123,9 @@ export async function workerMain(options: WorkerCommandOptions, io: CommandIo): 
 export function register(program: Command, io: CommandIo): void {
   const command = program
     .command("worker")
-    .description("Run audit jobs of the distributed mode (serve --db postgres://…) until SIGTERM")
+    .description(
+      "Run the jobs of the distributed mode (serve --db postgres://…): audits; with --notify-config and --indicators-config, deliveries, report mailboxes and TLS-RPT days; until SIGTERM",
+    )
     .option("--db <url>", "the service's PostgreSQL database (postgres://…)")
     .option("--concurrency <n>", `audits at once in this worker (default ${jobLimits.workerConcurrency})`)
     .option(
@@ -109,7 +137,15 @@ export function register(program: Command, io: CommandIo): void {
       `connections per provider network (IPv4 /24, IPv6 /48) across the fleet (default ${jobLimits.fleetPerProvider})`,
     )
     .option("--country <cc[,cc...]>", "territory for mx.territory (default: France and its overseas codes)")
-    .option("--geo-file <path>", "extra IP ranges (CIDR,CC or FIRST,LAST,CC); repeatable", collect);
+    .option("--geo-file <path>", "extra IP ranges (CIDR,CC or FIRST,LAST,CC); repeatable", collect)
+    .option(
+      "--notify-config <file>",
+      "notification channels (notify.json): this worker then delivers outbox rows (send-notice, send-tlsrpt jobs)",
+    )
+    .option(
+      "--indicators-config <file>",
+      "indicators.json: this worker then reads the report mailboxes and generates the TLS-RPT days",
+    );
   networkOptions(command).action(async (options: WorkerCommandOptions) => {
     io.setExit(await workerMain(options, io));
   });

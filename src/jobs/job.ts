@@ -32,33 +32,39 @@
  */
 import type { AuditJobPayload } from "../monitor/audit-job.js";
 
-/** A reference to stored work (an upload, an outbox row, a log chunk): the job carries its id. */
+/** A reference to stored work (an outbox row, a notice): the job carries its id. */
 export interface JobRef {
   readonly ref: string;
 }
 
-/** One endpoint probed into a cycle's shared probe cache. */
-export interface ProbeEndpointPayload {
-  readonly cycleId: number;
-  readonly host: string;
-  readonly port: number;
-  readonly service: string;
-  readonly tlsMode: string;
+/** One configured report mailbox to read (src/jobs/indicators-config.ts names them). */
+export interface FetchMailboxPayload {
+  readonly mailbox: string;
 }
 
-/** The payload of each kind. */
+/** One organisation's TLS-RPT for one UTC day. */
+export interface GenerateTlsRptPayload {
+  readonly organisationId: number;
+  /** YYYY-MM-DD. */
+  readonly day: string;
+}
+
+/**
+ * The payload of each kind. Reports posted to /tlsrpt and logs uploaded are ingested while the
+ * request waits (the answer says what was stored), so no ingestion is left for a job; the endpoints
+ * of a cycle are shared through the probe cache inside the audits (src/jobs/shared-probe-cache.ts),
+ * not probed by jobs of their own.
+ */
 export interface JobPayloads {
   /** Audit one domain (the run is in the store already; `runAuditJob` does the work). */
   "audit-domain": AuditJobPayload;
-  /** Probe one endpoint for a cycle (the shared probe cache keeps the result). */
-  "probe-endpoint": ProbeEndpointPayload;
-  /** Ingest a TLS-RPT report that was accepted and kept (its original bytes are in the store). */
-  "ingest-report": JobRef;
-  /** Ingest a chunk of MTA log that was accepted and kept. */
-  "ingest-log": JobRef;
-  /** Send an incident notice (an outbox row). */
+  /** Read a TLS-RPT report mailbox now and store its reports (src/jobs/indicator-handlers.ts). */
+  "fetch-mailbox": FetchMailboxPayload;
+  /** Build an organisation's TLS-RPT reports of a day from its logs and queue them to each rua. */
+  "generate-tlsrpt": GenerateTlsRptPayload;
+  /** Deliver the outbox rows of a notice now (`ref`: the notice's id). */
   "send-notice": JobRef;
-  /** Send a TLS-RPT report to a recipient's rua (an outbox row). */
+  /** Deliver a TLS-RPT report's outbox row now (`ref`: the row's id). */
   "send-tlsrpt": JobRef;
 }
 
@@ -66,9 +72,8 @@ export type JobKind = keyof JobPayloads;
 
 export const jobKinds: readonly JobKind[] = [
   "audit-domain",
-  "probe-endpoint",
-  "ingest-report",
-  "ingest-log",
+  "fetch-mailbox",
+  "generate-tlsrpt",
   "send-notice",
   "send-tlsrpt",
 ];

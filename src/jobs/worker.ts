@@ -1,6 +1,7 @@
 /**
  * A worker of the distributed mode (`mailcharter worker --db postgres://…`): pg-boss jobs in, the
- * same handlers as the embedded service out. It holds the runs it audits under its own holder name,
+ * same handlers as the embedded service out (audits; with `indicators`, the report mailboxes, the
+ * TLS-RPT days and the outbox rows, src/jobs/indicator-handlers.ts). It holds the runs it audits under its own holder name,
  * renews their lease while it lives, reaps the runs of workers that died, and on SIGTERM stops taking
  * jobs, lets running audits finish within the grace period and hands the rest back at once.
  */
@@ -10,8 +11,13 @@ import type { AuditJobResult, Auditor } from "../monitor/audit-job.js";
 import { newHolder } from "../monitor/holder.js";
 import { openMonitor } from "../monitor/monitor.js";
 import { type Clock, systemClock } from "../net/clock.js";
+import type { Resolver } from "../net/resolver.js";
+import type { NotifyConfig } from "../notify/config.js";
 import type { Store } from "../store/database.js";
 import { auditDomainHandler, auditPayload } from "./audit-domain-handler.js";
+import { type IndicatorWorkContext, registerIndicatorHandlers } from "./indicator-handlers.js";
+import { type IndicatorService, startIndicatorService } from "./indicator-service.js";
+import type { IndicatorsConfig } from "./indicators-config.js";
 import { jobAuditQueue } from "./job-audit-queue.js";
 import { jobHandlers } from "./job-handlers.js";
 import { type PgBossJobs, pgBossJobs } from "./pg-boss-jobs.js";
@@ -33,6 +39,17 @@ export interface WorkerOptions {
   readonly isHolderDead?: (holder: string) => boolean;
   readonly onError?: (error: unknown) => void;
   readonly onResult?: (result: AuditJobResult) => void;
+  /**
+   * The indicators and the outbox (src/jobs/indicator-handlers.ts): this worker reads the report
+   * mailboxes, generates the TLS-RPT days and delivers outbox rows as jobs ask, and runs the
+   * indicators' schedule too. Absent: the worker takes audit jobs only.
+   */
+  readonly indicators?: {
+    readonly config: IndicatorsConfig;
+    readonly notify: NotifyConfig;
+    readonly resolver: Resolver;
+    readonly log?: (line: string) => void;
+  };
 }
 
 export interface WorkerStats {
@@ -47,8 +64,22 @@ export interface RunningWorker {
   readonly holder: string;
   readonly jobs: PgBossJobs;
   readonly stats: WorkerStats;
+  /** What the indicators' schedule does here, or null without it. */
+  readonly indicators: string | null;
   /** Graceful stop; resolves with the runs handed back to the fleet. */
   stop(graceMs?: number): Promise<{ readonly handedBack: number }>;
+}
+
+/** A send-notice job for each notice not yet addressed (the job key keeps one per notice). */
+async function sendNewNotices(store: Store, jobs: PgBossJobs): Promise<void> {
+  const fresh = await store.db
+    .selectFrom("notify_notices")
+    .select("id")
+    .where("expanded_at", "is", null)
+    .orderBy("id")
+    .limit(100)
+    .execute();
+  for (const { id } of fresh) await jobs.send("send-notice", `notice:${id}`, { ref: String(id) });
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -118,8 +149,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       leaseMs,
       progress: monitor.progress,
       nextDueAt: (domain: string, finishedAt: number) => monitor.scheduler.nextDueAt(domain, finishedAt),
-      // Detection and incidents after each stored audit, as in the embedded mode.
-      afterSave: (runId: number) => monitor.watch.afterAudit(runId),
+      // Detection and incidents after each stored audit, as in the embedded mode; with the outbox
+      // handlers here, the notices it enqueued go out now as send-notice jobs.
+      afterSave: async (runId: number) => {
+        await monitor.watch.afterAudit(runId);
+        if (options.indicators) await sendNewNotices(options.store, jobs).catch(onError);
+      },
     }),
     (result) => {
       if (result.outcome === "done") stats.done++;
@@ -142,6 +177,32 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
     { concurrency },
   );
+
+  let indicators: IndicatorService | null = null;
+  if (options.indicators) {
+    const ctx: IndicatorWorkContext = {
+      store: options.store,
+      indicators: options.indicators.config,
+      notify: options.indicators.notify,
+      resolver: options.indicators.resolver,
+      clock,
+      holder,
+      jobs: () => jobs,
+      ...(options.indicators.log ? { log: options.indicators.log } : {}),
+    };
+    await registerIndicatorHandlers(handlers, ctx);
+    indicators = await startIndicatorService({
+      store: options.store,
+      indicators: options.indicators.config,
+      notify: options.indicators.notify,
+      resolver: options.indicators.resolver,
+      holder,
+      backend: { mode: "pg-boss", jobs },
+      schedule: true,
+      clock,
+      onError,
+    });
+  }
 
   const renewal = setInterval(
     () => void monitor.history.renew(holder, clock.now(), leaseMs).catch(onError),
@@ -167,8 +228,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     holder,
     jobs,
     stats,
+    indicators: indicators?.summary ?? null,
     async stop(graceMs = monitorLimits.stopGraceMs) {
       clearInterval(reaper);
+      await indicators?.stop();
       await jobs.stop(graceMs);
       await releasing;
       clearInterval(renewal);

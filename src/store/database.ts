@@ -14,6 +14,7 @@ import type { AnnexTables } from "./annex-tables.js";
 import type { AuditHistoryTables } from "./audit-history-tables.js";
 import type { FleetTables } from "./fleet-tables.js";
 import type { IncidentTables } from "./incident-tables.js";
+import type { IndicatorTaskTables } from "./indicator-task-tables.js";
 import type { IndicatorsLogTables } from "./indicators-log-tables.js";
 import type { NotifyTables } from "./notify-tables.js";
 import type { OutboundTables } from "./outbound-tables.js";
@@ -54,6 +55,7 @@ export interface Database
     OutboundTables,
     IncidentTables,
     FleetTables,
+    IndicatorTaskTables,
     AnnexTables {
   organisations: OrganisationTable;
   domains: DomainTable;

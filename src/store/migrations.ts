@@ -2,6 +2,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { MailcharterError } from "../core/errors.js";
 import type { Engine } from "./database.js";
+import { indicatorTasksMigration } from "./migration-2026-12-22-indicator-tasks.js";
 import { accountLastLoginMigration } from "./migration-account-last-login.js";
 import { accountsMigration } from "./migration-accounts.js";
 import { annexMigration } from "./migration-annex.js";
@@ -68,6 +69,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-09-incidents": incidentsMigration(engine),
     "2026-12-10-fleet": fleetMigration(),
     "2026-12-11-annex-versions": annexMigration(engine),
+    "2026-12-22-indicator-tasks": indicatorTasksMigration(),
   };
 }
 

@@ -18,7 +18,7 @@ import { AuditHistory } from "../monitor/history-store.js";
 import { IncidentStore } from "../monitor/incidents/incident-store.js";
 import type { ProgressHub } from "../monitor/progress.js";
 import { ScheduleStore } from "../monitor/schedule-store.js";
-import { notifyConfigName, readNotifyConfig } from "../notify/config.js";
+import { type NotifyConfig, notifyConfigName, readNotifyConfig } from "../notify/config.js";
 import { listDeliveries } from "../notify/delivery-log.js";
 import { startNotifyWorker } from "../notify/notify-service.js";
 import type { OutboundConfig } from "../outbound/config.js";
@@ -73,6 +73,18 @@ export interface ServiceOptions {
   readonly notifyConfig?: string;
   /** The outbound test's configuration: its tests can be started from the service when given. */
   readonly outboundConfig?: OutboundConfig | null;
+  /**
+   * The indicators' schedule (src/jobs/indicator-service.ts: report mailboxes read, TLS-RPT generated
+   * each day), started once the store is open and stopped before it closes; null when none is set up.
+   */
+  readonly indicators?: (store: Store, notify: NotifyConfig) => Promise<BackgroundWork | null>;
+}
+
+/** Background work the service starts and stops (the indicators' schedule). */
+export interface BackgroundWork {
+  /** One line for the start banner. */
+  readonly summary: string;
+  stop(): Promise<void>;
 }
 
 export interface RunningService {
@@ -83,6 +95,8 @@ export interface RunningService {
   readonly http: HostPort | null;
   readonly accounts: Accounts;
   readonly schedulerRunning: boolean;
+  /** What the indicators' schedule does, or null without one. */
+  readonly indicators: string | null;
   close(): Promise<void>;
 }
 
@@ -205,6 +219,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     );
     stops.work.unshift(() => notifier.stop());
 
+    const indicators = options.indicators ? await options.indicators(store, notifyConfig) : null;
+    if (indicators) stops.work.unshift(() => indicators.stop());
+
     let schedulerRunning = false;
     if (monitor && options.scheduler) {
       monitor.start();
@@ -219,6 +236,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       http: redirector ? bound(redirector) : null,
       accounts,
       schedulerRunning,
+      indicators: indicators?.summary ?? null,
       close: stopAll,
     };
   } catch (error) {

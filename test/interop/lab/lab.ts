@@ -21,8 +21,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../support/pki.js";
 import { eximZoneLines, startEximLab } from "./exim-lab.js";
+import { mailLoopZoneLines } from "./mail-loop-lab.js";
 import { outboundZoneLines } from "./outbound-lab.js";
-import { incidentAddresses, incidentE2eAddresses } from "./ports.js";
+import { incidentAddresses } from "./ports.js";
 import { postfixBaseMaster } from "./postfix-instance.js";
 import { dnsAddress, type Scenario, scenarios, zone } from "./scenarios.js";
 
@@ -164,10 +165,10 @@ function zoneFile(tlsa: ReadonlyMap<string, string>): string {
   // The monitoring proof's MX hosts (test/interop/incidents.test.ts).
   for (const [name, address] of Object.entries(incidentAddresses))
     lines.push(`${name} MX 10 mx.${name}.${zone}.`, `mx.${name} A ${address}`);
-  // The incident notice end to end's watched MX (test/interop/incident-e2e.test.ts).
-  lines.push(`e2e MX 10 mx.e2e.${zone}.`, `mx.e2e A ${incidentE2eAddresses.mx}`);
   // The outbound STARTTLS test's variant domains and their MX (test/interop/lab/outbound-lab.ts).
   lines.push(...outboundZoneLines());
+  // The TLS-RPT mail loop's domains, MX and rua (test/interop/lab/mail-loop-lab.ts).
+  lines.push(...mailLoopZoneLines());
   // A domain with one good and one bad MX.
   lines.push(`mixed MX 10 mail.good.${zone}.`, `mixed MX 20 mail.expired.${zone}.`);
   return `${lines.join("\n")}\n`;

@@ -14,30 +14,30 @@ describe("job handlers", () => {
       /already registered/,
     );
     expect(handlers.kinds()).toEqual(["send-notice"]);
-    expect(handlers.get("ingest-log")).toBeUndefined();
+    expect(handlers.get("fetch-mailbox")).toBeUndefined();
   });
 });
 
 describe("in-process jobs", () => {
   it("runs the kind's handler with its payload and key; a key waiting is not queued twice", async () => {
     const handlers = jobHandlers();
-    const seen: { payload: JobPayloads["ingest-report"]; ctx: JobContext }[] = [];
-    handlers.register("ingest-report", async (payload, ctx) => {
+    const seen: { payload: JobPayloads["send-tlsrpt"]; ctx: JobContext }[] = [];
+    handlers.register("send-tlsrpt", async (payload, ctx) => {
       seen.push({ payload, ctx });
       return { status: "done" };
     });
     const jobs = inProcessJobs({ handlers });
-    const first = await jobs.send("ingest-report", "report:1", { ref: "1" });
-    const again = await jobs.send("ingest-report", "report:1", { ref: "1" });
-    await jobs.send("ingest-report", "report:2", { ref: "2" });
+    const first = await jobs.send("send-tlsrpt", "report:1", { ref: "1" });
+    const again = await jobs.send("send-tlsrpt", "report:1", { ref: "1" });
+    await jobs.send("send-tlsrpt", "report:2", { ref: "2" });
     expect(first.id).toMatch(/^local:/);
     expect(again.id).toBeNull();
     expect(seen).toHaveLength(0); // not started yet
     await jobs.start();
     await jobs.idle();
     expect(seen.map((s) => [s.ctx.key, s.payload.ref, s.ctx.attempt, s.ctx.kind])).toEqual([
-      ["report:1", "1", 1, "ingest-report"],
-      ["report:2", "2", 1, "ingest-report"],
+      ["report:1", "1", 1, "send-tlsrpt"],
+      ["report:2", "2", 1, "send-tlsrpt"],
     ]);
   });
 
@@ -45,7 +45,7 @@ describe("in-process jobs", () => {
     const handlers = jobHandlers();
     const attempts: number[] = [];
     const errors: number[] = [];
-    handlers.register("ingest-log", async (_payload, ctx) => {
+    handlers.register("send-notice", async (_payload, ctx) => {
       attempts.push(ctx.attempt);
       if (ctx.key === "always") throw new Error("store gone");
       if (ctx.attempt < 3) throw new Error("not yet");
@@ -58,12 +58,12 @@ describe("in-process jobs", () => {
       onError: (_e, job) => errors.push(job.attempt),
     });
     await jobs.start();
-    await jobs.send("ingest-log", "flaky", { ref: "a" });
+    await jobs.send("send-notice", "flaky", { ref: "a" });
     await jobs.idle();
     expect(attempts).toEqual([1, 2, 3]);
     attempts.length = 0;
     errors.length = 0;
-    await jobs.send("ingest-log", "always", { ref: "b" });
+    await jobs.send("send-notice", "always", { ref: "b" });
     await jobs.idle();
     expect(attempts).toEqual([1, 2, 3, 4]); // given up after the fourth
     expect(errors).toEqual([1, 2, 3, 4]);
@@ -110,7 +110,7 @@ describe("in-process jobs", () => {
   it("a job sent for later waits; the payload is a copy", async () => {
     const handlers = jobHandlers();
     const refs: string[] = [];
-    handlers.register("ingest-report", async (p) => {
+    handlers.register("send-tlsrpt", async (p) => {
       refs.push(p.ref);
       return { status: "done" };
     });
@@ -118,7 +118,7 @@ describe("in-process jobs", () => {
     await jobs.start();
     const payload = { ref: "before" };
     const started = Date.now();
-    await jobs.send("ingest-report", "later", payload, { startAfterMs: 30 });
+    await jobs.send("send-tlsrpt", "later", payload, { startAfterMs: 30 });
     payload.ref = "after";
     await tick(5);
     expect(refs).toEqual([]);
