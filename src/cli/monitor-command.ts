@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { AnnexStore } from "../annex/annex-store.js";
-import { parseCountries, territory } from "../audit/measures/territory.js";
+import { territory } from "../audit/measures/territory.js";
 import type { Lang } from "../audit/report/endpoint-text.js";
 import { incidentLimits, monitorLimits } from "../core/limits.js";
 import { engineAuditor } from "../monitor/audit-job.js";
@@ -19,7 +19,7 @@ import { openStore, type Store } from "../store/database.js";
 import type { CommandIo } from "./command.js";
 import { commandContext, type NetworkCommandOptions } from "./context.js";
 import { networkOptions } from "./network-options.js";
-import { parseCount, parseLang } from "./options.js";
+import { parseCount, parseCountryOption, parseLang } from "./options.js";
 
 export interface MonitorCommandOptions extends NetworkCommandOptions {
   readonly db?: string;
@@ -54,7 +54,7 @@ export function monitorFactory(
     0,
     3600,
   );
-  const countries = parseCountries(options.country);
+  const countries = parseCountryOption(options.country);
   const geo = territory({ countries, geoFiles: options.geoFile ?? [] });
   const { network, probeOptions } = commandContext(options, process.stderr);
   return async (store) => {

@@ -5,12 +5,13 @@
 import { dirname, join } from "node:path";
 import { type Command, Option } from "commander";
 import { errorMessage, UsageError } from "../core/errors.js";
+import { incidentLimits, monitorLimits } from "../core/limits.js";
 import { newHolder } from "../monitor/holder.js";
 import { systemResolver } from "../net/resolver.js";
 import type { OutboundConfig } from "../outbound/config.js";
 import { defaultDatabasePath, type Store } from "../store/database.js";
-import type { CommandIo } from "./command.js";
-import { parseResolver } from "./options.js";
+import { type CommandIo, collect } from "./command.js";
+import { parseCount, parseResolver } from "./options.js";
 
 export const defaultListen = "127.0.0.1:8443";
 
@@ -38,6 +39,13 @@ interface ServeOptions {
   readonly indicatorsConfig?: string;
   /** The outbound test's receiving endpoint, run inside the service when given. */
   readonly outboundConfig?: string;
+  /** The audits' engine, as `monitor run-once` takes it. */
+  readonly caFile?: string[];
+  readonly geoFile?: string[];
+  readonly country?: string;
+  readonly ehloName?: string;
+  readonly confirmPause?: string;
+  readonly schedulerTick?: string;
 }
 
 /** The outbound test's receiving endpoint on the service's own store (loaded only when configured). */
@@ -82,6 +90,22 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       "--outbound-config <file>",
       "also run the outbound test's receiving endpoint (outbound-test listen)",
     )
+    .option("--ca-file <path>", "extra trusted roots (PEM) for the audits; repeatable", collect)
+    .option("--country <cc[,cc...]>", "territory for mx.territory (default: France and its overseas codes)")
+    .option(
+      "--geo-file <path>",
+      "extra IP ranges (CIDR,CC or FIRST,LAST,CC) for the audits; repeatable",
+      collect,
+    )
+    .option("--ehlo-name <fqdn>", "name the audits send in EHLO (default: this host's name)")
+    .option(
+      "--confirm-pause <seconds>",
+      `pause before a suspected interruption is probed again (default ${incidentLimits.confirmPauseMs / 1000})`,
+    )
+    .option(
+      "--scheduler-tick <seconds>",
+      `how often the scheduler looks for due domains and confirmations (default ${monitorLimits.tickMs / 1000})`,
+    )
     .addOption(
       new Option("--log-level <level>", "request log level (on stderr)")
         .choices(["fatal", "error", "warn", "info", "debug"])
@@ -98,6 +122,13 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         : null;
       const db = o.db ?? defaultDatabasePath();
       const dataDir = o.dataDir ?? (isPostgres(db) ? dirname(defaultDatabasePath()) : dirname(db));
+      const tickSeconds = parseCount(
+        o.schedulerTick,
+        "--scheduler-tick",
+        monitorLimits.tickMs / 1000,
+        1,
+        3600,
+      );
       const { startService, defaultLogger } = await import("../web/service.js");
       const { monitorFactory } = await import("./monitor-command.js");
       const { serveIndicators } = await import("../jobs/indicator-service.js");
@@ -132,8 +163,13 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
           {
             ...(o.allowPrivate ? { allowPrivate: true } : {}),
             ...(o.resolver ? { resolver: o.resolver } : {}),
+            ...(o.caFile ? { caFile: o.caFile } : {}),
+            ...(o.geoFile ? { geoFile: o.geoFile } : {}),
+            ...(o.country ? { country: o.country } : {}),
+            ...(o.ehloName ? { ehloName: o.ehloName } : {}),
+            ...(o.confirmPause !== undefined ? { confirmPause: o.confirmPause } : {}),
           },
-          { onError, ...(distributed ? { queue: distributed } : {}) },
+          { onError, tickMs: tickSeconds * 1000, ...(distributed ? { queue: distributed } : {}) },
         ),
         logger: { ...(defaultLogger() as object), level: o.logLevel, stream: process.stderr } as never,
       });

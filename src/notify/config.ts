@@ -17,13 +17,22 @@
  *     "dkim": [ { "domain": "agency.example.org", "selector": "mc1", "privateKeyFile": "/etc/mailcharter/dkim.pem" } ]
  *   },
  *   "webhooks": [ { "name": "siem", "url": "https://siem.example.org/hook", "secretFile": "/etc/mailcharter/hook-secret",
- *                   "kinds": ["incident-opened", "incident-resolved"] } ],
+ *                   "kinds": ["incident-opened", "incident-resolved"] },
+ *                 { "name": "a-soc", "url": "https://soc.a.example/hook", "secretFile": "a-hook-secret",
+ *                   "organisations": ["Ministère A"], "caFile": "a-soc-ca.pem" } ],
  *   "audiences": { "incident-acknowledged": ["organisation", "agency"] },
  *   "retry": { "maxAttempts": 8, "firstDelaySeconds": 60, "maxDelaySeconds": 3600 },
  *   "metrics": { "tokenFile": "/etc/mailcharter/metrics-token" }
  * }
  * ```
  * Relative file names are read from the configuration file's directory.
+ *
+ * Webhooks are the service's receivers (the agency's SIEM) unless `organisations` names registered
+ * organisations (by name, as in the registry): then it is that organisation's own receiver and gets
+ * only the notices about it, plus those addressed to every signatory (Charte art. 4.6), which each
+ * signatory in force is told. `kinds` filters further. `caFile` trusts a private CA for that receiver.
+ * Each webhook has its own name and URL (a URL is where one secret signs: two entries with the same
+ * URL are refused rather than merged).
  */
 import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
@@ -68,6 +77,10 @@ const webhookSchema = z.object({
     .array(z.enum(noticeKinds))
     .min(1)
     .default(["incident-opened", "incident-acknowledged", "incident-resolved", "certificate-expiring"]),
+  /** An organisation's own receiver: only the notices about these organisations (and art. 4.6's). */
+  organisations: z.array(z.string().trim().min(1).max(200)).min(1).max(100).optional(),
+  /** CA certificates (PEM) for a receiver with a private CA; the system's trust store otherwise. */
+  caFile: fileName.optional(),
 });
 
 export const notifyConfigSchema = z
@@ -150,6 +163,10 @@ export interface WebhookChannel {
   readonly url: string;
   readonly secret: Secret;
   readonly kinds: readonly NoticeKind[];
+  /** Organisations (registry names) whose receiver this is; absent or null: the service's, every notice. */
+  readonly organisations?: readonly string[] | null;
+  /** CA certificates (PEM) the receiver's certificate is verified with (absent: the system's). */
+  readonly ca?: string | null;
 }
 
 export interface EmailChannel {
@@ -297,6 +314,18 @@ export function loadNotifyConfig(text: string, source: string, base: string): No
       signNoticesWith: signWith,
     };
   }
+  const pem = (file: string, what: string) => {
+    let text: string;
+    try {
+      text = readFileSync(at(file), "utf8");
+    } catch (error) {
+      throw new MailcharterError("config", `${source}: ${what} ${at(file)}: ${(error as Error).message}`);
+    }
+    if (!text.includes("-----BEGIN CERTIFICATE-----"))
+      throw new MailcharterError("config", `${source}: ${what} ${at(file)} holds no PEM certificate`);
+    return text;
+  };
+  const seen = { names: new Set<string>(), urls: new Set<string>() };
   const webhooks = c.webhooks.map((w) => {
     const url = new URL(w.url);
     if (
@@ -307,11 +336,22 @@ export function loadNotifyConfig(text: string, source: string, base: string): No
         "config",
         `${source}: webhook ${w.name}: ${w.url} is not https (plain http only to loopback, with allowPrivate)`,
       );
+    if (seen.names.has(w.name))
+      throw new MailcharterError("config", `${source}: two webhooks are named ${w.name}`);
+    if (seen.urls.has(url.href))
+      throw new MailcharterError(
+        "config",
+        `${source}: webhook ${w.name}: ${url.href} is already another webhook's (one URL, one entry: list its organisations and kinds there)`,
+      );
+    seen.names.add(w.name);
+    seen.urls.add(url.href);
     return {
       name: w.name,
       url: url.href,
       secret: webhookSecret(secret(w.secretFile, `secret of webhook ${w.name}`)),
       kinds: w.kinds,
+      organisations: w.organisations ? [...new Set(w.organisations)] : null,
+      ca: w.caFile ? pem(w.caFile, `caFile of webhook ${w.name}`) : null,
     };
   });
   return {

@@ -175,6 +175,7 @@ export async function sendRow(
       body: content,
       headers: { "content-type": "application/json", "user-agent": "mailcharter", ...headers },
       allowPrivate: config.allowPrivate,
+      ...(hook.ca ? { ca: hook.ca } : {}),
     });
   }
   // RFC 8460 §5.3.2: the report POSTed as application/tlsrpt+gzip (or +json).

@@ -6,9 +6,12 @@
  * An address reached through several audiences (the organisation's contact is also a signatory's) gets
  * one mail, written for the closest audience (organisation, then agency, then signatories).
  * Webhooks are the service's own receivers (the agency's SIEM, a chat bridge): each gets every notice
- * of the kinds it is configured for.
+ * of the kinds it is configured for. A webhook with `organisations` is those organisations' own
+ * receiver: it gets the notices about one of them (by registry id, else by the name the notice
+ * carries), and those addressed to every signatory (art. 4.6) when one of them is a signatory in
+ * force — what their contacts would be mailed, never another organisation's private notice.
  */
-import type { NotifyConfig } from "./config.js";
+import type { NotifyConfig, WebhookChannel } from "./config.js";
 import type { Audience, Notice } from "./notice.js";
 
 /** What the registry tells about one signatory, for addressing. */
@@ -26,7 +29,12 @@ export type Addressed =
 
 const closeness: readonly Audience[] = ["organisation", "agency", "signatories"];
 
-export type AddressingProblem = "organisation-unknown" | "agency-not-configured" | "no-email-channel";
+export type AddressingProblem =
+  | "organisation-unknown"
+  | "agency-not-configured"
+  | "no-email-channel"
+  /** A webhook names an organisation the registry does not have (a typo, a renaming). */
+  | "webhook-organisation-unknown";
 
 export interface Addressing {
   readonly recipients: readonly Addressed[];
@@ -37,6 +45,30 @@ export interface Addressing {
 export function effectiveAudiences(notice: Notice, config: NotifyConfig): Audience[] {
   const allowed = config.audiences[notice.kind];
   return notice.audiences.filter((a) => !allowed || allowed.includes(a));
+}
+
+const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Whether a webhook receives a notice, by its organisations (the kinds are checked apart). */
+export function webhookConcerned(
+  hook: Pick<WebhookChannel, "organisations">,
+  notice: Notice,
+  audiences: readonly Audience[],
+  registry: readonly Contactable[],
+  today: string,
+): boolean {
+  const names = hook.organisations;
+  if (!names) return true;
+  const own = registry.filter((o) => names.some((n) => sameName(n, o.name)));
+  const about =
+    notice.organisationId !== null
+      ? own.some((o) => o.id === notice.organisationId)
+      : notice.organisation !== null && names.some((n) => sameName(n, notice.organisation as string));
+  if (about) return true;
+  return (
+    audiences.includes("signatories") &&
+    own.some((o) => o.withdrawalEffectiveDate === null || o.withdrawalEffectiveDate > today)
+  );
 }
 
 export function addressNotice(
@@ -55,7 +87,8 @@ export function addressNotice(
   const inForce = registry.filter(
     (o) => o.withdrawalEffectiveDate === null || o.withdrawalEffectiveDate > today,
   );
-  for (const audience of effectiveAudiences(notice, config)) {
+  const audiences = effectiveAudiences(notice, config);
+  for (const audience of audiences) {
     if (audience === "organisation") {
       const org = registry.find((o) => o.id === notice.organisationId);
       if (org) add(org.contact, "organisation");
@@ -70,8 +103,12 @@ export function addressNotice(
     for (const [destination, audience] of byAddress)
       recipients.push({ channel: "email", destination, audience });
   else if (byAddress.size > 0) problems.push("no-email-channel");
-  for (const w of config.webhooks)
-    if (w.kinds.includes(notice.kind))
+  for (const w of config.webhooks) {
+    if (!w.kinds.includes(notice.kind)) continue;
+    if (w.organisations?.some((n) => !registry.some((o) => sameName(n, o.name))))
+      problems.push("webhook-organisation-unknown");
+    if (webhookConcerned(w, notice, audiences, registry, today))
       recipients.push({ channel: "webhook", destination: w.url, webhook: w.name });
+  }
   return { recipients, problems };
 }

@@ -23,7 +23,7 @@ import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../suppo
 import { eximZoneLines, startEximLab } from "./exim-lab.js";
 import { mailLoopZoneLines } from "./mail-loop-lab.js";
 import { outboundZoneLines } from "./outbound-lab.js";
-import { incidentAddresses } from "./ports.js";
+import { incidentAddresses, incidentE2eAddresses } from "./ports.js";
 import { postfixBaseMaster } from "./postfix-instance.js";
 import { dnsAddress, type Scenario, scenarios, zone } from "./scenarios.js";
 
@@ -165,6 +165,8 @@ function zoneFile(tlsa: ReadonlyMap<string, string>): string {
   // The monitoring proof's MX hosts (test/interop/incidents.test.ts).
   for (const [name, address] of Object.entries(incidentAddresses))
     lines.push(`${name} MX 10 mx.${name}.${zone}.`, `mx.${name} A ${address}`);
+  // The incident notice end to end's watched MX (test/interop/incident-e2e.test.ts).
+  lines.push(`e2e MX 10 mx.e2e.${zone}.`, `mx.e2e A ${incidentE2eAddresses.mx}`);
   // The outbound STARTTLS test's variant domains and their MX (test/interop/lab/outbound-lab.ts).
   lines.push(...outboundZoneLines());
   // The TLS-RPT mail loop's domains, MX and rua (test/interop/lab/mail-loop-lab.ts).

@@ -131,6 +131,19 @@ export const agencyAddresses = { packaged: "127.0.11.1", browser: "127.0.11.2" }
 export const logProofAddresses = { sender: "127.0.13.1", receiver: "127.0.13.2" } as const;
 
 /**
+ * The incident notice end to end (test/interop/incident-e2e.test.ts): the MX `serve` watches
+ * (mx.e2e in the lab zone), the Postfix relay that requires TLS, the Dovecot mailbox behind it, the
+ * HTTPS webhook receiver and `serve` itself.
+ */
+export const incidentE2eAddresses = {
+  relay: "127.0.19.1",
+  dovecot: "127.0.19.2",
+  webhook: "127.0.19.3",
+  mx: "127.0.19.10",
+  serve: "127.0.19.20",
+} as const;
+
+/**
  * The TLS-RPT mail loop (test/interop/tlsrpt-mail-loop.test.ts): organisation A's Postfix (its MTA,
  * whose log is ingested, and the relay its service sends through), B's Postfix MX delivering into B's
  * Dovecot, and the two services (127.0.21.0/24).
