@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
+import { MailcharterError } from "../core/errors.js";
 import { notifyLimits } from "../core/limits.js";
 import { Registry } from "../registry/repository.js";
 import { defaultDatabasePath, type Store } from "../store/database.js";
@@ -13,7 +14,7 @@ import { type DeliveryPass, deliverDue, type Transports } from "./deliver.js";
 import { queueAddressed } from "./expand.js";
 import { type Notice, noticeSchema } from "./notice.js";
 import { enqueueNotice } from "./outbox.js";
-import type { Addressed, Contactable } from "./recipients.js";
+import { type Addressed, type Contactable, unknownWebhookOrganisations } from "./recipients.js";
 
 const isPostgres = (db: string) => /^postgres(ql)?:\/\//.test(db);
 
@@ -52,6 +53,14 @@ export function startNotifyWorker(
         running = null;
       });
   };
+  // A webhook naming an organisation the registry does not know is told at once, not found later.
+  ctx
+    .registry()
+    .then((contacts) => {
+      for (const problem of unknownWebhookOrganisations(config, contacts))
+        onError(new MailcharterError("config", problem));
+    })
+    .catch(onError);
   const timer = setInterval(tick, notifyLimits.tickMs);
   timer.unref();
   setImmediate(tick);
@@ -105,6 +114,10 @@ export async function testChannels(
     if (config.webhooks.length === 0) missing.push("webhook: none configured (webhooks)");
     for (const w of config.webhooks)
       recipients.push({ channel: "webhook", destination: w.url, webhook: w.name });
+    if (config.webhooks.some((w) => w.organisations))
+      missing.push(
+        ...unknownWebhookOrganisations(config, await registryContacts(await Registry.open(store))()),
+      );
   }
   if (recipients.length === 0) return { results: [], missing };
   const notice = testNotice(now);

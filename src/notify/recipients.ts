@@ -49,6 +49,24 @@ export function effectiveAudiences(notice: Notice, config: NotifyConfig): Audien
 
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
+/**
+ * The organisations webhooks name that the registry does not have (a typo, a renaming): such a
+ * webhook is sent nothing about them. Said when serve's worker starts and by `notify test`.
+ */
+export function unknownWebhookOrganisations(
+  config: Pick<NotifyConfig, "webhooks">,
+  registry: readonly Contactable[],
+): string[] {
+  return config.webhooks.flatMap((w) =>
+    (w.organisations ?? [])
+      .filter((n) => !registry.some((o) => sameName(n, o.name)))
+      .map(
+        (n) =>
+          `webhook ${w.name}: organisation "${n}" is not in the registry (by its registry name): it is sent nothing about it`,
+      ),
+  );
+}
+
 /** Whether a webhook receives a notice, by its organisations (the kinds are checked apart). */
 export function webhookConcerned(
   hook: Pick<WebhookChannel, "organisations">,

@@ -14,7 +14,8 @@
  * 4. STARTTLS back on, the domain due: the audit resolves it with its time to restore;
  *    "incident-resolved" arrives.
  * Counted exactly at the end: three notices, two mails each, one POST each, every outbox row sent
- * once, nothing left to send.
+ * once, nothing left to send; a second webhook, of an organisation the registry does not have, got
+ * nothing and serve said why at start.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -56,6 +57,7 @@ let serveOutput = "";
 let ca = "";
 
 interface Received {
+  readonly path: string;
   readonly headers: Record<string, string | undefined>;
   readonly body: Buffer;
   readonly verification: string;
@@ -226,7 +228,7 @@ let csrf = "";
 const incidents = async () =>
   (await api.get("/api/v1/incidents")).json<{ incidents: ApiIncident[] }>().incidents;
 
-const validPosts = () => posts.filter((p) => p.verification === "valid");
+const validPosts = () => posts.filter((p) => p.verification === "valid" && p.path === "/mailcharter");
 const payloadOf = (p: Received | undefined) =>
   JSON.parse(String(p?.body)) as {
     type: string;
@@ -299,7 +301,7 @@ beforeAll(async () => {
       const headers = req.headers as Record<string, string | undefined>;
       const verification = verifySignature(webhookSecret, headers, body, new Date(), 300);
       const status = verification === "valid" ? 204 : 401;
-      posts.push({ headers, body, verification, status });
+      posts.push({ path: req.url ?? "", headers, body, verification, status });
       res.writeHead(status).end();
     });
   });
@@ -328,6 +330,14 @@ beforeAll(async () => {
           url: `https://${at.webhook}:8443/mailcharter`,
           secretFile: "hook-secret",
           organisations: [organisation],
+          caFile: "ca.pem",
+        },
+        // An organisation's webhook naming no registered organisation: sent nothing, and said.
+        {
+          name: "ghost-soc",
+          url: `https://${at.webhook}:8443/ghost`,
+          secretFile: "hook-secret",
+          organisations: ["No Such Mail"],
           caFile: "ca.pem",
         },
       ],
@@ -616,6 +626,12 @@ describe("an incident's notices end to end: serve, a real MX, a relay requiring 
     ]);
     expect(new Set(valid.map((p) => p.headers["webhook-id"])).size).toBe(3);
     expect(posts).toHaveLength(5); // the three, and the two forgeries of step 2
+    expect(posts.filter((p) => p.path !== "/mailcharter")).toEqual([]);
+    // In serve's log (JSON: the quotes escaped).
+    expect(serveOutput).toMatch(
+      /webhook ghost-soc: organisation \\?"No Such Mail\\?" is not in the registry \(by its registry name\): it is sent nothing about it/,
+    );
+    expect(serveOutput).not.toContain("webhook e2e-soc:");
   });
 });
 

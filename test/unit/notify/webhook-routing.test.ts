@@ -18,10 +18,17 @@ import {
 import { deliverDue } from "../../../src/notify/deliver.js";
 import type { PostRequest } from "../../../src/notify/http-post.js";
 import { type NoticeInput, noticeSchema } from "../../../src/notify/notice.js";
+import { testChannels } from "../../../src/notify/notify-service.js";
 import { enqueueNotice } from "../../../src/notify/outbox.js";
-import { addressNotice, type Contactable } from "../../../src/notify/recipients.js";
+import {
+  addressNotice,
+  type Contactable,
+  unknownWebhookOrganisations,
+} from "../../../src/notify/recipients.js";
+import { Registry } from "../../../src/registry/repository.js";
 import { openStore } from "../../../src/store/database.js";
 import { migrate } from "../../../src/store/migrations.js";
+import { alphaInput } from "../../support/registry-fixture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mailcharter-webhook-routing-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +119,49 @@ describe("which webhooks receive a notice", () => {
     const addressing = addressNotice(notice({ organisationId: 1 }), typo, registry, "2026-12-02");
     expect(addressing.recipients).toEqual([]);
     expect(addressing.problems).toContain("webhook-organisation-unknown");
+  });
+});
+
+describe("a webhook naming an organisation the registry does not have", () => {
+  it("is said (serve's worker at start, notify test), by webhook and name", () => {
+    const typo = { webhooks: [hook("typo", ["Ministere A", "Opérateur B"]), hook("siem", null)] };
+    expect(unknownWebhookOrganisations(typo, registry)).toEqual([
+      'webhook typo: organisation "Ministere A" is not in the registry (by its registry name): it is sent nothing about it',
+    ]);
+    expect(unknownWebhookOrganisations(config, registry)).toEqual([]);
+  });
+
+  it("notify test lists it with what it could not test, and still tests the webhook", async () => {
+    const store = await openStore(":memory:");
+    await migrate(store.db as never, store.engine);
+    try {
+      await (await Registry.open(store)).add(alphaInput);
+      const posts: PostRequest[] = [];
+      const c: NotifyConfig = {
+        ...emptyNotifyConfig,
+        webhooks: [hook("alpha-soc", ["alpha mail"]), hook("bravo-soc", ["Bravo"])],
+      };
+      const outcome = await testChannels(store, c, {
+        channel: "webhook",
+        transports: {
+          mail: async () => sent("250"),
+          post: async (r) => {
+            posts.push(r);
+            return sent("HTTP 204");
+          },
+        },
+      });
+      expect(outcome.results.map((r) => [r.name, r.attempt.ok])).toEqual([
+        ["alpha-soc", true],
+        ["bravo-soc", true],
+      ]);
+      expect(outcome.missing).toEqual([
+        'webhook bravo-soc: organisation "Bravo" is not in the registry (by its registry name): it is sent nothing about it',
+      ]);
+      expect(posts).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
   });
 });
 
