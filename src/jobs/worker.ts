@@ -13,6 +13,7 @@ import { openMonitor } from "../monitor/monitor.js";
 import { type Clock, systemClock } from "../net/clock.js";
 import type { Resolver } from "../net/resolver.js";
 import type { NotifyConfig } from "../notify/config.js";
+import type { Transports } from "../notify/deliver.js";
 import type { Store } from "../store/database.js";
 import { auditDomainHandler, auditPayload } from "./audit-domain-handler.js";
 import { type IndicatorWorkContext, registerIndicatorHandlers } from "./indicator-handlers.js";
@@ -49,6 +50,8 @@ export interface WorkerOptions {
     readonly notify: NotifyConfig;
     readonly resolver: Resolver;
     readonly log?: (line: string) => void;
+    /** The senders of outbox rows (scripted in tests; the real ones by default). */
+    readonly transports?: Transports;
   };
 }
 
@@ -189,6 +192,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       holder,
       jobs: () => jobs,
       ...(options.indicators.log ? { log: options.indicators.log } : {}),
+      ...(options.indicators.transports ? { transports: options.indicators.transports } : {}),
     };
     await registerIndicatorHandlers(handlers, ctx);
     indicators = await startIndicatorService({
