@@ -67,6 +67,12 @@ export type Engine = "sqlite" | "postgres";
 export interface Store {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
+  /**
+   * The better-sqlite3 handle under `db` (SQLite only), for the bulk paths that run one prepared
+   * statement many times (MTA-log ingestion): used inside `db.connection()` so that Kysely's own
+   * queries and transactions never interleave with it.
+   */
+  readonly sqlite?: import("better-sqlite3").Database;
   readonly location: string;
   close(): Promise<void>;
 }
@@ -120,7 +126,7 @@ export async function openStore(location?: string, options: OpenOptions = {}): P
     throw new MailcharterError("config", `${what}: ${(error as Error).message}`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, engine: "sqlite", location: path, close: () => db.destroy() };
+  return { db, engine: "sqlite", sqlite, location: path, close: () => db.destroy() };
 }
 
 async function openPostgres(url: string): Promise<Store> {

@@ -25,17 +25,22 @@ export interface IngestOptions {
   /** `--follow`: keep reading until the signal aborts. */
   readonly follow?: { readonly signal: AbortSignal; readonly pollMs?: number };
   readonly now?: () => Date;
+  /** Sessions per committed batch (default logLimits.batchSessions). */
+  readonly batchSessions?: number;
 }
 
 const chunkBytes = 1024 * 1024;
 
 class Batch {
   sessions: SessionRecord[] = [];
+  readonly size: number;
   constructor(
     private readonly options: IngestOptions,
     readonly summary: LogSummary,
     readonly parser: LineParser,
-  ) {}
+  ) {
+    this.size = options.batchSessions ?? logLimits.batchSessions;
+  }
   feed = (line: Line): void => {
     this.summary.lines += 1;
     if (line.overlong) {
@@ -130,7 +135,7 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
       if (bytesRead > 0) {
         position += bytesRead;
         splitter.push(buffer.subarray(0, bytesRead), batch.feed);
-        if (batch.sessions.length >= logLimits.batchSessions)
+        if (batch.sessions.length >= batch.size)
           await batch.commit({ path, inode, offset: base + splitter.lineEnd });
         continue;
       }
@@ -177,7 +182,7 @@ export async function ingestStream(
   const splitter = new LineSplitter();
   for await (const chunk of stream) {
     splitter.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk, batch.feed);
-    if (batch.sessions.length >= logLimits.batchSessions) await batch.commit(null);
+    if (batch.sessions.length >= batch.size) await batch.commit(null);
   }
   splitter.finish(batch.feed);
   await batch.commit(null);
