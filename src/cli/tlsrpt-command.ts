@@ -7,17 +7,24 @@
  * mail signed with DKIM (`--dkim-selector`, the organisation's first domain as `d=`), `https:` as a
  * POST. A report is queued once per destination whatever the number of runs (the report-id is stable
  * for the day and domain, and is the outbox's de-duplication key). `--no-send` only writes the files.
+ * The policies' strings (MTA-STS lines, TLSA records) are looked up at generation time
+ * (generate-policies.ts); `--applies dane,sts` types the sessions the log does not type.
  */
 import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
+import { trustStore } from "../audit/tls/trust-store.js";
 import { UsageError } from "../core/errors.js";
+import { limits } from "../core/limits.js";
+import { type Applied, livePolicySource } from "../indicators/tlsrpt/generate-policies.js";
 import { generateOutgoing } from "../indicators/tlsrpt/outgoing.js";
 import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
+import { liveNetwork } from "../net/network.js";
 import { systemResolver } from "../net/resolver.js";
 import { Registry } from "../registry/repository.js";
 import { openStore } from "../store/database.js";
 import type { CommandIo } from "./command.js";
-import { parseResolver } from "./options.js";
+import { collect } from "./command.js";
+import { parseResolver, parseTimeout } from "./options.js";
 
 export interface GenerateOptions {
   readonly org: string;
@@ -28,6 +35,22 @@ export interface GenerateOptions {
   readonly resolver?: string;
   readonly dkimSelector: string;
   readonly json?: boolean;
+  readonly applies?: string;
+  readonly caFile?: string[];
+  readonly allowPrivate?: boolean;
+  readonly timeout?: string;
+}
+
+/** `--applies dane,sts`: the policies the organisation's MTA applies where its log does not say. */
+export function parseApplies(text: string | undefined): Applied {
+  const names = (text ?? "")
+    .split(",")
+    .map((n) => n.trim().toLowerCase())
+    .filter((n) => n !== "");
+  const unknown = names.filter((n) => n !== "dane" && n !== "sts");
+  if (unknown.length > 0)
+    throw new UsageError(`--applies: "${unknown.join(",")}" is not dane or sts (e.g. --applies dane,sts)`);
+  return { dane: names.includes("dane"), sts: names.includes("sts") };
 }
 
 export async function tlsrptGenerate(options: GenerateOptions, io: CommandIo): Promise<number> {
@@ -35,7 +58,13 @@ export async function tlsrptGenerate(options: GenerateOptions, io: CommandIo): P
     throw new UsageError(`--date ${options.date}: not a date (YYYY-MM-DD, a UTC day)`);
   if (options.out !== undefined && !(existsSync(options.out) && statSync(options.out).isDirectory()))
     throw new UsageError(`--out ${options.out}: not a directory`);
+  const applied = parseApplies(options.applies);
+  const stepTimeoutMs = parseTimeout(options.timeout, limits.stepTimeoutMs);
   const resolver = systemResolver(parseResolver(options.resolver));
+  const source = livePolicySource(liveNetwork({ resolver, allowPrivate: options.allowPrivate === true }), {
+    stepTimeoutMs,
+    trustStore: trustStore({ caFiles: options.caFile ?? [] }),
+  });
   const store = await openStore(options.db, { create: false });
   try {
     await TlsRptStore.open(store); // migrations: the log and outbox tables exist
@@ -50,6 +79,7 @@ export async function tlsrptGenerate(options: GenerateOptions, io: CommandIo): P
       send: options.send,
       resolver,
       dkimSelector: options.dkimSelector,
+      policies: { source, applied },
       ...(options.out !== undefined ? { out: options.out } : {}),
     });
     if (options.json) io.out.write(`${JSON.stringify(document, null, 2)}\n`);
@@ -65,6 +95,8 @@ export async function tlsrptGenerate(options: GenerateOptions, io: CommandIo): P
           }\n`,
         );
     }
+    if (!options.json)
+      for (const w of document.warnings) io.err.write(`mailcharter: tlsrpt generate: ${w}\n`);
     if (document.sessions === 0)
       io.err.write(
         `mailcharter: tlsrpt generate: no outbound session of ${options.org} on ${options.date} (indicators ingest-log --org)\n`,
@@ -90,7 +122,17 @@ export function register(program: Command, io: CommandIo): void {
     .option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)")
     .option("--out <dir>", "also write each report there, gzip-compressed, under its RFC 8460 §5.3 name")
     .option("--no-send", "do not look up rua nor queue the reports (only --out)")
-    .option("--resolver <ip[:port]>", "DNS resolver for the TLSRPT records (default: the system's)")
+    .option(
+      "--resolver <ip[:port]>",
+      "DNS resolver for the TLSRPT and TLSA records (default: the system's; its AD bit is trusted for DANE)",
+    )
+    .option(
+      "--applies <dane,sts>",
+      "policies the organisation's MTA applies where its log does not say (Postfix before 3.11, Exim): sessions are typed from what the recipient domain publishes",
+    )
+    .option("--ca-file <path>", "extra trusted roots (PEM) for the MTA-STS policy fetch; repeatable", collect)
+    .option("--allow-private", "permit loopback, private and reserved addresses for the policy fetch")
+    .option("--timeout <ms>", "timeout of each DNS and HTTPS step in milliseconds", "10000")
     .option(
       "--dkim-selector <selector>",
       "DKIM selector of report mails (d= is the organisation's first domain)",

@@ -32,6 +32,11 @@ export const generateDocumentSchema = z.strictObject({
   day: z.string(),
   sessions: z.number().int().min(0),
   reports: z.array(generateEntrySchema),
+  /**
+   * What could not be looked up (an MTA-STS policy not fetched, TLSA records not validated…): the
+   * reports leave that `policy-string` out rather than invent it.
+   */
+  warnings: z.array(z.string()),
 });
 
 export type GenerateDocument = z.infer<typeof generateDocumentSchema>;

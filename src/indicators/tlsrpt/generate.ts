@@ -5,7 +5,9 @@
  *
  * - Policy (RFC 8460 §4.4): what the MTA applied to the session — `sts` with the MTA-STS policy's lines,
  *   `tlsa` with the TLSA records, or `no-policy-found`; sessions under different policies of one domain
- *   (a policy changed during the day) make one policy entry each.
+ *   (a policy changed during the day) make one policy entry each. The lines and records are looked up
+ *   before (generate-policies.ts); a `policy-string` that could not be had, or that has no content
+ *   (`no-policy-found`), is left out of the report as sent rather than sent empty.
  * - Failures (RFC 8460 §4.3): each failed session carries its result type; the details group the
  *   sessions by result type, sending address, MX and receiving address, with their count.
  * - The report covers the whole UTC day, `00:00:00Z` to `23:59:59Z` (RFC 8460 §4.1: 24 hours, UTC).
@@ -122,8 +124,13 @@ export function generateReports(input: GenerateInput): TlsRptReport[] {
 
 /**
  * The report as sent (RFC 8460 §4.4): fields we have no value for are left out rather than sent as
- * null (the RFC's optional fields), keys in the RFC's order.
+ * null (the RFC's optional fields), and so is an empty `policy-string` (none for `no-policy-found`;
+ * for `sts` and `tlsa`, one that could not be fetched — not invented); keys in the RFC's order.
  */
 export function reportJson(report: TlsRptReport): string {
-  return JSON.stringify(report, (_key, value) => (value === null ? undefined : value));
+  return JSON.stringify(report, (key, value) =>
+    value === null || (key === "policy-string" && Array.isArray(value) && value.length === 0)
+      ? undefined
+      : value,
+  );
 }

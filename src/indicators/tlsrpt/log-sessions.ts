@@ -7,7 +7,8 @@
  * - Policy type (RFC 8460 §4.4): `tlsa` when the MTA applied DANE (Postfix `tls=dane`/`dane-only`),
  *   `sts` when the failure is an MTA-STS one, otherwise `no-policy-found` — a static TLS policy (the
  *   charter's art. 4.4 `secure` entries) is neither a DANE nor an MTA-STS policy. The TLSA records and
- *   MTA-STS lines are not in the logs: the policy-string stays empty.
+ *   MTA-STS lines are not in the logs: they are looked up when the report is generated
+ *   (generate-policies.ts), which may also type the sessions the log leaves untyped.
  * - Result (RFC 8460 §4.3): the failure type the log parser read; a delivery made in clear with no
  *   failure logged is `starttls-not-supported` (the MX offered no STARTTLS); anything else is a
  *   successful TLS session.

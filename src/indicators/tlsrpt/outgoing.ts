@@ -5,13 +5,17 @@
  * domain's TLSRPT record (RFC 8460 §3): `mailto:` as a DKIM-signed report mail, `https:` as a POST.
  * The report-id is stable for the day and domain and is the outbox's de-duplication key with the
  * destination, so running a day again queues nothing twice. Shared by `tlsrpt generate` and the
- * service's daily schedule (src/jobs/indicator-handlers.ts).
+ * service's daily schedule (src/jobs/indicator-handlers.ts). The policies' strings are looked up
+ * first (generate-policies.ts): with the caller's source, or by default over the resolver given,
+ * public addresses only, the system's trust store, for the sessions the log typed `sts` or `tlsa`.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { trustStore } from "../../audit/tls/trust-store.js";
 import { errorMessage } from "../../core/errors.js";
 import { limits } from "../../core/limits.js";
+import { liveNetwork } from "../../net/network.js";
 import type { Resolver } from "../../net/resolver.js";
 import { enqueueOutgoing } from "../../notify/outbox.js";
 import type { RegistryEntry } from "../../registry/repository.js";
@@ -19,6 +23,7 @@ import type { Store } from "../../store/database.js";
 import { reportFileName } from "./file-name.js";
 import { generateReports, reportJson } from "./generate.js";
 import type { GenerateDocument } from "./generate-document.js";
+import { type Applied, livePolicySource, type PolicySource, withPolicies } from "./generate-policies.js";
 import { outboundSessions } from "./log-sessions.js";
 import { discoverRua } from "./rua.js";
 import { tlsrptGzipType } from "./wire.js";
@@ -35,6 +40,8 @@ export interface OutgoingOptions {
   /** A directory to write each report to. */
   readonly out?: string;
   readonly now?: Date;
+  /** Where the policies' strings come from, and which policies the MTA applies (`--applies`). */
+  readonly policies?: { readonly source: PolicySource; readonly applied: Applied };
 }
 
 export interface OutgoingRun {
@@ -52,7 +59,15 @@ export const submitterOf = (entry: RegistryEntry) =>
 export async function generateOutgoing(store: Store, options: OutgoingOptions): Promise<OutgoingRun> {
   const { entry, day } = options;
   const sender = submitterOf(entry);
-  const sessions = await outboundSessions(store, entry.id, day);
+  const logged = await outboundSessions(store, entry.id, day);
+  const policies = options.policies ?? {
+    source: livePolicySource(liveNetwork({ resolver: options.resolver, allowPrivate: false }), {
+      stepTimeoutMs: limits.stepTimeoutMs,
+      trustStore: trustStore(),
+    }),
+    applied: { dane: false, sts: false },
+  };
+  const { sessions, warnings } = await withPolicies(logged, policies.source, policies.applied);
   const reports = generateReports({
     organization: entry.signatory.name,
     contactInfo: entry.signatory.contact,
@@ -65,6 +80,7 @@ export async function generateOutgoing(store: Store, options: OutgoingOptions): 
     day,
     sessions: sessions.length,
     reports: [],
+    warnings,
   };
   const outbox: { id: number; status: "queued" | "duplicate" }[] = [];
   const dnsErrors: string[] = [];
