@@ -48,8 +48,9 @@ const sha256Hex: (text: string) => string =
     ? (text) => crypto.hash("sha256", text, "hex")
     : (text) => crypto.createHash("sha256").update(text).digest("hex");
 
-const key = (organisationId: number | null, line: string) =>
-  sha256Hex(`${organisationId ?? ""}\n${line}`).slice(0, 32);
+/** The idempotency key: organisation and line, and the repeat number of a line written again. */
+const key = (organisationId: number | null, s: SessionRecord) =>
+  sha256Hex(`${organisationId ?? ""}\n${s.line}${s.repeat ? `\n${s.repeat}` : ""}`).slice(0, 32);
 
 const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -158,7 +159,7 @@ export class LogStore {
         const figures = new Map<string, FigureIncrement>();
         for (const s of batch.sessions) {
           const { changes } = statements.session.run(
-            key(organisationId, s.line),
+            key(organisationId, s),
             organisationId,
             s.time,
             s.time.slice(0, 10),
@@ -223,7 +224,7 @@ export class LogStore {
       const figures = new Map<string, FigureIncrement>();
       for (const part of chunk(sessions, 400)) {
         const rows = part.map((s) => ({
-          key: key(organisationId, s.line),
+          key: key(organisationId, s),
           organisation_id: organisationId,
           time: s.time,
           day: s.time.slice(0, 10),

@@ -11,9 +11,63 @@ export interface LineParser {
   snapshot(): unknown;
 }
 
-export function lineParser(format: LogFormat, reference: Date, state?: unknown): LineParser {
+/**
+ * The same line written twice (Postfix's smtpd serving two identical sessions in one second: same
+ * pid, same client, same commands) is two sessions, yet the idempotency key is the line's digest.
+ * So the n-th repeat of a line within one timestamp carries `repeat: n` (the first none, so its key
+ * stays the line's own), counted across batches: the counts are in the parser's state, stored with
+ * the cursor.
+ */
+class RepeatNumbering implements LineParser {
+  private time = "";
+  private seen = new Map<string, number>();
+  constructor(
+    private readonly inner: LineParser,
+    state?: RepeatState,
+  ) {
+    if (state) {
+      this.time = state.time;
+      this.seen = new Map(state.lines);
+    }
+  }
+  line(raw: string): LineResult {
+    const result = this.inner.line(raw);
+    if (result.kind !== "sessions") return result;
+    return {
+      kind: "sessions",
+      sessions: result.sessions.map((s) => {
+        if (s.time !== this.time) {
+          this.time = s.time;
+          this.seen.clear();
+        }
+        const repeat = this.seen.get(s.line) ?? 0;
+        this.seen.set(s.line, repeat + 1);
+        return repeat === 0 ? s : { ...s, repeat };
+      }),
+    };
+  }
+  snapshot(): unknown {
+    const repeats: RepeatState = { time: this.time, lines: [...this.seen] };
+    return { parser: this.inner.snapshot(), repeats };
+  }
+}
+
+interface RepeatState {
+  readonly time: string;
+  readonly lines: readonly (readonly [string, number])[];
+}
+
+function innerParser(format: LogFormat, reference: Date, state?: unknown): LineParser {
   if (format === "postfix") return new PostfixSessions(reference, state as PostfixJoinState | undefined);
   const exim = new EximSessions(reference);
   if (state) exim.restore(state as ReturnType<EximSessions["snapshot"]>);
   return exim;
+}
+
+/** `state`: a snapshot of an earlier parser (a cursor's), or one from before repeats were numbered. */
+export function lineParser(format: LogFormat, reference: Date, state?: unknown): LineParser {
+  const saved = state as { parser?: unknown; repeats?: RepeatState } | undefined;
+  if (saved && typeof saved === "object" && "repeats" in saved && saved.repeats)
+    return new RepeatNumbering(innerParser(format, reference, saved.parser), saved.repeats);
+  return new RepeatNumbering(innerParser(format, reference, state));
 }

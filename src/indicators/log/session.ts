@@ -104,6 +104,11 @@ export interface SessionRecord {
    * line ingested twice, from another path or from `-`, is stored once).
    */
   readonly line: string;
+  /**
+   * The n-th repeat of the same line within one timestamp (parser.ts), so that two identical lines
+   * are two sessions with two keys; absent for the first.
+   */
+  readonly repeat?: number;
 }
 
 /** What a parser returns for one line. */

@@ -7,7 +7,8 @@
  *  - /usr/lib/x86_64-linux-gnu also holds the unpacked libraries the system lacks (an overlay: Exim
  *    re-executes itself setuid, and the loader then ignores LD_LIBRARY_PATH);
  *  - optionally /etc/resolv.conf names the lab's DNS, and /etc/ssl/certs/ca-certificates.crt holds the
- *    lab's CA, so that `tls_verify_certificates = system` means the lab's trust.
+ *    lab's CA, so that `tls_verify_certificates = system` means the lab's trust;
+ *  - optionally /etc/hosts is its own (names without DNS, for `manualroute … byname`).
  * Nothing changes outside that namespace. `stop` ends the daemon and removes the directory.
  */
 import { execFile, spawn } from "node:child_process";
@@ -65,6 +66,8 @@ export interface EximOptions {
   readonly resolver?: string;
   /** PEM file that replaces the system trust store for this Exim. */
   readonly systemTrust?: string;
+  /** An /etc/hosts of its own (same private mount namespace). */
+  readonly hosts?: string;
 }
 
 /** What every instance's configuration starts with: its own paths, addresses and log detail. */
@@ -93,6 +96,7 @@ function mounts(dir: string, options: EximOptions): string[] {
   if (options.resolver) lines.push(`mount --bind ${dir}/etc/resolv.conf /etc/resolv.conf`);
   if (options.systemTrust)
     lines.push(`mount --bind ${dir}/etc/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt`);
+  if (options.hosts !== undefined) lines.push(`mount --bind ${dir}/etc/hosts /etc/hosts`);
   return lines;
 }
 
@@ -185,6 +189,7 @@ export async function startExim(options: EximOptions): Promise<EximInstance> {
   }
   if (options.systemTrust)
     writeFileSync(join(dir, "etc/ca-certificates.crt"), readFileSync(options.systemTrust));
+  if (options.hosts !== undefined) writeFileSync(join(dir, "etc/hosts"), options.hosts);
   writeFileSync(join(dir, "start.sh"), namespaceScript(dir, options));
 
   let child: ReturnType<typeof spawn> | null = null;

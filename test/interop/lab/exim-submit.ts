@@ -6,9 +6,15 @@ export function submitMessage(options: {
   readonly from: string;
   readonly to: string;
   readonly port?: number;
+  /** The client's own address (default: the system's choice, 127.0.0.1). */
+  readonly localAddress?: string;
 }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: options.address, port: options.port ?? 25 });
+    const socket = connect({
+      host: options.address,
+      port: options.port ?? 25,
+      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+    });
     const script = [
       "EHLO client.lab.test",
       `MAIL FROM:<${options.from}>`,

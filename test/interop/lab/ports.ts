@@ -155,3 +155,16 @@ export const mailLoopAddresses = {
   alphaServe: "127.0.21.10",
   betaServe: "127.0.21.11",
 } as const;
+
+/**
+ * The Exim log proof (test/interop/exim-log-proof.test.ts): a real Exim sending to three real
+ * Postfix receivers — verified TLS, no STARTTLS, one that defers and bounces recipients.
+ */
+export const eximLogProofAddresses = {
+  sender: "127.0.22.1",
+  tls: "127.0.22.2",
+  clear: "127.0.22.3",
+  failing: "127.0.22.4",
+  /** The client submitting to Exim (not 127.0.0.1: that is the host's own content filters). */
+  client: "127.0.22.10",
+} as const;

@@ -131,3 +131,31 @@ describe("ingest-log killed mid-batch", () => {
     expect(Number(end.cursor?.byte_offset)).toBe(Buffer.byteLength(text));
   });
 });
+
+describe("the same line written twice", () => {
+  it("is two sessions, stored once each, and not again from another path or after a resume", async () => {
+    // Postfix's smtpd serving the same client twice in one second writes two identical sessions.
+    const session = [
+      "Dec  2 06:05:01 mx1 postfix/smtpd[1234]: connect from mx.peer.example[192.0.2.10]",
+      "Dec  2 06:05:01 mx1 postfix/smtpd[1234]: disconnect from mx.peer.example[192.0.2.10] ehlo=1 quit=1 commands=2",
+    ];
+    const log = join(dir, "mail.log");
+    const first = `${[...session, ...session].join("\n")}\n`;
+    writeFileSync(log, first);
+    const { db } = await registry("repeats");
+    const one = await ingest(db, log);
+    expect(JSON.parse(one.out).tls.inbound.none).toBe(2);
+    // The third one arrives after the cursor: numbered from the state stored with it.
+    writeFileSync(log, `${first}${session.join("\n")}\n`);
+    const two = await ingest(db, log);
+    expect(JSON.parse(two.out).lines).toBe(2);
+    const copy = join(dir, "copy.log");
+    writeFileSync(copy, readFileSync(log));
+    await ingest(db, copy);
+    const stored = await state(db);
+    expect(stored.keys).toHaveLength(3);
+    expect(stored.figures.filter((f) => f.metric === "class").map((f) => [f.value, f.count])).toEqual([
+      ["none", 3],
+    ]);
+  });
+});
