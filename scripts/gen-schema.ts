@@ -8,6 +8,7 @@ import { logSummaryJsonSchema } from "../src/indicators/log/summary.js";
 import { generateJsonSchema } from "../src/indicators/tlsrpt/generate-document.js";
 import { importJsonSchema } from "../src/indicators/tlsrpt/import-document.js";
 import { tlsRptReportJsonSchema } from "../src/indicators/tlsrpt/report-schema.js";
+import { scheduleJsonSchema } from "../src/jobs/schedule-document.js";
 import { monitorJsonSchema } from "../src/monitor/cycle-report.js";
 import { outboundTestJsonSchema } from "../src/outbound/result-document.js";
 import { publishedListSchema } from "../src/registry/published-list.js";
@@ -63,4 +64,9 @@ write(
   "annex-impact.schema.json",
   "mailcharter impact of a proposed annex (mailcharter/annex-impact/1)",
   impactJsonSchema(),
+);
+write(
+  "indicators-schedule.schema.json",
+  "mailcharter indicators schedule output (mailcharter/indicators-schedule/1)",
+  scheduleJsonSchema(),
 );

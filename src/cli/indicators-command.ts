@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import type { CommandIo } from "./command.js";
 import { registerIndicatorsFetch } from "./indicators-fetch.js";
 import { registerIndicatorsImport } from "./indicators-import.js";
+import { registerIndicatorsSchedule } from "./indicators-schedule-command.js";
 import { registerIngestLog } from "./ingest-log-command.js";
 import { registerLinks } from "./links-command.js";
 
@@ -18,4 +19,5 @@ export function register(program: Command, io: CommandIo): void {
   registerIngestLog(indicators, io);
   registerIndicatorsFetch(indicators, io);
   registerLinks(indicators, io);
+  registerIndicatorsSchedule(indicators, io);
 }

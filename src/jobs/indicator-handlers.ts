@@ -30,7 +30,7 @@ import { deliverDue, type Transports } from "../notify/deliver.js";
 import { registryContacts } from "../notify/notify-service.js";
 import { Registry } from "../registry/repository.js";
 import type { Database, Store } from "../store/database.js";
-import { fetchKey, generateKey, IndicatorTasks, taskLease } from "./indicator-tasks.js";
+import { fetchKey, generateKey, IndicatorTasks, taskLease, taskRetry } from "./indicator-tasks.js";
 import type { IndicatorsConfig } from "./indicators-config.js";
 import type { JobOutcome, Jobs } from "./job.js";
 import type { JobHandlers } from "./job-handlers.js";
@@ -72,9 +72,16 @@ export async function registerIndicatorHandlers(
     const name = taskLease(key);
     const dead = (h: string) => holderIsDead(h, ctx.holder);
     if (!(await schedule.acquireLease(name, ctx.holder, ctx.clock.now(), leaseMs, dead))) return null;
+    // Renewed while the work runs (a mailbox of many mails), so it never passes to another mid-way.
+    const renewal = setInterval(
+      () => void schedule.renewLease(name, ctx.holder, ctx.clock.now(), leaseMs).catch(() => {}),
+      Math.max(1_000, Math.floor(leaseMs / 3)),
+    );
+    renewal.unref();
     try {
       return await work();
     } finally {
+      clearInterval(renewal);
       await schedule.releaseLease(name, ctx.holder).catch(() => {});
     }
   };
@@ -120,7 +127,12 @@ export async function registerIndicatorHandlers(
             );
           return "fetched";
         } catch (error) {
-          const task = await tasks.failed(key, "fetch-mailbox", ctx.clock.now(), errorMessage(error));
+          // A mailbox is never given up: tried again after a backoff of at most its interval or 30 min.
+          const task = await tasks.failed(key, "fetch-mailbox", ctx.clock.now(), errorMessage(error), {
+            ...taskRetry,
+            maxRetryMs: Math.max(mailbox.everyMs, 30 * 60_000),
+            maxAttempts: Number.POSITIVE_INFINITY,
+          });
           log(`mailbox ${mailbox.name}: ${errorMessage(error)} (again at ${task.nextDueAt})`);
           return "failed";
         }
@@ -174,7 +186,7 @@ export async function registerIndicatorHandlers(
           // What was queued stays queued (and is not queued twice when the day runs again).
           const task = await tasks.failed(key, "generate-tlsrpt", now, errors.join("; "));
           log(
-            `TLS-RPT ${entry.signatory.name} ${payload.day}: ${errors.join("; ")} (again at ${task.nextDueAt})`,
+            `TLS-RPT ${entry.signatory.name} ${payload.day}: ${errors.join("; ")} (${task.status === "failed" ? `given up after ${task.attempts} attempts` : `again at ${task.nextDueAt}`})`,
           );
         } else {
           await tasks.succeeded(key, "generate-tlsrpt", now, detail, null);

@@ -445,6 +445,15 @@ describe("the handlers, one by one", () => {
     now += 60_000;
     await schedule.tick();
     expect(sentJobs).toEqual([fetchKey("gone")]);
+    // A mailbox is never given up: after many failures it is still due, at most 30 min apart.
+    const tasks = await IndicatorTasks.open(store);
+    for (let i = 0; i < 12; i++) {
+      now = Date.parse((await tasks.get(fetchKey("gone")))?.nextDueAt ?? "");
+      expect(await handler?.({ mailbox: "gone" }, ctx)).toEqual({ status: "done", detail: "failed" });
+    }
+    const later = await tasks.get(fetchKey("gone"));
+    expect(later).toMatchObject({ status: "due", attempts: 13 });
+    expect(Date.parse(later?.nextDueAt ?? "") - now).toBe(30 * 60_000);
     expect(await handler?.({ mailbox: "renamed" }, ctx)).toMatchObject({ status: "done" });
   });
 });
