@@ -1,10 +1,11 @@
 /**
  * Reading MTA logs into session records (the I/O around the pure parsers): files read from their
- * stored cursor (offset + inode, so a second run reads only what was appended, and a rotated or
- * truncated file is read from its start), stdin, and `--follow` (the file is watched; on rotation the
+ * stored cursor (offset + the file's identity, so a second run reads only what was appended, and a
+ * rotated, truncated or rewritten file is read from its start), stdin, and `--follow` (the file is watched; on rotation the
  * old file is read to its end before the new one is opened). Sessions are committed in batches with
  * the cursor (log-store.ts): the memory used is one chunk, one batch and the bounded join state.
  */
+import { hash } from "node:crypto";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { MailcharterError } from "../../core/errors.js";
@@ -76,6 +77,38 @@ class Batch {
 
 const inodeOf = (s: { dev: number; ino: number }) => `${s.dev}:${s.ino}`;
 
+/**
+ * A file's identity in its cursor: `DEV:INO/K:DIGEST`, the inode and a digest of the file's first K
+ * bytes (K = what it had, up to 1 KiB, when first read). The inode alone is not enough: a log
+ * truncated in place (logrotate's `copytruncate`) or rewritten by an editor keeps its inode, and once
+ * it has grown past the old offset, resuming there would start in the middle of a line of other
+ * content. Its first line has changed: it is read from its start. Cursors of older versions (the
+ * inode alone) are still honoured.
+ */
+const headBytes = 1024;
+async function headDigest(handle: FileHandle, length: number): Promise<string> {
+  const head = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(head, 0, length, 0);
+  return hash("sha256", head.subarray(0, bytesRead), "hex").slice(0, 32);
+}
+async function identityOf(handle: FileHandle, inode: string, size: number): Promise<string> {
+  const k = Math.min(size, headBytes);
+  return k === 0 ? inode : `${inode}/${k}:${await headDigest(handle, k)}`;
+}
+/** An identity taken of a file that was empty gets its digest once the file has bytes. */
+const completed = (identity: string, handle: FileHandle, inode: string, size: number) =>
+  identity.includes("/") || size === 0 ? identity : identityOf(handle, inode, size);
+/** Whether `stored` (a cursor's identity) is this open file's, as far as the file still reaches. */
+async function sameFile(handle: FileHandle, inode: string, size: number, stored: string): Promise<boolean> {
+  const slash = stored.indexOf("/");
+  if (slash < 0) return stored === inode;
+  if (stored.slice(0, slash) !== inode) return false;
+  const [k, digest] = stored.slice(slash + 1).split(":");
+  const length = Number(k);
+  if (!Number.isInteger(length) || length <= 0 || length > headBytes || size < length) return false;
+  return (await headDigest(handle, length)) === digest;
+}
+
 async function openLog(
   path: string,
 ): Promise<{ handle: FileHandle; inode: string; size: number; mtime: Date }> {
@@ -122,7 +155,10 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
         "usage",
         `${path}: was read before as ${cursor.format} logs of another --org or format; it is not read again under another`,
       );
-    const resume = cursor !== null && cursor.inode === inode && cursor.offset <= size;
+    const resume =
+      cursor !== null && cursor.offset <= size && (await sameFile(handle, inode, size, cursor.inode));
+    // The identity the cursor keeps: the stored one when resuming (its K bytes are unchanged).
+    let identity = resume ? cursor.inode : await identityOf(handle, inode, size);
     let position = resume ? cursor.offset : 0;
     const parser = lineParser(options.format, mtime, resume ? cursor.state : undefined);
     const batch = new Batch(options, summary, parser);
@@ -135,11 +171,14 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
       if (bytesRead > 0) {
         position += bytesRead;
         splitter.push(buffer.subarray(0, bytesRead), batch.feed);
-        if (batch.sessions.length >= batch.size)
-          await batch.commit({ path, inode, offset: base + splitter.lineEnd });
+        if (batch.sessions.length >= batch.size) {
+          identity = await completed(identity, handle, inode, position);
+          await batch.commit({ path, inode: identity, offset: base + splitter.lineEnd });
+        }
         continue;
       }
-      await batch.commit({ path, inode, offset: base + splitter.lineEnd });
+      identity = await completed(identity, handle, inode, position);
+      await batch.commit({ path, inode: identity, offset: base + splitter.lineEnd });
       const follow = options.follow;
       if (!follow || follow.signal.aborted) break;
       if (rotated) {
@@ -148,6 +187,7 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
         splitter.finish(batch.feed);
         await handle.close();
         ({ handle, inode, mtime } = await openLog(path));
+        identity = inode;
         rotated = false;
         position = 0;
         base = 0;
@@ -160,6 +200,7 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
       if (now && inodeOf(now) !== inode) rotated = true;
       else if (now && now.size < position) {
         // Truncated in place (copytruncate): read again from the start.
+        identity = inode;
         position = 0;
         base = 0;
         splitter = new LineSplitter();

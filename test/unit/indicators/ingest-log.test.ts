@@ -5,6 +5,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   truncateSync,
   utimesSync,
   writeFileSync,
@@ -224,6 +225,31 @@ describe("ingest-log", () => {
       log,
     );
     expect(summary(truncated.out).lines).toBe(1);
+  });
+
+  it("a file truncated in place and grown past the old offset (copytruncate) is read from its start", async () => {
+    const log = join(dir, "mail.log");
+    const lines = fixture.split("\n").filter((l) => l !== "");
+    writeLog(log, `${lines.slice(0, 6).join("\n")}\n`);
+    const ingest = () =>
+      cli("indicators", "ingest-log", "--format", "postfix", "--org", "Alpha", "--db", db, "--json", log);
+    expect(summary((await ingest()).out).lines).toBe(6);
+    // Same inode, other content, longer than before: the old offset falls inside a line.
+    const other = [...lines.slice(6), ...lines.slice(6)];
+    const before = statSync(log).ino;
+    truncateSync(log, 0);
+    appendFileSync(log, `${other.join("\n")}\n`);
+    expect(statSync(log).ino).toBe(before);
+    const again = await ingest();
+    expect(summary(again.out).lines).toBe(other.length);
+    // Exactly what the same content says read fresh: no line cut in the middle.
+    const copy = join(dir, "copy.log");
+    writeLog(copy, `${other.join("\n")}\n`);
+    const fresh = await cli("indicators", "ingest-log", "--format", "postfix", "--no-store", "--json", copy);
+    expect(JSON.parse(again.out)).toEqual(JSON.parse(fresh.out));
+    // And appended lines after that are read alone, from the new cursor.
+    appendFileSync(log, `${lines[0]}\n`);
+    expect(summary((await ingest()).out).lines).toBe(1);
   });
 
   it("--follow reads what is appended and what comes after a rotation, until stopped", async () => {
