@@ -122,6 +122,12 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         : null;
       const db = o.db ?? defaultDatabasePath();
       const dataDir = o.dataDir ?? (isPostgres(db) ? dirname(defaultDatabasePath()) : dirname(db));
+      // Read before anything listens or is written: a bad indicators.json is said at once.
+      const { indicatorsConfigName, readIndicatorsConfig } = await import("../jobs/indicators-config.js");
+      const indicatorsConfig = readIndicatorsConfig(
+        o.indicatorsConfig ?? join(dataDir, indicatorsConfigName),
+        o.indicatorsConfig !== undefined,
+      );
       const tickSeconds = parseCount(
         o.schedulerTick,
         "--scheduler-tick",
@@ -132,7 +138,6 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
       const { startService, defaultLogger } = await import("../web/service.js");
       const { monitorFactory } = await import("./monitor-command.js");
       const { serveIndicators } = await import("../jobs/indicator-service.js");
-      const { indicatorsConfigName } = await import("../jobs/indicators-config.js");
       const onError = (error: unknown) =>
         process.stderr.write(`mailcharter serve: monitor: ${errorMessage(error)}\n`);
       // On PostgreSQL the audits are jobs for `mailcharter worker` processes (src/jobs): sent, not run here.
@@ -149,8 +154,7 @@ export function serveCommand(program: Command, out: NodeJS.WritableStream): void
         ...(o.notifyConfig ? { notifyConfig: o.notifyConfig } : {}),
         outboundConfig,
         indicators: serveIndicators({
-          configPath: o.indicatorsConfig ?? join(dataDir, indicatorsConfigName),
-          required: o.indicatorsConfig !== undefined,
+          config: indicatorsConfig,
           db,
           resolver: systemResolver(parseResolver(o.resolver)),
           schedule: o.scheduler,

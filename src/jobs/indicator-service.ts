@@ -104,9 +104,8 @@ export async function startIndicatorService(options: IndicatorServiceOptions): P
 }
 
 export interface ServeIndicatorsOptions {
-  /** indicators.json (read when the service starts; `required`: named by --indicators-config). */
-  readonly configPath: string;
-  readonly required: boolean;
+  /** indicators.json as read before the service starts (a bad file stops it before anything listens). */
+  readonly config: IndicatorsConfig;
   /** The service's database: postgres:// sends the jobs to the workers. */
   readonly db: string;
   readonly resolver: Resolver;
@@ -122,8 +121,7 @@ export function serveIndicators(
   options: ServeIndicatorsOptions,
 ): (store: Store, notify: NotifyConfig) => Promise<IndicatorService | null> {
   return async (store, notify) => {
-    const { readIndicatorsConfig } = await import("./indicators-config.js");
-    const indicators = readIndicatorsConfig(options.configPath, options.required);
+    const indicators = options.config;
     if (indicators.mailboxes.length === 0 && indicators.generate === null) return null;
     const postgres = /^postgres(ql)?:\/\//.test(options.db);
     const sender = postgres

@@ -19,6 +19,7 @@ import { reportIdFor } from "../../src/indicators/tlsrpt/generate.js";
 import { TlsRptStore } from "../../src/indicators/tlsrpt/report-store.js";
 import { serveIndicators } from "../../src/jobs/indicator-service.js";
 import { fetchKey, generateKey, IndicatorTasks } from "../../src/jobs/indicator-tasks.js";
+import { readIndicatorsConfig } from "../../src/jobs/indicators-config.js";
 import { newHolder } from "../../src/monitor/holder.js";
 import type { Clock } from "../../src/net/clock.js";
 import { parseResolverAddress, systemResolver } from "../../src/net/resolver.js";
@@ -165,8 +166,7 @@ async function startAlpha(): Promise<RunningService> {
     scheduler: true,
     logger: false,
     indicators: serveIndicators({
-      configPath: join(alphaDir, "indicators.json"),
-      required: true,
+      config: readIndicatorsConfig(join(alphaDir, "indicators.json"), true),
       db: alphaDb,
       resolver: systemResolver(parseResolverAddress(lab.resolver)),
       schedule: true,
@@ -190,8 +190,7 @@ async function startBeta(): Promise<RunningService> {
     scheduler: true,
     logger: false,
     indicators: serveIndicators({
-      configPath: join(betaDir, "indicators.json"),
-      required: true,
+      config: readIndicatorsConfig(join(betaDir, "indicators.json"), true),
       db: betaDb,
       resolver: systemResolver(parseResolverAddress(lab.resolver)),
       schedule: true,
