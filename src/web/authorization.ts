@@ -135,6 +135,10 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /indicators": readers,
   "GET /indicators/links/:sender/:receiver": readers,
   "GET /indicators/report": { roles: ["agency", "auditor"], scope: "all" },
+  // The upload page of an organisation's MTA log (the agency's for any organisation)
+  "GET /indicators/logs": organisationWriters,
+  "POST /indicators/logs": organisationWriters,
+  "GET /indicators/logs/result": organisationWriters,
   "GET /api/v1/links": readers,
   "POST /api/v1/organisations/:id/mta-logs": organisationWriters,
   "GET /api/v1/annex/profiles": readers,

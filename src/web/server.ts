@@ -35,6 +35,7 @@ import { selfRoutes } from "./routes/api-self.js";
 import { auditEventRoutes } from "./routes/audit-events.js";
 import { incidentPageRoutes } from "./routes/incident-pages.js";
 import { indicatorsApiRoutes, indicatorsPageRoutes } from "./routes/indicators-routes.js";
+import { logUploadPageRoutes } from "./routes/log-upload-pages.js";
 import { metricsRoutes, notifyApiRoutes } from "./routes/notify-routes.js";
 import { pageRoutes } from "./routes/pages.js";
 import { publishedListRoutes } from "./routes/published-list.js";
@@ -197,6 +198,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
   });
   await app.register(servicePageRoutes, { ctx });
   await app.register(indicatorsPageRoutes, { ctx });
+  await app.register(logUploadPageRoutes, { ctx });
   await app.register(registryPageRoutes, { ctx });
   await app.register(accountPageRoutes, { ctx });
   await app.register(incidentPageRoutes, { ctx });

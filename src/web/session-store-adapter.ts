@@ -12,11 +12,14 @@ import {
   type SessionTimeoutLimits,
   sessionRowExpiry,
 } from "../accounts/session-timeouts.js";
+import type { LogUploadResult } from "./pages/log-upload-page.js";
 
 export interface SessionData {
   accountId?: number;
   authenticatedAt?: number;
   lastSeenAt?: number;
+  /** The last MTA log uploaded from the page, shown by its result page (Post/Redirect/Get). */
+  lastLogUpload?: LogUploadResult;
 }
 
 export const loginTimes = (s: SessionData): LoginTimes | null =>

@@ -3,7 +3,6 @@
  * upload of an organisation's MTA log. Built over the store by the service (service.ts); routes and
  * pages reach the indicators only through it.
  */
-import { Readable } from "node:stream";
 import { partyDirectory } from "../../indicators/links/directory.js";
 import { type LinkQuery, type LinkRow, linkFigures } from "../../indicators/links/link-figures.js";
 import type { PartyDirectory } from "../../indicators/links/parties.js";
@@ -17,8 +16,16 @@ import type { Store } from "../../store/database.js";
 export interface IndicatorsPort {
   directory(): Promise<PartyDirectory>;
   links(query: LinkQuery): Promise<LinkRow[]>;
-  /** Reads an uploaded log of `organisationId` (its sessions and link figures committed in batches). */
-  ingestLog(organisationId: number, format: LogFormat, body: Buffer, now: Date): Promise<LogSummary>;
+  /**
+   * Reads an uploaded log of `organisationId` as it streams (its sessions and link figures committed
+   * in batches): the API's body, or the page's file part (app/log-upload.ts).
+   */
+  ingestLog(
+    organisationId: number,
+    format: LogFormat,
+    body: AsyncIterable<Buffer>,
+    now: Date,
+  ): Promise<LogSummary>;
 }
 
 export async function indicatorsPort(store: Store): Promise<IndicatorsPort> {
@@ -29,7 +36,7 @@ export async function indicatorsPort(store: Store): Promise<IndicatorsPort> {
     directory,
     links: async (query) => linkFigures(store, await directory(), query),
     ingestLog: async (organisationId, format, body, now) =>
-      ingestStream(Readable.from([body]), {
+      ingestStream(body, {
         format,
         organisationId,
         directory: await directory(),

@@ -3,6 +3,7 @@
  * an operator sees the links where its organisation is a party, and uploads its own MTA logs; the
  * agency and auditors see every link; the public none. A link the viewer may not see is "not found".
  */
+import { Readable } from "node:stream";
 import type { Principal } from "../../accounts/principal.js";
 import type { LinkRow } from "../../indicators/links/link-figures.js";
 import { type LogFormat, logFormats } from "../../indicators/log/parser.js";
@@ -83,7 +84,7 @@ export async function uploadMtaLog(
   if (!actsForOrganisation(viewer, organisationId)) throw notFound(`organisation ${organisationId}`);
   const names = await signatoryNames(ctx);
   if (!names.has(organisationId)) throw notFound(`organisation ${organisationId}`);
-  return port(ctx).ingestLog(organisationId, format, body, ctx.now());
+  return port(ctx).ingestLog(organisationId, format, Readable.from([body]), ctx.now());
 }
 
 /** `YYYY-MM` → its first and last day. */

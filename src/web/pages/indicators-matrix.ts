@@ -96,6 +96,7 @@ ${view.canReport ? html`<p><a href="/indicators/report?month=${view.to.slice(0, 
 <thead>${head}</thead>
 <tbody>${body}</tbody></table></div>
 <p class="legend"><b>${t(lang, "legend")}</b>${legend}</p>
+${ctx.viewer && ctx.viewer.role !== "auditor" ? html`<p><a href="/indicators/logs">${t(lang, "uploadLogLink")}</a></p>` : null}
 <p class="muted">${t(lang, "uploadHint")}</p>`,
   );
 }

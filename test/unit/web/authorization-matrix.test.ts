@@ -182,6 +182,9 @@ describe("the roles of docs/service.md, route by route", () => {
     ["POST /api/v1/tokens", "agency,auditor,operator (self)"],
     ["GET /api/v1/audits/:id", "agency,auditor,operator (organisation)"],
     ["POST /api/v1/domains/:id/audits", "agency,operator (organisation)"],
+    ["GET /indicators/logs", "agency,operator (organisation)"],
+    ["POST /indicators/logs", "agency,operator (organisation)"],
+    ["GET /indicators/logs/result", "agency,operator (organisation)"],
   ])("%s: %s", (key, expected) => {
     expect(allowed(key)).toBe(expected);
   });
