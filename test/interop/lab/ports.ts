@@ -35,6 +35,9 @@ export const serveAddresses = { sqlite: "127.0.10.100", postgres: "127.0.10.101"
 /** `mailcharter serve` driven by Chromium in the browser tests (test/interop/browser.test.ts). */
 export const browserServeAddress = { address: "127.0.10.102", port: 443 } as const;
 
+/** `mailcharter serve` of the MTA log upload page in Chromium (test/interop/log-upload-browser.test.ts). */
+export const logUploadBrowserAddress = { address: "127.0.23.2", port: 443 } as const;
+
 /**
  * Exim (Debian's exim4-daemon-light, GnuTLS) on its own addresses: the MX of exim.lab.test, one that
  * accepts few concurrent connections (the 421 seen on real Exim), their twin without any limit (the
