@@ -13,6 +13,7 @@ import { indicatorsLogMigration } from "./migration-indicators-log.js";
 import { notifyMigration } from "./migration-notify.js";
 import { outboundTestsMigration } from "./migration-outbound-tests.js";
 import { tlsRptMigration } from "./migration-tlsrpt.js";
+import { tlsRptMailDomainsMigration } from "./migration-tlsrpt-mail-domains.js";
 
 function migrations(engine: Engine): Record<string, Migration> {
   // SERIAL in PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT in SQLite.
@@ -70,6 +71,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-10-fleet": fleetMigration(),
     "2026-12-11-annex-versions": annexMigration(engine),
     "2026-12-22-indicator-tasks": indicatorTasksMigration(),
+    "2026-12-24-tlsrpt-mail-domains": tlsRptMailDomainsMigration(),
   };
 }
 

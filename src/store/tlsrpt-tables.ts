@@ -28,6 +28,8 @@ export interface TlsRptReportTable {
   received_at: string;
   successful: number;
   failed: number;
+  /** A mailed report's sender domains (JSON [{ domain, how: "dkim" | "from" }]); null otherwise. */
+  mail_domains: string | null;
 }
 
 export interface TlsRptPolicyTable {

@@ -101,6 +101,13 @@ export function tlsRptContract(connect: () => Promise<Store>): void {
       ])
         expect((await ingest(reports, f)).status).toBe("accepted");
       const figures = await reports.dailyPolicyFigures("2026-11-30", "2026-11-30");
+      const contacts: Record<string, string> = {
+        "Google Inc.": "smtp-tls-reporting@google.com",
+        "Mail.example": "tls_support@corp.mail.example",
+        "Microsoft Corporation": "tlsrpt-noreply@microsoft.com",
+        "signataire-d.example": "postmaster@signataire-d.example",
+        "Company-X": "sts-reporting@company-x.example",
+      };
       const row = (
         organization: string,
         policyDomain: string,
@@ -111,6 +118,9 @@ export function tlsRptContract(connect: () => Promise<Store>): void {
       ) => ({
         day: "2026-11-30",
         organization,
+        // The evidence of who sent it (src/indicators/tlsrpt/reporter.ts): files carry no mail.
+        contactInfo: contacts[organization],
+        mailDomains: [],
         policyDomain,
         policyType,
         successful,

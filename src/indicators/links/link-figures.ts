@@ -2,13 +2,16 @@
  * The per-link figures (charter art. 4.5) for a period: one row per day, ordered pair sender →
  * receiver and source — the sender's outbound log, the receiver's inbound log (link_figures, kept up
  * to date as sessions arrive), and the TLS-RPT reports received (the report store's daily figures,
- * mapped to the registry: the reporting organisation is the sender when its name is a signatory's,
- * the policy domain's organisation is the receiver). An operator's scope keeps the links where its
+ * mapped to the registry: the sender is the signatory the report's evidence names — its mail's
+ * DKIM-verified or From domain, its contact-info, its organization-name — (tlsrpt/reporter.ts), else
+ * the report's organization-name as an external party; the policy domain's organisation is the
+ * receiver). An operator's scope keeps the links where its
  * organisation is a party.
  */
 import type { Store } from "../../store/database.js";
 import type { FailureType, TlsClass } from "../log/session.js";
 import { type DailyPolicyFigure, TlsRptStore } from "../tlsrpt/report-store.js";
+import { reporterOf } from "../tlsrpt/reporter.js";
 import type { FigureSource } from "./figures.js";
 import type { Party, PartyDirectory } from "./parties.js";
 
@@ -63,11 +66,9 @@ function finish(m: Mutable): LinkRow {
 
 /** TLS-RPT daily figures as link rows (pure). */
 export function tlsRptRows(figures: readonly DailyPolicyFigure[], directory: PartyDirectory): LinkRow[] {
-  const byName = new Map<string, number>();
-  for (const [id, name] of directory.names) byName.set(name.toLowerCase(), id);
   const rows = new Map<string, Mutable>();
   for (const f of figures) {
-    const senderId = byName.get(f.organization.toLowerCase()) ?? null;
+    const senderId = reporterOf(f, directory)?.organisationId ?? null;
     const receiverId = directory.domains.get(f.policyDomain.toLowerCase()) ?? null;
     const sender = party(senderId !== null ? `o:${senderId}` : `d:${f.organization}`, senderId, directory);
     const receiver = party(

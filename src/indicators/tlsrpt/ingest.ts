@@ -9,6 +9,7 @@ import { parseReportMail } from "./mail-report.js";
 import type { ParseOutcome, RejectReason, Warning } from "./outcome.js";
 import { parseReportBytes } from "./parse-report.js";
 import type { Door, RawKind, TlsRptStore } from "./report-store.js";
+import { headerFields, mailDomains } from "./reporter.js";
 
 export interface IngestResult {
   readonly status: "accepted" | "duplicate" | "rejected";
@@ -80,6 +81,7 @@ export async function ingestReport(store: TlsRptStore, input: IngestInput): Prom
     door: input.door,
     source: input.source,
     receivedAt: input.now().toISOString(),
+    mailDomains: kind === "mail" ? mailDomains(headerFields(input.bytes)) : [],
   });
   return {
     status: saved.status,

@@ -14,6 +14,7 @@ import type { Database, Store } from "../../store/database.js";
 import { migrate } from "../../store/migrations.js";
 import type { Warning } from "./outcome.js";
 import type { TlsRptReport } from "./report-schema.js";
+import type { MailDomain } from "./reporter.js";
 import type { PolicyType, ResultType } from "./wire.js";
 
 export type Door = "https" | "imap" | "file";
@@ -27,6 +28,8 @@ export interface Received {
   readonly door: Door;
   readonly source: string;
   readonly receivedAt: string;
+  /** A mailed report's sender domains, in evidence order (reporter.ts); [] when not mailed. */
+  readonly mailDomains?: readonly MailDomain[];
 }
 
 export type StoreOutcome =
@@ -38,6 +41,9 @@ export interface DailyPolicyFigure {
   readonly day: string;
   /** The reporting organisation (RFC 8460 §4.4 organization-name): the sender of the mail traffic. */
   readonly organization: string;
+  /** The report's contact-info and its mail's sender domains: the evidence of who sent it (reporter.ts). */
+  readonly contactInfo?: string | null;
+  readonly mailDomains?: readonly MailDomain[];
   /** The recipient policy domain the sessions went to. */
   readonly policyDomain: string;
   readonly policyType: PolicyType;
@@ -118,6 +124,10 @@ export class TlsRptStore {
             received_at: received.receivedAt,
             successful,
             failed,
+            mail_domains:
+              received.mailDomains && received.mailDomains.length > 0
+                ? JSON.stringify(received.mailDomains)
+                : null,
           })
           .returning("id")
           .executeTakeFirstOrThrow();
@@ -236,6 +246,8 @@ export class TlsRptStore {
       .select((eb) => [
         "tlsrpt_policies.day as day",
         "tlsrpt_reports.organization as organization",
+        "tlsrpt_reports.contact_info as contactInfo",
+        "tlsrpt_reports.mail_domains as mailDomains",
         "tlsrpt_policies.policy_domain as policyDomain",
         "tlsrpt_policies.policy_type as policyType",
         eb.fn.sum<number | string>("tlsrpt_policies.successful").as("successful"),
@@ -247,6 +259,8 @@ export class TlsRptStore {
       .groupBy([
         "tlsrpt_policies.day",
         "tlsrpt_reports.organization",
+        "tlsrpt_reports.contact_info",
+        "tlsrpt_reports.mail_domains",
         "tlsrpt_policies.policy_domain",
         "tlsrpt_policies.policy_type",
       ])
@@ -266,6 +280,8 @@ export class TlsRptStore {
       .select((eb) => [
         "tlsrpt_policies.day as day",
         "tlsrpt_reports.organization as organization",
+        "tlsrpt_reports.contact_info as contactInfo",
+        "tlsrpt_reports.mail_domains as mailDomains",
         "tlsrpt_policies.policy_domain as policyDomain",
         "tlsrpt_policies.policy_type as policyType",
         "tlsrpt_failures.result_type as resultType",
@@ -276,13 +292,24 @@ export class TlsRptStore {
       .groupBy([
         "tlsrpt_policies.day",
         "tlsrpt_reports.organization",
+        "tlsrpt_reports.contact_info",
+        "tlsrpt_reports.mail_domains",
         "tlsrpt_policies.policy_domain",
         "tlsrpt_policies.policy_type",
         "tlsrpt_failures.result_type",
       ])
       .execute();
-    const key = (r: { day: string; organization: string; policyDomain: string; policyType: string }) =>
-      `${r.day}\u0000${r.organization}\u0000${r.policyDomain}\u0000${r.policyType}`;
+    const key = (r: {
+      day: string;
+      organization: string;
+      contactInfo: string | null;
+      mailDomains: string | null;
+      policyDomain: string;
+      policyType: string;
+    }) =>
+      [r.day, r.organization, r.contactInfo ?? "", r.mailDomains ?? "", r.policyDomain, r.policyType].join(
+        "\u0000",
+      );
     const failures = new Map<string, Partial<Record<ResultType, number>>>();
     for (const r of byType) {
       const entry = failures.get(key(r)) ?? {};
@@ -292,6 +319,8 @@ export class TlsRptStore {
     return sums.map((r) => ({
       day: r.day,
       organization: r.organization,
+      contactInfo: r.contactInfo,
+      mailDomains: r.mailDomains === null ? [] : (JSON.parse(r.mailDomains) as MailDomain[]),
       policyDomain: r.policyDomain,
       policyType: r.policyType,
       successful: Number(r.successful),
