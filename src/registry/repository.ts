@@ -231,8 +231,14 @@ export class Registry {
     return row?.id;
   }
 
-  async charterVersions(): Promise<{ version: string; published: string; title: string }[]> {
-    return this.store.db.selectFrom("charter_versions").selectAll().orderBy("published").execute();
+  /** The versions, oldest first, each with the profile of its annex (src/annex). */
+  async charterVersions(): Promise<{ version: string; published: string; title: string; profile: string }[]> {
+    return this.store.db
+      .selectFrom("charter_versions")
+      .select(["version", "published", "title", "profile"])
+      .orderBy("published")
+      .orderBy("version")
+      .execute();
   }
 
   /** Imports organisations all together or not at all. */

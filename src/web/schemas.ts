@@ -97,6 +97,16 @@ export const charterVersionSchema = z
   .object({ version: z.string().min(1).max(40), published: isoDate, title: z.string().min(1).max(500) })
   .meta({ id: "CharterVersion" });
 
+/** A version as recorded: with the profile of its annex (charter art. 8) and where to read it. */
+export const charterVersionRecordSchema = charterVersionSchema
+  .extend({
+    profile: z
+      .string()
+      .meta({ description: "The id of the annex's profile (GET /api/v1/annex/profiles/{id})" }),
+    profileUrl: z.string().meta({ description: "The profile's path in this API" }),
+  })
+  .meta({ id: "CharterVersionRecord" });
+
 export const accountSchema = z
   .object({
     id: z.number().int(),

@@ -15,7 +15,12 @@ import fastifySession from "@fastify/session";
 import fastifyStatic from "@fastify/static";
 import fastifySwagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
 import { MailcharterError } from "../core/errors.js";
 import { serviceLimits } from "../core/limits.js";
 import { ApiError } from "./api-error.js";
@@ -180,6 +185,8 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
     },
     transform: jsonSchemaTransform,
+    // The schemas named with .meta({ id }) become components (their $refs point there).
+    transformObject: jsonSchemaTransformObject,
   });
 
   await app.register(fastifyStatic, {

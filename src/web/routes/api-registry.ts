@@ -20,6 +20,7 @@ import {
 } from "../app/registry-views.js";
 import type { ServiceContext } from "../context.js";
 import {
+  charterVersionRecordSchema,
   charterVersionSchema,
   domainCreateSchema,
   domainParams,
@@ -32,6 +33,11 @@ import {
   signatoriesSchema,
   withdrawalSchema,
 } from "../schemas.js";
+
+const versionRecord = (v: { version: string; published: string; title: string; profile: string }) => ({
+  ...v,
+  profileUrl: `/api/v1/annex/profiles/${encodeURIComponent(v.profile)}`,
+});
 
 export const registryRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
   app.get(
@@ -144,10 +150,11 @@ export const registryRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = as
     {
       schema: {
         tags: ["registry"],
-        response: { 200: z.object({ versions: z.array(charterVersionSchema) }), ...errorResponses },
+        summary: "The charter versions, oldest first, each with the profile of its annex",
+        response: { 200: z.object({ versions: z.array(charterVersionRecordSchema) }), ...errorResponses },
       },
     },
-    async () => ({ versions: await ctx.registry.charterVersions() }),
+    async () => ({ versions: (await ctx.registry.charterVersions()).map(versionRecord) }),
   );
 
   app.post(
@@ -157,7 +164,7 @@ export const registryRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = as
         tags: ["registry"],
         summary: "Record a new version of the annex (agency; charter art. 8)",
         body: charterVersionSchema,
-        response: { 201: charterVersionSchema, ...errorResponses },
+        response: { 201: charterVersionRecordSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -165,7 +172,9 @@ export const registryRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = as
       if ((await ctx.registry.charterVersions()).some((v) => v.version === version))
         throw new ApiError(409, "conflict", `charter version ${version} exists`);
       await ctx.registry.addCharterVersion(version, published, title);
-      return reply.code(201).send(request.body);
+      const added = (await ctx.registry.charterVersions()).find((v) => v.version === version);
+      if (!added) throw new ApiError(500, "internal", `charter version ${version} was not recorded`);
+      return reply.code(201).send(versionRecord(added));
     },
   );
 

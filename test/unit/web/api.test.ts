@@ -108,6 +108,7 @@ describe("the API", () => {
       json: { version: "2027", published: "2027-01-01", title: "Annexe révisée" },
     });
     expect(version.status).toBe(201);
+    expect(version.json()).toMatchObject({ version: "2027", profile: "charter-2015" });
     expect(
       code(
         await c.fetch("POST", "/api/v1/charter-versions", {
@@ -116,8 +117,32 @@ describe("the API", () => {
         }),
       ),
     ).toBe("conflict");
-    const versions = (await c.get("/api/v1/charter-versions", a)).json<{ versions: { version: string }[] }>();
+    const versions = (await c.get("/api/v1/charter-versions", a)).json<{
+      versions: { version: string; profile: string; profileUrl: string }[];
+    }>();
     expect(versions.versions.map((v) => v.version)).toEqual(["2015", "2027"]);
+    // Each version names the profile of its annex, and the link to it answers.
+    expect(versions.versions[0]).toMatchObject({
+      profile: "charter-2015",
+      profileUrl: "/api/v1/annex/profiles/charter-2015",
+    });
+    const profile = await c.get(versions.versions[0]?.profileUrl ?? "", a);
+    expect(profile.status).toBe(200);
+    expect(profile.json<{ id: string }>().id).toBe("charter-2015");
+    // The OpenAPI document says so, in the component its $ref names.
+    const spec = (await c.get("/api/v1/openapi.json")).json<{
+      paths: Record<string, { get?: { responses: Record<string, unknown> } }>;
+      components: {
+        schemas: Record<string, { properties?: Record<string, unknown> }>;
+        securitySchemes?: Record<string, unknown>;
+      };
+    }>();
+    expect(spec.components.securitySchemes?.bearer).toBeDefined();
+    const listed = JSON.stringify(spec.paths["/api/v1/charter-versions"]?.get?.responses["200"]);
+    expect(listed).toContain('"$ref":"#/components/schemas/CharterVersionRecord"');
+    expect(Object.keys(spec.components.schemas.CharterVersionRecord?.properties ?? {})).toEqual(
+      expect.arrayContaining(["version", "published", "title", "profile", "profileUrl"]),
+    );
   });
 
   it("the published list is signed, verifiable, and signed again when the registry changes", async () => {
