@@ -43,16 +43,48 @@ interface Range {
   readonly country: string;
 }
 
-function toBigInt(address: string): bigint | null {
-  const family = isIP(address);
-  if (family === 4) return address.split(".").reduce((n, octet) => (n << 8n) + BigInt(Number(octet)), 0n);
-  if (family !== 6) return null;
-  const [head = "", tail] = address.split("::");
+const ipv4Value = (address: string): bigint =>
+  address.split(".").reduce((n, octet) => (n << 8n) + BigInt(Number(octet)), 0n);
+
+/** The 128 bits of an IPv6 address; a trailing dotted quad (RFC 4291 §2.2, form 3) is its last 32. */
+function ipv6Value(address: string): bigint {
+  const bare = address.split("%", 1)[0] ?? "";
+  const [head = "", tail] = bare.split("::");
   const h = head ? head.split(":") : [];
   const t = tail ? tail.split(":") : [];
-  const groups = [...h, ...Array<string>(tail === undefined ? 0 : 8 - h.length - t.length).fill("0"), ...t];
+  const expand = (groups: string[]) =>
+    groups.flatMap((g) => {
+      if (!g.includes(".")) return [g];
+      const v = ipv4Value(g);
+      return [(v >> 16n).toString(16), (v & 0xffffn).toString(16)];
+    });
+  const hx = expand(h);
+  const tx = expand(t);
+  const groups = [
+    ...hx,
+    ...Array<string>(tail === undefined ? 0 : 8 - hx.length - tx.length).fill("0"),
+    ...tx,
+  ];
+  return groups.reduce((n, g) => (n << 16n) + BigInt(Number.parseInt(g || "0", 16)), 0n);
+}
+
+/**
+ * The address the lookups read: an IPv4-mapped IPv6 address (`::ffff:192.0.2.1` or `::ffff:c000:201`,
+ * RFC 4291 §2.5.5.2) is the IPv4 address it carries, which is where the host is.
+ */
+export function lookupAddress(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const value = ipv6Value(address);
+  if (value >> 32n !== 0xffffn) return address;
+  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join(".");
+}
+
+function toBigInt(address: string): bigint | null {
+  const family = isIP(address);
+  if (family === 4) return ipv4Value(address);
+  if (family !== 6) return null;
   // IPv6 space is kept apart from IPv4 by an offset above 2^32.
-  return groups.reduce((n, g) => (n << 16n) + BigInt(Number.parseInt(g || "0", 16)), 0n) + (1n << 128n);
+  return ipv6Value(address) + (1n << 128n);
 }
 
 function parseRanges(text: string, source: string): Range[] {
@@ -194,7 +226,8 @@ export function territory(options: {
   });
   return {
     countries: options.countries,
-    locate(address) {
+    locate(given) {
+      const address = lookupAddress(given);
       const value = toBigInt(address);
       if (value === null) return { country: null, source: "not an IP address" };
       for (const db of extra) {
