@@ -47,6 +47,24 @@ function paint(status: MeasureStatus, text: string, c: Colors): string {
   return c.dim(text);
 }
 
+/**
+ * What discovery noted (targets left unprobed past a limit, a service explicitly not offered, an MX
+ * answer's oddity) and the lookups that failed without proving absence: the JSON's
+ * `discovery.notes` and `discovery.failures`, so the terminal reader sees why an endpoint is missing.
+ */
+function discoveryLines(report: AuditReport, lang: Lang, c: Colors): string[] {
+  const { notes } = report.discovery;
+  const failures = report.discovery.failures ?? [];
+  if (notes.length === 0 && failures.length === 0) return [];
+  const lines = ["", c.bold(lang === "fr" ? "Découverte" : "Discovery")];
+  for (const note of notes) lines.push(`  ${c.dim("•")} ${note}`);
+  for (const f of failures)
+    lines.push(
+      `  ${c.yellow("•")} ${lang === "fr" ? "recherche DNS en échec" : "DNS lookup failed"}: ${f.name} (${f.reason}: ${f.message})`,
+    );
+  return lines;
+}
+
 export function renderAuditText(report: AuditReport, lang: Lang, c: Colors = noColors): string {
   const lines: string[] = [];
   const verdict = verdictText[report.verdict][lang];
@@ -61,6 +79,7 @@ export function renderAuditText(report: AuditReport, lang: Lang, c: Colors = noC
       `MX (${mx.kind}): ${mx.hosts.map((h) => h.host).join(", ") || "—"}; ${report.endpoints.length} endpoints`,
     ),
   );
+  lines.push(...discoveryLines(report, lang, c));
   for (const section of sections) {
     const measures = report.measures.filter(section.match);
     if (measures.length === 0) continue;

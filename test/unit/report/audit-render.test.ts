@@ -24,6 +24,35 @@ describe("audit renderings", () => {
     golden("audit.en.txt", renderAuditText(report, "en"));
     golden("audit.fr.txt", renderAuditText(report, "fr"));
   });
+  it("the text says discovery's notes and failed lookups (the JSON's discovery), and nothing when none", () => {
+    const noted = {
+      ...report,
+      discovery: {
+        ...report.discovery,
+        notes: [
+          "MX: 7 hosts, only the 5 most preferred probed; not probed: mx6.example.org, mx7.example.org",
+          '_pop3._tcp: explicitly not offered (target ".")',
+        ],
+        failures: [
+          { name: "_imaps._tcp.example.org", reason: "timeout" as const, message: "no answer in 5000 ms" },
+        ],
+      },
+    };
+    const en = renderAuditText(noted, "en");
+    const lines = en.split("\n");
+    const at = lines.indexOf("Discovery");
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      "  • MX: 7 hosts, only the 5 most preferred probed; not probed: mx6.example.org, mx7.example.org",
+      '  • _pop3._tcp: explicitly not offered (target ".")',
+      "  • DNS lookup failed: _imaps._tcp.example.org (timeout: no answer in 5000 ms)",
+    ]);
+    // Before the measures, right after the MX line.
+    expect(at).toBeLessThan(lines.findIndex((l) => /mx\.starttls/.test(l)));
+    expect(renderAuditText(noted, "fr")).toContain("Découverte\n  • MX: 7 hosts");
+    expect(renderAuditText(noted, "fr")).toContain("recherche DNS en échec: _imaps._tcp.example.org");
+    expect(renderAuditText(report, "en")).not.toContain("Discovery");
+  });
   it("French evidence is French, and the same cookie problem is said once", () => {
     const fr = renderAuditText(report, "fr");
     expect(fr).toContain("le cookie roundcube_sessid n'a pas HttpOnly");
