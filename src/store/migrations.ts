@@ -3,6 +3,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { MailcharterError } from "../core/errors.js";
 import type { Engine } from "./database.js";
 import { indicatorTasksMigration } from "./migration-2026-12-22-indicator-tasks.js";
+import { tlsRptMailDomainsMigration } from "./migration-2026-12-24-tlsrpt-mail-domains.js";
 import { accountLastLoginMigration } from "./migration-account-last-login.js";
 import { accountsMigration } from "./migration-accounts.js";
 import { annexMigration } from "./migration-annex.js";
@@ -13,7 +14,6 @@ import { indicatorsLogMigration } from "./migration-indicators-log.js";
 import { notifyMigration } from "./migration-notify.js";
 import { outboundTestsMigration } from "./migration-outbound-tests.js";
 import { tlsRptMigration } from "./migration-tlsrpt.js";
-import { tlsRptMailDomainsMigration } from "./migration-tlsrpt-mail-domains.js";
 
 function migrations(engine: Engine): Record<string, Migration> {
   // SERIAL in PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT in SQLite.
