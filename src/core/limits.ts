@@ -131,6 +131,9 @@ export const serviceLimits = {
   requestsPerMinute: 600,
   /** Request bodies (JSON, forms): a registry import of a few hundred signatories fits in 1 MiB. */
   bodyLimitBytes: 1024 * 1024,
+  /** A whole request, body included, must arrive within this (a slow client cannot hold a socket);
+   * an MTA log upload of 50 MiB needs about 14 Mbit/s, and a gzip one a tenth of that. */
+  requestTimeoutMs: 30_000,
   /** Passwords: NIST SP 800-63B §5.1.1.2 asks for at least 8 characters and allows up to 64+; we ask
    * 12 (ANSSI recommends 12 or more for a password alone) and cap at 1024 so hashing stays bounded. */
   passwordMinChars: 12,

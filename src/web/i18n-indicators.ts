@@ -65,8 +65,8 @@ export const indicatorsMessages = {
   formatExim: { fr: "Exim (mainlog)", en: "Exim (mainlog)" },
   uploadFile: { fr: "Fichier du journal", en: "Log file" },
   uploadFileHint: {
-    fr: "Texte ou compressé par gzip (.gz), au plus {1}. Un fichier gzip peut se décompresser jusqu'à {2} (et au plus {3} fois sa taille).",
-    en: "Plain text or gzip-compressed (.gz), at most {1}. A gzip file may inflate to {2} (and at most {3} times its size).",
+    fr: "Texte ou compressé par gzip (.gz), au plus {1}. Un fichier gzip peut se décompresser jusqu'à {2} (et au plus {3} fois sa taille). Le dépôt doit arriver en {4} s : sur une liaison lente, compressez le journal.",
+    en: "Plain text or gzip-compressed (.gz), at most {1}. A gzip file may inflate to {2} (and at most {3} times its size). The upload must arrive within {4} s: over a slow link, compress the log.",
   },
   uploadSubmit: { fr: "Déposer et lire le journal", en: "Upload and read the log" },
   uploadResultTitle: { fr: "Journal lu", en: "Log read" },

@@ -100,7 +100,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
         : {}),
       logger: options.logger ?? false,
       bodyLimit: limits.bodyLimitBytes,
-      requestTimeout: 30_000,
+      requestTimeout: serviceLimits.requestTimeoutMs,
       return503OnClosing: true,
       forceCloseConnections: "idle",
       routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },

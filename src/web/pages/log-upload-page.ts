@@ -4,6 +4,7 @@
  * on the page, a refused field saying why under it; and the result page, the log's summary
  * (mailcharter/indicators-log/1: lines, lines not recognised, TLS classes, deliveries). Pure.
  */
+import { serviceLimits } from "../../core/limits.js";
 import type { LogSummary } from "../../indicators/log/summary.js";
 import type { UploadLimits } from "../app/log-upload.js";
 import type { FormState } from "../forms/form-state.js";
@@ -38,6 +39,7 @@ function fileField(lang: Lang, form: FormState, limits: UploadLimits): SafeHtml 
     mib(limits.uploadBytes),
     mib(limits.inflatedBytes),
     limits.inflateRatio,
+    Math.round(serviceLimits.requestTimeoutMs / 1000),
   );
   return html`<p class="field"><label for="${id}">${t(lang, "uploadFile")}</label>
 <input id="${id}" name="file" type="file" accept=".log,.txt,.gz,text/plain,application/gzip" required${error ? html` aria-invalid="true"` : null} aria-describedby="${id}-hint${error ? ` ${id}-error` : ""}">

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serviceLimits } from "../../../src/core/limits.js";
 import { openStore, type Store } from "../../../src/store/database.js";
 import { uploadLimits } from "../../../src/web/app/log-upload.js";
 import { type Harness, password, startHarness } from "../../support/service-harness.js";
@@ -86,6 +87,7 @@ describe("the upload form", () => {
     expect(page).toContain('enctype="multipart/form-data"');
     expect(page).toContain(`at most ${uploadLimits.uploadBytes / 1024 / 1024} MiB`);
     expect(page).toContain(`at most ${uploadLimits.inflateRatio} times its size`);
+    expect(page).toContain(`must arrive within ${serviceLimits.requestTimeoutMs / 1000} s`);
     expect(page.indexOf('name="_csrf"')).toBeLessThan(page.indexOf('type="file"'));
     expect(page).toContain(`<option value="${h.ids.orgX}" selected>X Mail</option>`);
     expect(page).not.toContain(`value="${h.ids.orgY}"`);
