@@ -25,7 +25,10 @@
  *   "metrics": { "tokenFile": "/etc/mailcharter/metrics-token" }
  * }
  * ```
- * Relative file names are read from the configuration file's directory.
+ * Relative file names are read from the configuration file's directory. Every object is strict: a
+ * key we do not know is refused with its path, never dropped — a misspelt `organizations` would
+ * otherwise make an organisation's own receiver the agency's, sent every notice, and a webhook's
+ * `allowPrivate` (a top-level key) would be ignored without a word.
  *
  * Webhooks are the service's receivers (the agency's SIEM) unless `organisations` names registered
  * organisations (by name, as in the registry): then it is that organisation's own receiver and gets
@@ -47,7 +50,7 @@ export type Language = (typeof languages)[number];
 const fileName = z.string().min(1);
 const emailAddress = z.email();
 
-const relaySchema = z.object({
+const relaySchema = z.strictObject({
   host: z.string().min(1),
   /** 587 (submission, STARTTLS) by default; 465 with `implicitTls`. */
   port: z.number().int().min(1).max(65_535).default(587),
@@ -63,13 +66,13 @@ const relaySchema = z.object({
   heloName: z.string().min(1).optional(),
 });
 
-const dkimKeySchema = z.object({
+const dkimKeySchema = z.strictObject({
   domain: z.string().min(1),
   selector: z.string().min(1),
   privateKeyFile: fileName,
 });
 
-const webhookSchema = z.object({
+const webhookSchema = z.strictObject({
   name: z.string().min(1).max(100),
   url: z.string().url(),
   secretFile: fileName,
@@ -89,9 +92,9 @@ export const notifyConfigSchema = z
     publicUrl: z.string().url().optional(),
     /** Texts in French, English, or both (French first) — the charter's parties are French. */
     language: z.enum(languages).default("both"),
-    agency: z.object({ email: emailAddress }).optional(),
+    agency: z.strictObject({ email: emailAddress }).optional(),
     email: z
-      .object({
+      .strictObject({
         relay: relaySchema,
         from: z.string().min(3),
         /** Keys for DKIM signing (RFC 6376); TLS-RPT mails name the domain and selector to use. */
@@ -104,7 +107,7 @@ export const notifyConfigSchema = z
     /** Which audiences each kind reaches (default: all that the notice names). */
     audiences: z.partialRecord(z.enum(noticeKinds), z.array(z.enum(audiences))).default({}),
     retry: z
-      .object({
+      .strictObject({
         maxAttempts: z.number().int().min(1).max(50).default(notifyLimits.maxAttempts),
         firstDelaySeconds: z
           .number()
@@ -126,7 +129,7 @@ export const notifyConfigSchema = z
       }),
     /** Let webhooks and TLS-RPT POSTs reach private and loopback addresses (an internal receiver). */
     allowPrivate: z.boolean().default(false),
-    metrics: z.object({ tokenFile: fileName }).optional(),
+    metrics: z.strictObject({ tokenFile: fileName }).optional(),
   })
   .strict();
 

@@ -212,6 +212,32 @@ describe("webhook configuration", () => {
   });
 });
 
+describe("unknown keys in notify.json", () => {
+  const load = (doc: unknown) => loadNotifyConfig(JSON.stringify(doc), "notify.json", dir);
+  const hook = { name: "a-soc", url: "https://soc.a.example/in", secretFile: "secret" };
+
+  it("are refused with their path, at every level, never dropped", () => {
+    // A misspelt "organisations" would make an organisation's receiver the agency's (every notice).
+    expect(() => load({ webhooks: [{ ...hook, organizations: ["Ministère A"] }] })).toThrow(
+      /webhooks\.0: Unrecognized key: "organizations"/,
+    );
+    // allowPrivate is the document's, not a webhook's: said, not silently ignored.
+    expect(() => load({ webhooks: [{ ...hook, allowPrivate: true }] })).toThrow(
+      /webhooks\.0: .*"allowPrivate"/,
+    );
+    expect(() =>
+      load({ email: { relay: { host: "relay.example", implicitTLS: true }, from: "a <a@b.example>" } }),
+    ).toThrow(/email\.relay: .*"implicitTLS"/);
+    expect(() =>
+      load({ email: { relay: { host: "relay.example" }, from: "a@b.example", dkim: [], sign: 1 } }),
+    ).toThrow(/email: .*"sign"/);
+    expect(() => load({ agency: { email: "cert@agency.example", mail: "x" } })).toThrow(/agency: .*"mail"/);
+    expect(() => load({ retry: { maxAttempt: 3 } })).toThrow(/retry: .*"maxAttempt"/);
+    expect(() => load({ metrics: { token: "abc" } })).toThrow(/metrics: /);
+    expect(load({ allowPrivate: true, webhooks: [hook] }).allowPrivate).toBe(true);
+  });
+});
+
 describe("at-least-once delivery", () => {
   it("a retried message carries the same webhook-id; two notices, two ids; the CA goes with the POST", async () => {
     const store = await openStore(":memory:");
