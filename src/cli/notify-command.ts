@@ -3,7 +3,10 @@
  * a test notice through each configured channel, now, with per channel `ok` or `error` and the reason.
  * The channels are configured in `notify.json` in the data directory (src/notify/config.ts).
  */
+import { existsSync } from "node:fs";
 import { type Command, Option } from "commander";
+import { z } from "zod";
+import { MailcharterError } from "../core/errors.js";
 import { readNotifyConfig } from "../notify/config.js";
 import { defaultNotifyConfigPath, testChannels } from "../notify/notify-service.js";
 import { openStore } from "../store/database.js";
@@ -36,7 +39,14 @@ export function register(program: Command, io: CommandIo): void {
     .option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)")
     .option("--json", "print the results as JSON (mailcharter/notify-test/1)")
     .action(async (o: NotifyTestOptions) => {
+      if (o.to !== undefined && !z.email().safeParse(o.to).success)
+        throw new MailcharterError("usage", `--to: "${o.to}" is not an e-mail address`);
       const path = o.config ?? defaultNotifyConfigPath(o.db, o.dataDir);
+      if (o.config === undefined && !existsSync(path))
+        throw new MailcharterError(
+          "usage",
+          `no ${path}: no channel is configured, nothing to test (write notify.json there, README "Notifications and metrics", or name one with --config)`,
+        );
       const config = readNotifyConfig(path, true);
       const store = await openStore(o.db, { create: false });
       try {

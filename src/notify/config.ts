@@ -393,7 +393,7 @@ export function readNotifyConfig(path: string, required = false): NotifyConfig {
     if ((error as NodeJS.ErrnoException).code === "ENOENT" && !required) return emptyNotifyConfig;
     throw new MailcharterError(
       "config",
-      `notification configuration ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `notification configuration ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : ((error as NodeJS.ErrnoException).code ?? (error as Error).message)}`,
     );
   }
   return loadNotifyConfig(text, path, dirname(path));

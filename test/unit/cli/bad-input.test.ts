@@ -83,6 +83,24 @@ describe("audit and probe arguments", () => {
   });
 });
 
+describe("notify test", () => {
+  it("a --to that is no address, a missing notify.json or --config: one line, exit 2", async () => {
+    await add("Alpha", "alpha.example");
+    const config = join(dir, "notify.json");
+    writeFileSync(config, JSON.stringify({ agency: { email: "cert@agency.example" } }));
+    expect(usageError(await cli("notify", "test", "--db", db(), "--config", config, "--to", "cert"))).toMatch(
+      /--to: "cert" is not an e-mail address/,
+    );
+    rmSync(config);
+    expect(usageError(await cli("notify", "test", "--db", db()))).toMatch(
+      /no .*notify\.json: no channel is configured, nothing to test .*--config/,
+    );
+    expect(usageError(await cli("notify", "test", "--db", db(), "--config", join(dir, "nope.json")))).toMatch(
+      /nope\.json: no such file$/m,
+    );
+  });
+});
+
 describe("policy", () => {
   it("hardened refuses a host name or path that would break the configuration", async () => {
     expect(usageError(await cli("policy", "hardened", "--hostname", "bad name;}"))).toMatch(
