@@ -15,7 +15,7 @@ import {
   type SessionRecord,
   type TlsClass,
 } from "./session.js";
-import { parseSyslogLine } from "./syslog-line.js";
+import { isJournalMarker, parseSyslogLine } from "./syslog-line.js";
 import { rfc3339Time, YearInference } from "./timestamp.js";
 
 const stamp = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{3})?)(?: ([+-]\d{4}))? (?:\[\d+\] )?(.*)$/;
@@ -89,7 +89,7 @@ export class EximSessions {
     let instance = "exim";
     if (!/^\d{4}-/.test(raw)) {
       const framed = parseSyslogLine(raw, this.years);
-      if (framed === null) return unparsed;
+      if (framed === null) return isJournalMarker(raw) ? ignored : unparsed;
       if (!framed.instance.startsWith("exim")) return ignored;
       body = framed.text;
       time = framed.time;

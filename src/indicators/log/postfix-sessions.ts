@@ -27,7 +27,7 @@ import {
   type SessionRecord,
   type TlsDetails,
 } from "./session.js";
-import { parseSyslogLine } from "./syslog-line.js";
+import { isJournalMarker, parseSyslogLine } from "./syslog-line.js";
 import { YearInference } from "./timestamp.js";
 
 interface ClientState {
@@ -94,7 +94,7 @@ export class PostfixSessions {
 
   line(raw: string): LineResult {
     const line = parseSyslogLine(raw, this.years);
-    if (line === null) return unparsed;
+    if (line === null) return isJournalMarker(raw) ? ignored : unparsed;
     const { service } = line;
     if (service !== "smtp" && service !== "smtpd" && service !== "tlsproxy") return ignored;
     const event = parsePostfixMessage(service, line.text);

@@ -28,6 +28,13 @@ const classic =
 const modern =
   /^(?:<\d{1,3}>)?(\d{4}-\d\d-\d\d(?:T\S+| \d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
 
+/**
+ * journalctl's own lines between the entries — `-- Logs begin at … --` / `-- Journal begins at … --`
+ * (systemd < 250 / ≥ 250), `-- Reboot --`, `-- Boot 3f2a… --`, `-- No entries --`: not log lines of
+ * the MTA, so not "not understood" either (`journalctl -u postfix | … ingest-log -` has them).
+ */
+export const isJournalMarker = (line: string): boolean => /^-- .+ --$/.test(line.trimEnd());
+
 function program(name: string): { instance: string; service: string } {
   const slash = name.indexOf("/");
   if (slash < 0) return { instance: name, service: name };

@@ -73,6 +73,15 @@ describe("Exim main log", () => {
   });
 });
 
+describe("Exim through journalctl", () => {
+  it("the markers between entries are ignored, not 'not understood'", () => {
+    const parser = new EximSessions(new Date("2026-12-02T00:00:00Z"));
+    expect(parser.line("-- Boot 3f2a9c1e8b7d4e6fa0b1c2d3e4f5a6b7 --").kind).toBe("ignored");
+    expect(parser.line("-- Journal begins at Mon 2026-11-30 08:00:01 CET. --").kind).toBe("ignored");
+    expect(parser.line("-- stray").kind).toBe("unparsed");
+  });
+});
+
 describe("Exim: hops inside the host", () => {
   it("a delivery to a filter on 127.0.0.1 and its re-injection are not sessions between MTAs", () => {
     const parser = new EximSessions(new Date("2026-12-02T00:00:00Z"));

@@ -267,4 +267,17 @@ describe("syslog frames beyond the classic one", () => {
   it("a stamp that is not one stays unparsed", () => {
     expect(run(`12 déc. 05:23:35 ${delivery}`).unparsed).toBe(1);
   });
+  it("journalctl's markers between entries are neither sessions nor 'not understood'", () => {
+    const text = [
+      "-- Logs begin at Mon 2026-11-30 08:00:01 CET, end at Wed 2026-12-02 06:00:01 CET. --",
+      `Dec 02 05:23:35 ${delivery}`,
+      "-- Reboot --",
+      "-- Boot 3f2a9c1e8b7d4e6fa0b1c2d3e4f5a6b7 --",
+      "-- No entries --",
+      "-- not a marker",
+    ].join("\n");
+    const { sessions, unparsed } = run(text, new Date("2026-12-31T00:00:00Z"));
+    expect(sessions).toHaveLength(1);
+    expect(unparsed).toBe(1);
+  });
 });
