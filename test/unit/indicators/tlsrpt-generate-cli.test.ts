@@ -265,6 +265,20 @@ describe("tlsrpt generate", () => {
       policyDomain: "policy.example",
     });
     expect(sessionFromLog({ ...row, peer_domain: null })).toBeNull();
+    // A deferral in clear without a TLS failure (lost during EHLO, 421, greylisting) is no TLS result;
+    // with one, or a bounce in clear (the message crossed in clear), it is.
+    expect(sessionFromLog({ ...row, tls_class: "none", outcome: "deferred" })).toBeNull();
+    expect(
+      sessionFromLog({
+        ...row,
+        tls_class: "none",
+        outcome: "deferred",
+        failure_type: "starttls-not-supported",
+      }),
+    ).toMatchObject({ failure: "starttls-not-supported" });
+    expect(sessionFromLog({ ...row, tls_class: "none", outcome: "bounced" })).toMatchObject({
+      failure: "starttls-not-supported",
+    });
   });
 
   it("the committed JSON Schema is the one generated (npx tsx scripts/gen-schema.ts)", () => {
