@@ -89,9 +89,23 @@ export async function ingestLog(
     await store?.close();
   }
   io.out.write(options.json ? `${JSON.stringify(summary, null, 2)}\n` : renderSummary(summary));
-  const warning = loggingWarning(format, summary);
+  const warning = formatWarning(format, summary) ?? loggingWarning(format, summary);
   if (warning) io.err.write(`warning: ${warning}\n`);
   return 0;
+}
+
+/**
+ * Lines read and not one SMTP delivery or session in them: most often the other MTA's log given the
+ * wrong `--format` (Exim's main log read as Postfix is all "not understood"; a Postfix log read as
+ * Exim is all skipped), or a file of another program. Said on stderr rather than a silent row of zeros.
+ */
+export function formatWarning(format: LogFormat, s: LogSummary): string | null {
+  const sessions = (c: LogSummary["tls"]["outbound"]) =>
+    c.verified + c.trusted + c.untrusted + c.anonymous + c.none;
+  const records = s.deliveries.sent + s.deliveries.deferred + s.deliveries.bounced + sessions(s.tls.inbound);
+  if (s.lines === 0 || records > 0) return null;
+  const other = format === "postfix" ? "exim" : "postfix";
+  return `${s.lines} line(s) read and not one ${format === "postfix" ? "Postfix" : "Exim"} SMTP delivery or session in them: if ${other === "exim" ? "Exim" : "Postfix"} wrote this log, use --format ${other} (docs/mta-logs.md says which lines are read)`;
 }
 
 /**

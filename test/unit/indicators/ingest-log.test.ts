@@ -13,7 +13,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loggingWarning } from "../../../src/cli/ingest-log-command.js";
+import { formatWarning, loggingWarning } from "../../../src/cli/ingest-log-command.js";
 import { emptySummary } from "../../../src/indicators/log/summary.js";
 
 /** The fixture spans 31 Dec → 1 Jan: its syslog years come from the file's mtime, pinned here. */
@@ -357,6 +357,41 @@ describe("the ingest-log document", () => {
     );
     expect(logSummarySchema.parse(out)).toEqual(out);
     expect(Object.keys(out)).toEqual(["schema", "lines", "unparsed", "tls", "deliveries"]);
+  });
+});
+
+describe("a log of the other MTA", () => {
+  it("read with the wrong --format, it says so on stderr, for both formats", async () => {
+    const fixtures = join(import.meta.dirname, "..", "..", "fixtures", "logs");
+    const exim = await cli(
+      "indicators",
+      "ingest-log",
+      "--format",
+      "postfix",
+      "--no-store",
+      join(fixtures, "exim-mainlog.txt"),
+    );
+    expect(exim.code).toBe(0);
+    expect(exim.err).toMatch(/^warning: 19 line\(s\) read and not one Postfix SMTP delivery .*--format exim/);
+    const postfix = await cli(
+      "indicators",
+      "ingest-log",
+      "--format",
+      "exim",
+      "--no-store",
+      join(fixtures, "postfix-mixed.txt"),
+    );
+    expect(postfix.err).toMatch(/not one Exim SMTP delivery or session .*--format postfix/);
+    const right = await cli(
+      "indicators",
+      "ingest-log",
+      "--format",
+      "exim",
+      "--no-store",
+      join(fixtures, "exim-mainlog.txt"),
+    );
+    expect(right.err).toBe("");
+    expect(formatWarning("postfix", emptySummary())).toBeNull();
   });
 });
 
