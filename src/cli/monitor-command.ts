@@ -9,8 +9,9 @@ import { territory } from "../audit/measures/territory.js";
 import type { Lang } from "../audit/report/endpoint-text.js";
 import { incidentLimits, monitorLimits } from "../core/limits.js";
 import { engineAuditor } from "../monitor/audit-job.js";
-import { type MonitorReport, monitorReport } from "../monitor/cycle-report.js";
+import { type MonitorIncident, type MonitorReport, monitorReport } from "../monitor/cycle-report.js";
 import type { AuditRun } from "../monitor/history-store.js";
+import type { Incident } from "../monitor/incidents/incident.js";
 import { confirmJobPrefix } from "../monitor/incidents/watch.js";
 import { type Monitor, type MonitorOptions, openMonitor } from "../monitor/monitor.js";
 import { defaultNotifyConfigPath, deliverOnce } from "../notify/notify-service.js";
@@ -111,15 +112,31 @@ export async function monitorRunOnce(options: MonitorCommandOptions, io: Monitor
     const lastChange = new Map<number, (typeof seen.changes)[number]["change"]>();
     for (const c of seen.changes)
       if (c.change !== "ongoing" || !lastChange.has(c.incidentId)) lastChange.set(c.incidentId, c.change);
-    const incidents = [];
+    const incidents: { incident: Incident; change: MonitorIncident["change"] }[] = [];
     for (const [id, change] of lastChange) {
       const incident = await monitor.incidents.get(id);
       if (incident) incidents.push({ incident, change });
     }
-    const report = monitorReport(outcome, runs, Date.now() - started, {
-      detections: seen.detections,
-      incidents,
-    });
+    // The indicator detections of the cycle, and the incidents they changed.
+    const evaluated = monitor.indicators.take().at(-1) ?? null;
+    for (const c of evaluated?.changes ?? []) {
+      const incident = await monitor.incidents.get(c.incidentId);
+      if (incident) incidents.push({ incident, change: c.change });
+    }
+    const reported = new Set(incidents.map((i) => i.incident.id));
+    for (const d of evaluated?.detections ?? [])
+      if (d.incidentId !== null && !reported.has(d.incidentId)) {
+        const incident = await monitor.incidents.get(d.incidentId);
+        if (incident) incidents.push({ incident, change: "ongoing" });
+        reported.add(d.incidentId);
+      }
+    const report = monitorReport(
+      outcome,
+      runs,
+      Date.now() - started,
+      { detections: seen.detections, incidents },
+      evaluated,
+    );
     // The cycle's notices (and any left from before) go out now, through the configured channels.
     const delivery = await deliverOnce(store, defaultNotifyConfigPath(options.db, undefined));
     if (delivery.attempted > 0)
@@ -184,6 +201,16 @@ function renderText(report: MonitorReport, lang: Lang): string {
     lines.push(
       `  [${d.step}] ${d.domain}  ${d.kind}  ${d.message}${d.incidentId !== null ? `  #${d.incidentId}` : ""}`,
     );
+  const ind = report.indicators;
+  if (ind) {
+    lines.push(
+      fr
+        ? `Indicateurs (${ind.day}) : ${ind.links.evaluated} lien(s) évalué(s) (${ind.links.learning} en apprentissage, ${ind.links.quiet} sans volume récent, ${ind.links.dropped} en baisse), ${ind.domains} domaine(s) TLS-RPT ; détections : ${ind.detections.length}`
+        : `Indicators (${ind.day}): ${ind.links.evaluated} link(s) evaluated (${ind.links.learning} learning, ${ind.links.quiet} without recent volume, ${ind.links.dropped} dropped), ${ind.domains} TLS-RPT domain(s); detections: ${ind.detections.length}`,
+    );
+    for (const d of ind.detections)
+      lines.push(`  [${d.step}] ${d.kind}  ${d.message}${d.incidentId !== null ? `  #${d.incidentId}` : ""}`);
+  }
   lines.push(fr ? `Incidents : ${report.incidents.length}` : `Incidents: ${report.incidents.length}`);
   for (const i of report.incidents) {
     const restore =

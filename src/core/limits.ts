@@ -349,3 +349,38 @@ export const annexLimits = {
    * profiles are 2–5 KB; 256 KiB leaves room for long suite lists and advice in two languages. */
   profileMaxBytes: 256 * 1024,
 } as const;
+
+/**
+ * Indicator-based detections (src/monitor/detection/link-share.ts, tlsrpt-new-type.ts): when a link's
+ * verified share, or a TLS-RPT failure type, says something changed. Chosen so that a handful of
+ * sessions never raises an alarm (docs/service.md, "Detection from the indicators").
+ */
+export const linkDetectionLimits = {
+  /** The baseline: the days before the evaluated ones, this far back (two weeks of weekdays and
+   * weekends, so a quiet Sunday is compared with a typical week, not with itself). */
+  baselineDays: 14,
+  /** A day counts (in the baseline or as an observation) only with at least this many sessions:
+   * under 20, one deferred message moves the share by 5 points or more. */
+  minDaySessions: 20,
+  /** A baseline needs this many qualifying days and sessions in all; else the link is only learnt. */
+  minBaselineDays: 3,
+  minBaselineSessions: 100,
+  /** A drop is told when the share's upper confidence bound is below baseline − margin. */
+  marginShare: 0.1,
+  /** Normal quantile of the Wilson interval (1.96: 95 % two-sided, 97.5 % one-sided). */
+  z: 1.96,
+  /** A drop must hold on this many consecutive qualifying days (more than one data point). */
+  confirmDays: 2,
+  /** Only recent observations are evaluated: the latest qualifying day at most this many days old. */
+  staleDays: 3,
+  /** TLS-RPT: the recent reports (days of their start) looked at for new failure types… */
+  recentReportDays: 2,
+  /** …against the types reported for the same policy domain in the days before (RFC 8460 reports
+   * are daily; a month covers the monthly jobs and certificate renewals of a typical service). */
+  typeBaselineDays: 30,
+  /** A new type's incident resolves after reports covering this many distinct later days without it. */
+  typeResolveDays: 2,
+  /** An indicator incident seen again within this many days of its resolution is reopened (flapping):
+   * figures are daily, so the audits' one-day window would be a single data point. */
+  flapWindowDays: 3,
+} as const;

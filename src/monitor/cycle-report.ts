@@ -9,6 +9,7 @@ import type { AuditReport } from "../audit/audit.js";
 import { endpointKey } from "./diff.js";
 import type { AuditRun } from "./history-store.js";
 import type { Incident } from "./incidents/incident.js";
+import type { IndicatorOutcome } from "./incidents/indicator-watch.js";
 import type { WatchedDetection } from "./incidents/watch.js";
 import type { CycleOutcome } from "./scheduler.js";
 
@@ -45,6 +46,8 @@ const kind = z.enum([
   "mta_sts_broken",
   "certificate_expiring",
   "could_not_check",
+  "link_share_drop",
+  "tlsrpt_new_failure_type",
 ]);
 
 export const monitorDetectionSchema = z.object({
@@ -91,6 +94,48 @@ export const monitorIncidentSchema = z.object({
   timeToDetectMs: z.number().nullable(),
   timeToRestoreMs: z.number().nullable(),
   message: z.string(),
+  /** audit: detected by audits; indicators: from the link figures or TLS-RPT reports (run ids are 0). */
+  basis: z.enum(["audit", "indicators"]),
+  /** Of a link incident: the other organisation of the link (told as well). */
+  peerOrganization: z.string().nullable(),
+});
+
+/** A detection from the indicators (a link's verified share, a new TLS-RPT failure type). */
+export const monitorIndicatorDetectionSchema = z.object({
+  kind: z.enum(["link_share_drop", "tlsrpt_new_failure_type"]),
+  severity: z.enum(["interruption", "warning"]),
+  /** confirmed: an incident opened (the rule itself needs several days); reopened: within the flapping
+   * window; ongoing: its incident is still open; warned: a new failure type told. */
+  step: z.enum(["confirmed", "reopened", "ongoing", "warned"]),
+  subject: z.string(),
+  domain: z.string(),
+  organization: z.string().nullable(),
+  peerOrganization: z.string().nullable(),
+  /** The latest day of figures it rests on, and the first day of the problem (YYYY-MM-DD). */
+  day: z.string(),
+  firstDay: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  incidentId: z.number().int().nullable(),
+  message: z.string(),
+  /** Baselines, thresholds and daily figures per source; or the reports (ids) showing the new type. */
+  evidence: z.record(z.string(), z.unknown()),
+});
+
+export const monitorIndicatorsSchema = z.object({
+  /** The UTC day evaluated. */
+  day: z.string(),
+  /** Links between signatories evaluated, by what their figures said. */
+  links: z.object({
+    evaluated: z.number().int().min(0),
+    learning: z.number().int().min(0),
+    quiet: z.number().int().min(0),
+    steady: z.number().int().min(0),
+    dropped: z.number().int().min(0),
+  }),
+  /** Signatory policy domains whose TLS-RPT reports were looked at. */
+  domains: z.number().int().min(0),
+  detections: z.array(monitorIndicatorDetectionSchema),
 });
 
 export type MonitorDetection = z.infer<typeof monitorDetectionSchema>;
@@ -127,6 +172,8 @@ export const monitorReportSchema = z.object({
   detections: z.array(monitorDetectionSchema),
   /** Incidents the cycle opened, reopened, resolved, warned of or saw again. */
   incidents: z.array(monitorIncidentSchema),
+  /** Detection from the indicators in this cycle (null: not evaluated, e.g. the cycle was held). */
+  indicators: monitorIndicatorsSchema.nullable(),
 });
 
 export type MonitorReport = z.infer<typeof monitorReportSchema>;
@@ -185,6 +232,32 @@ export function incidentEntry(i: Incident, change: MonitorIncident["change"]): M
     timeToDetectMs: i.timeToDetectMs,
     timeToRestoreMs: i.timeToRestoreMs,
     message: i.message,
+    basis: i.basis,
+    peerOrganization: i.peerOrganisation,
+  };
+}
+
+export function indicatorsEntry(o: IndicatorOutcome): z.infer<typeof monitorIndicatorsSchema> {
+  return {
+    day: o.day,
+    links: { ...o.links },
+    domains: o.domains,
+    detections: o.detections.map(({ detection: d, step, incidentId }) => ({
+      kind: d.kind,
+      severity: d.severity,
+      step,
+      subject: d.subject,
+      domain: d.domain,
+      organization: d.organisation,
+      peerOrganization: d.peerOrganisation,
+      day: d.day,
+      firstDay: d.firstDay,
+      from: d.from,
+      to: d.to,
+      incidentId,
+      message: d.message,
+      evidence: { ...d.evidence },
+    })),
   };
 }
 
@@ -194,6 +267,7 @@ export function monitorReport(
   runs: readonly AuditRun[],
   durationMs: number,
   watch: CycleWatch = { detections: [], incidents: [] },
+  indicators: IndicatorOutcome | null = null,
 ): MonitorReport {
   const reports = runs.map((r) => r.report).filter((r): r is AuditReport => r !== null);
   const unique = new Map<string, number>();
@@ -239,5 +313,6 @@ export function monitorReport(
     },
     detections: watch.detections.map(detectionEntry),
     incidents: watch.incidents.map((x) => incidentEntry(x.incident, x.change)),
+    indicators: indicators ? indicatorsEntry(indicators) : null,
   };
 }

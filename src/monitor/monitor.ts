@@ -22,6 +22,8 @@ import { AuditHistory, type AuditRunSummary, type Enqueued } from "./history-sto
 import { newHolder } from "./holder.js";
 import type { NoticeSink } from "./incidents/incident-notice.js";
 import { IncidentStore } from "./incidents/incident-store.js";
+import { indicatorOutboxTeller } from "./incidents/indicator-notice.js";
+import { type IndicatorLimits, IndicatorWatch } from "./incidents/indicator-watch.js";
 import { outboxSink } from "./incidents/outbox-notice.js";
 import { Watch, type WatchLimits } from "./incidents/watch.js";
 import { ProgressHub } from "./progress.js";
@@ -57,6 +59,9 @@ export interface MonitorOptions {
   readonly watchSleep?: (ms: number) => Promise<void>;
   /** Ask for confirming audits by timer after the pause (default); `monitor run-once` waits instead. */
   readonly confirmTimers?: boolean;
+  /** The indicator detections' thresholds (tests shorten them); `tellIndicators: false` queues no notice. */
+  readonly indicatorLimits?: Partial<IndicatorLimits>;
+  readonly tellIndicators?: boolean;
 }
 
 /** What a queue is built from (the monitor's own history, clock, holder and progress). */
@@ -78,6 +83,8 @@ export interface Monitor {
   readonly incidents: IncidentStore;
   /** Detection after each audit, and the confirming audits. */
   readonly watch: Watch;
+  /** Detection from the indicators (link figures, TLS-RPT), in every cycle. */
+  readonly indicators: IndicatorWatch;
   /** An audit on demand; the same idempotency key or a domain already queued gives the existing run. */
   requestAudit(request: { domain: string; requestedBy: string; idempotencyKey: string }): Promise<Enqueued>;
   /** One cycle now (what `monitor run-once` does), then the confirming audits it calls for. */
@@ -120,6 +127,12 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
     ...(options.incidentLimits ? { limits: options.incidentLimits } : {}),
     ...(options.watchSleep ? { sleep: options.watchSleep } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+  });
+  const indicators = new IndicatorWatch({
+    store: options.store,
+    clock,
+    ...(options.tellIndicators === false ? {} : { tell: indicatorOutboxTeller }),
+    ...(options.indicatorLimits ? { limits: options.indicatorLimits } : {}),
   });
   const nextDueAt = (domain: string, finishedAt: number) =>
     (scheduler as Scheduler).nextDueAt(domain, finishedAt);
@@ -164,10 +177,15 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
     progress,
     incidents,
     watch,
+    indicators,
     requestAudit: (request) => queue.requestAudit(request),
     async runCycle() {
       const outcome = await owned.runCycle();
-      if (outcome.status !== "held") await watch.settle(() => queue.drain());
+      if (outcome.status !== "held") {
+        await watch.settle(() => queue.drain());
+        // The indicators are evaluated by the process that holds the cycle, once per cycle.
+        await indicators.evaluate().catch((error) => options.onError?.(error));
+      }
       return outcome;
     },
     recover: () => queue.recover(),
@@ -179,6 +197,7 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
           .sweep()
           .then(() => watch.confirmDue())
           .catch((error) => options.onError?.(error));
+        void indicators.evaluate().catch((error) => options.onError?.(error));
       };
       look();
       ticker = setInterval(

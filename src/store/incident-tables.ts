@@ -73,8 +73,12 @@ export interface IncidentTable {
   resolve_run_id: number | null;
   last_seen_at: string;
   reopened: number;
-  /** The detection's details (JSON: from, to, endpoint). */
+  /** The detection's details (JSON: from, to, endpoint; for indicators, the evidence). */
   details: string;
+  /** `audit` (an audit's detection) or `indicators` (a link's figures, TLS-RPT reports). */
+  basis: Generated<"audit" | "indicators">;
+  /** Of a link incident: the other organisation of the link (it sees and is told too). */
+  peer_organisation: Generated<string | null>;
 }
 
 export interface IncidentEventTable {

@@ -11,6 +11,7 @@ import { auditHistoryMigration } from "./migration-audit-history.js";
 import { fleetMigration } from "./migration-fleet.js";
 import { incidentsMigration } from "./migration-incidents.js";
 import { indicatorsLogMigration } from "./migration-indicators-log.js";
+import { linkIncidentsMigration } from "./migration-link-incidents.js";
 import { notifyMigration } from "./migration-notify.js";
 import { outboundTestsMigration } from "./migration-outbound-tests.js";
 import { tlsRptMigration } from "./migration-tlsrpt.js";
@@ -70,6 +71,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-09-incidents": incidentsMigration(engine),
     "2026-12-10-fleet": fleetMigration(),
     "2026-12-11-annex-versions": annexMigration(engine),
+    "2026-12-21-link-incidents": linkIncidentsMigration(),
     "2026-12-22-indicator-tasks": indicatorTasksMigration(),
     "2026-12-24-tlsrpt-mail-domains": tlsRptMailDomainsMigration(),
   };

@@ -225,6 +225,14 @@ const catalogue = {
   kind_dane_broken: { fr: "DANE rompu", en: "DANE broken" },
   kind_mta_sts_broken: { fr: "MTA-STS rompu", en: "MTA-STS broken" },
   kind_could_not_check: { fr: "non vérifiable depuis longtemps", en: "could not check for long" },
+  kind_link_share_drop: {
+    fr: "part de TLS vérifié en baisse sur le lien",
+    en: "link's verified TLS share dropped",
+  },
+  kind_tlsrpt_new_failure_type: {
+    fr: "nouveau type d'échec dans les rapports TLS-RPT",
+    en: "new failure type in TLS-RPT reports",
+  },
   event_observed: { fr: "observé", en: "observed" },
   event_confirmed: { fr: "confirmé par un second audit", en: "confirmed by a second audit" },
   event_opened: { fr: "ouvert", en: "opened" },

@@ -238,6 +238,61 @@ export class TlsRptStore {
     };
   }
 
+  /**
+   * The failure-details counts and the reported days of each policy domain, per report, for
+   * from ≤ day ≤ to (the new-failure-type detection, src/monitor/detection/tlsrpt-new-type.ts).
+   */
+  async failuresByReport(
+    from: string,
+    to: string,
+  ): Promise<{
+    failures: {
+      reportRow: number;
+      reportId: string;
+      organization: string;
+      day: string;
+      policyDomain: string;
+      resultType: string;
+      failed: number;
+    }[];
+    reported: { reportRow: number; policyDomain: string; day: string }[];
+  }> {
+    const reported = await this.db
+      .selectFrom("tlsrpt_policies")
+      .select(["report_row", "policy_domain", "day"])
+      .where("day", ">=", from)
+      .where("day", "<=", to)
+      .execute();
+    const failures = await this.db
+      .selectFrom("tlsrpt_failures")
+      .innerJoin("tlsrpt_policies", (join) =>
+        join
+          .onRef("tlsrpt_policies.report_row", "=", "tlsrpt_failures.report_row")
+          .onRef("tlsrpt_policies.position", "=", "tlsrpt_failures.policy_position"),
+      )
+      .innerJoin("tlsrpt_reports", "tlsrpt_reports.id", "tlsrpt_failures.report_row")
+      .select([
+        "tlsrpt_reports.id as reportRow",
+        "tlsrpt_reports.report_id as reportId",
+        "tlsrpt_reports.organization as organization",
+        "tlsrpt_policies.day as day",
+        "tlsrpt_policies.policy_domain as policyDomain",
+        "tlsrpt_failures.result_type as resultType",
+        "tlsrpt_failures.failed_session_count as failed",
+      ])
+      .where("tlsrpt_policies.day", ">=", from)
+      .where("tlsrpt_policies.day", "<=", to)
+      .execute();
+    return {
+      failures: failures.map((f) => ({ ...f, reportRow: Number(f.reportRow), failed: Number(f.failed) })),
+      reported: reported.map((r) => ({
+        reportRow: Number(r.report_row),
+        policyDomain: r.policy_domain,
+        day: r.day,
+      })),
+    };
+  }
+
   /** Per UTC day (from ≤ day ≤ to, YYYY-MM-DD), organisation, policy domain and type (see the header). */
   async dailyPolicyFigures(from: string, to: string): Promise<DailyPolicyFigure[]> {
     const sums = await this.db

@@ -39,7 +39,14 @@ export type WarningKind = "certificate_expiring";
 /** Could not check for this long → an incident of its own (see limits). */
 export type LastingKind = "could_not_check";
 
-export type DetectionKind = InterruptionKind | WarningKind | LastingKind;
+/** Detected from the indicators, not from an audit (src/monitor/detection/link-share.ts, tlsrpt-new-type.ts). */
+export type IndicatorKind =
+  /** A link's verified-TLS share significantly below its baseline on consecutive days. */
+  | "link_share_drop"
+  /** An RFC 8460 §4.3 result type reported for a policy domain that was not reported before. */
+  | "tlsrpt_new_failure_type";
+
+export type DetectionKind = InterruptionKind | WarningKind | LastingKind | IndicatorKind;
 
 export type Severity = "interruption" | "warning" | "could_not_check";
 

@@ -23,7 +23,11 @@ export interface Applied {
   readonly change: "opened" | "reopened" | "resolved" | "threshold";
 }
 
-type IncidentRow = IncidentTable & { id: number };
+export type IncidentRow = Omit<IncidentTable, "id" | "basis" | "peer_organisation"> & {
+  id: number;
+  basis: "audit" | "indicators";
+  peer_organisation: string | null;
+};
 
 /** Tells of an applied change inside its transaction; true when a notice was queued. */
 export type Teller = (db: Kysely<Database>, applied: Applied, incident: Incident) => Promise<boolean>;
@@ -126,6 +130,7 @@ export class IncidentStore {
       .selectFrom("incidents")
       .selectAll()
       .where("domain", "=", domain)
+      .where("basis", "=", "audit")
       .where((eb) => eb.or([eb("state", "!=", "resolved"), eb("resolved_at", ">=", resolvedSince)]))
       .execute();
     return this.withThresholds(rows as IncidentRow[]);
@@ -459,7 +464,9 @@ export class IncidentStore {
     if (filter.ids) q = q.where("id", "in", filter.ids.length > 0 ? [...filter.ids] : [-1]);
     if (filter.organisation !== undefined) {
       const org = filter.organisation;
-      q = q.where((eb) => eb.or([eb("organisation", "=", org), eb("audience", "=", "all")]));
+      q = q.where((eb) =>
+        eb.or([eb("organisation", "=", org), eb("peer_organisation", "=", org), eb("audience", "=", "all")]),
+      );
     }
     const rows = await q
       .orderBy("opened_at", "desc")
@@ -593,12 +600,13 @@ async function upsertBaseline(
     .execute();
 }
 
-function incidentOf(r: IncidentRow, thresholds: readonly number[]): Incident {
+export function incidentOf(r: IncidentRow, thresholds: readonly number[]): Incident {
   const details = JSON.parse(r.details) as {
     endpoint?: string | null;
     from?: string | null;
     to?: string | null;
     message?: string;
+    evidence?: Record<string, unknown>;
   };
   const resolved = ms(r.resolved_at);
   const lastGood = ms(r.last_good_at);
@@ -630,5 +638,8 @@ function incidentOf(r: IncidentRow, thresholds: readonly number[]): Incident {
     timeToDetectMs: lastGood === null ? null : Date.parse(r.opened_at) - lastGood,
     timeToRestoreMs: resolved === null ? null : resolved - Date.parse(r.first_observed_at),
     thresholds: [...thresholds].sort((a, b) => b - a),
+    basis: r.basis,
+    peerOrganisation: r.peer_organisation,
+    evidence: details.evidence ?? null,
   };
 }

@@ -42,6 +42,12 @@ export interface Incident {
   readonly timeToRestoreMs: number | null;
   /** Thresholds already told (certificate expiry), in days. */
   readonly thresholds: readonly number[];
+  /** `audit`: detected by audits (run ids are audits); `indicators`: from the figures (run ids are 0). */
+  readonly basis: "audit" | "indicators";
+  /** Of a link incident: the other organisation of the link (it sees the incident and is told). */
+  readonly peerOrganisation: string | null;
+  /** Of an indicator incident: the figures or reports that show it (days, shares, report ids). */
+  readonly evidence: Readonly<Record<string, unknown>> | null;
 }
 
 export type IncidentEventType =

@@ -28,6 +28,14 @@ const kindWords: Readonly<Record<DetectionKind, { fr: string; en: string }>> = {
   dane_broken: { fr: "DANE ne se vérifie plus", en: "DANE no longer verifies" },
   mta_sts_broken: { fr: "MTA-STS ne tient plus", en: "MTA-STS no longer holds" },
   could_not_check: { fr: "impossible à vérifier depuis longtemps", en: "could not be checked for long" },
+  link_share_drop: {
+    fr: "la part de sessions en TLS vérifié a baissé sur le lien",
+    en: "the share of sessions with verified TLS dropped on the link",
+  },
+  tlsrpt_new_failure_type: {
+    fr: "un nouveau type d'échec TLS est signalé (TLS-RPT)",
+    en: "a new TLS failure type is reported (TLS-RPT)",
+  },
 };
 
 const minutes = (ms: number | null) => (ms === null ? "?" : String(Math.max(1, Math.round(ms / 60_000))));

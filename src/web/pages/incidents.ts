@@ -27,6 +27,8 @@ const kindKeys: Readonly<Record<DetectionKind, MessageKey>> = {
   dane_broken: "kind_dane_broken",
   mta_sts_broken: "kind_mta_sts_broken",
   could_not_check: "kind_could_not_check",
+  link_share_drop: "kind_link_share_drop",
+  tlsrpt_new_failure_type: "kind_tlsrpt_new_failure_type",
 };
 
 const eventKeys: Readonly<Record<IncidentEventType, MessageKey>> = {
@@ -102,7 +104,8 @@ ${incidentTable(ctx, incidents)}`,
 }
 
 function auditLink(runId: number | null, linked: boolean): SafeHtml | string {
-  if (runId === null) return "";
+  // Indicator incidents have no audit (run 0): their evidence is the figures, not a run.
+  if (runId === null || runId <= 0) return "";
   return linked ? html`<a href="/audits/${runId}">#${runId}</a>` : `#${runId}`;
 }
 

@@ -54,6 +54,9 @@ const incident = (over: Partial<Incident> = {}): Incident => ({
   timeToDetectMs: null,
   timeToRestoreMs: null,
   thresholds: [],
+  basis: "audit",
+  peerOrganisation: null,
+  evidence: null,
   ...over,
 });
 
