@@ -171,3 +171,6 @@ export const eximLogProofAddresses = {
   /** The client submitting to Exim (not 127.0.0.1: that is the host's own content filters). */
   client: "127.0.22.10",
 } as const;
+
+/** Detection from the indicators (test/interop/link-detect.test.ts): a sending and a receiving Postfix. */
+export const linkDetectAddresses = { sender: "127.0.20.1", receiver: "127.0.20.2" } as const;
