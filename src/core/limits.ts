@@ -383,4 +383,7 @@ export const linkDetectionLimits = {
   /** An indicator incident seen again within this many days of its resolution is reopened (flapping):
    * figures are daily, so the audits' one-day window would be a single data point. */
   flapWindowDays: 3,
+  /** `serve` evaluates the indicators on its tick at most this often (`monitor run-once`: every
+   * cycle). Daily figures change slowly; a query over three weeks of every link each minute would not. */
+  evaluateEveryMs: 10 * 60_000,
 } as const;

@@ -197,7 +197,7 @@ export async function openMonitor(options: MonitorOptions): Promise<Monitor> {
           .sweep()
           .then(() => watch.confirmDue())
           .catch((error) => options.onError?.(error));
-        void indicators.evaluate().catch((error) => options.onError?.(error));
+        void indicators.evaluateIfDue().catch((error) => options.onError?.(error));
       };
       look();
       ticker = setInterval(

@@ -2,6 +2,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { MailcharterError } from "../core/errors.js";
 import type { Engine } from "./database.js";
+import { linkIncidentsMigration } from "./migration-2026-12-21-link-incidents.js";
 import { indicatorTasksMigration } from "./migration-2026-12-22-indicator-tasks.js";
 import { tlsRptMailDomainsMigration } from "./migration-2026-12-24-tlsrpt-mail-domains.js";
 import { accountLastLoginMigration } from "./migration-account-last-login.js";
@@ -11,7 +12,6 @@ import { auditHistoryMigration } from "./migration-audit-history.js";
 import { fleetMigration } from "./migration-fleet.js";
 import { incidentsMigration } from "./migration-incidents.js";
 import { indicatorsLogMigration } from "./migration-indicators-log.js";
-import { linkIncidentsMigration } from "./migration-link-incidents.js";
 import { notifyMigration } from "./migration-notify.js";
 import { outboundTestsMigration } from "./migration-outbound-tests.js";
 import { tlsRptMigration } from "./migration-tlsrpt.js";

@@ -92,6 +92,12 @@ export class IndicatorWatch {
   readonly limits: IndicatorLimits;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly seen: IndicatorOutcome[] = [];
+  private opened: Promise<{
+    incidents: IndicatorIncidentStore;
+    registry: Registry;
+    reports: TlsRptStore;
+  }> | null = null;
+  private lastRunAt: number | null = null;
 
   constructor(private readonly options: IndicatorWatchOptions) {
     this.limits = { ...linkDetectionLimits, ...options.limits };
@@ -107,6 +113,13 @@ export class IndicatorWatch {
     return next;
   }
 
+  /** `serve`'s tick: an evaluation when the last one is older than `evaluateEveryMs` (else null). */
+  async evaluateIfDue(): Promise<IndicatorOutcome | null> {
+    const last = this.lastRunAt;
+    if (last !== null && this.options.clock.now() - last < this.limits.evaluateEveryMs) return null;
+    return this.evaluate();
+  }
+
   /** The outcomes since the last call (for `monitor run-once`). */
   take(): IndicatorOutcome[] {
     return this.seen.splice(0);
@@ -118,11 +131,17 @@ export class IndicatorWatch {
     const nowMs = clock.now();
     const now = new Date(nowMs).toISOString();
     const today = now.slice(0, 10);
-    const incidents = await IndicatorIncidentStore.open(store);
-    const directory = partyDirectory(await (await Registry.open(store)).entries());
+    this.lastRunAt = nowMs;
+    this.opened ??= (async () => ({
+      incidents: await IndicatorIncidentStore.open(store),
+      registry: await Registry.open(store),
+      reports: await TlsRptStore.open(store),
+    }))();
+    const { incidents, registry, reports } = await this.opened;
+    const directory = partyDirectory(await registry.entries());
     const known = await incidents.known(new Date(nowMs - limits.flapWindowDays * 86_400_000).toISOString());
     const links = await this.links(directory, today, known);
-    const types = await this.types(directory, today, known);
+    const types = await this.types(reports, directory, today, known);
     const plan = planIndicators({
       now,
       flapWindowMs: limits.flapWindowDays * 86_400_000,
@@ -266,10 +285,14 @@ export class IndicatorWatch {
   }
 
   /** New TLS-RPT failure types and the statuses of their incidents. */
-  private async types(directory: PartyDirectory, today: string, known: readonly Incident[]) {
+  private async types(
+    reports: TlsRptStore,
+    directory: PartyDirectory,
+    today: string,
+    known: readonly Incident[],
+  ) {
     const limits = this.limits;
     const { baselineFrom } = typeWindows(today, limits);
-    const reports = await TlsRptStore.open(this.options.store);
     const { failures, reported } = await reports.failuresByReport(baselineFrom, today);
     const domains = [...directory.domains.keys()];
     const signatoryByName = new Map([...directory.names.values()].map((n) => [n.toLowerCase(), n]));

@@ -175,6 +175,16 @@ describe("link verified-share regression", () => {
     expect(await notices()).toEqual([]);
   });
 
+  it("serve's tick evaluates at most every 10 minutes; run-once every cycle", async () => {
+    expect(await watch.evaluateIfDue()).not.toBeNull();
+    clock.advance(9 * 60_000);
+    expect(await watch.evaluateIfDue()).toBeNull();
+    expect(await watch.evaluate()).not.toBeNull();
+    clock.advance(10 * 60_000);
+    expect(await watch.evaluateIfDue()).not.toBeNull();
+    expect(watch.take()).toHaveLength(3);
+  });
+
   it("a link that goes quiet stays open: no figures is no recovery", async () => {
     for (let i = 12; i >= 3; i--) await figures("Alpha", "Charlie", addDays(D, -i), 50, 50);
     await figures("Alpha", "Charlie", addDays(D, -2), 40, 0);
