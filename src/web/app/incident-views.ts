@@ -32,16 +32,32 @@ function store(ctx: ServiceContext): IncidentStore {
 const seesEverything = (viewer: Principal) =>
   viewer.kind === "account" && (viewer.role === "agency" || viewer.role === "auditor");
 
-async function viewerDomains(ctx: ServiceContext, viewer: Principal): Promise<Map<string, number>> {
-  return new Map((await visibleDomains(ctx, viewer)).map((d) => [d.domain, d.id]));
+interface Own {
+  /** The viewer's domains by name, with their ids. */
+  readonly domains: ReadonlyMap<string, number>;
+  /** The organisations of those domains (an indicator incident concerns both parties of a link). */
+  readonly organisations: ReadonlySet<string>;
 }
 
-function view(incident: Incident, viewer: Principal, own: Map<string, number>): IncidentView | null {
-  const mine = own.has(incident.domain);
+async function viewerDomains(ctx: ServiceContext, viewer: Principal): Promise<Own> {
+  const domains = await visibleDomains(ctx, viewer);
+  return {
+    domains: new Map(domains.map((d) => [d.domain, d.id])),
+    organisations: new Set(domains.map((d) => d.organisation)),
+  };
+}
+
+/** An incident from the indicators concerns its organisation and the other party of its link. */
+const partyOf = (incident: Incident, own: Own) =>
+  incident.basis === "indicators" &&
+  [incident.organisation, incident.peerOrganisation].some((o) => o !== null && own.organisations.has(o));
+
+function view(incident: Incident, viewer: Principal, own: Own): IncidentView | null {
+  const mine = own.domains.has(incident.domain) || partyOf(incident, own);
   if (!seesEverything(viewer) && !mine && incident.audience !== "all") return null;
   const canAct =
     viewer.kind === "account" && (viewer.role === "agency" || (viewer.role === "operator" && mine));
-  return { ...incident, canAct, domainId: own.get(incident.domain) ?? null };
+  return { ...incident, canAct, domainId: own.domains.get(incident.domain) ?? null };
 }
 
 export interface IncidentQuery {
@@ -61,7 +77,7 @@ export async function visibleIncidents(
   const own = await viewerDomains(ctx, viewer);
   let domain: string | undefined;
   if (query.domainId !== undefined) {
-    domain = [...own].find(([, id]) => id === query.domainId)?.[0];
+    domain = [...own.domains].find(([, id]) => id === query.domainId)?.[0];
     if (!domain) throw notFound(`domain ${query.domainId}`);
   }
   const all = await store(ctx).list({
@@ -71,12 +87,18 @@ export async function visibleIncidents(
   });
   let wanted = all;
   if (query.organisationId !== undefined) {
-    const names = new Set(
-      (await visibleDomains(ctx, viewer))
-        .filter((d) => d.organisationId === query.organisationId)
-        .map((d) => d.domain),
+    const domains = (await visibleDomains(ctx, viewer)).filter(
+      (d) => d.organisationId === query.organisationId,
     );
-    wanted = all.filter((i) => names.has(i.domain));
+    const names = new Set(domains.map((d) => d.domain));
+    const organisation = domains[0]?.organisation;
+    wanted = all.filter(
+      (i) =>
+        names.has(i.domain) ||
+        (i.basis === "indicators" &&
+          organisation !== undefined &&
+          (i.organisation === organisation || i.peerOrganisation === organisation)),
+    );
   }
   return wanted.map((i) => view(i, viewer, own)).filter((v): v is IncidentView => v !== null);
 }
