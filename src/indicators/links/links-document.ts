@@ -1,6 +1,9 @@
 /**
  * `indicators links` as data (mailcharter/indicators-links/1, schema/indicators-links.schema.json)
  * and as CSV (RFC 4180: CRLF, fields quoted when they hold a comma, quote or line break). Pure.
+ * A party's name may come from anyone — the `organization-name` of a report POSTed to the public
+ * `/tlsrpt` — and a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return as a formula (CSV injection, OWASP): such a field gets a leading `'`, which shows as text.
  */
 import { z } from "zod";
 import { failureTypes, tlsClasses } from "../log/session.js";
@@ -59,7 +62,10 @@ export function linksDocument(from: string, to: string, rows: readonly LinkRow[]
   };
 }
 
-const field = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+const field = (raw: string) => {
+  const value = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+};
 const pairs = (counts: Readonly<Record<string, number>>) =>
   Object.entries(counts)
     .sort(([a], [b]) => a.localeCompare(b))

