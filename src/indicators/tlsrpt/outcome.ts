@@ -25,7 +25,8 @@ export type WarningCode =
   | "no-policies" // an empty `policies` list
   | "totals-disagree" // failure-details do not add up to total-failure-session-count
   | "unknown-result-type" // not in the IANA registry (counted as validation-failure)
-  | "mail-not-report"; // a mail carrying a report that is not multipart/report; report-type=tlsrpt
+  | "mail-not-report" // a mail carrying a report that is not multipart/report; report-type=tlsrpt
+  | "control-characters"; // ESC, CR, LF… in a text field (replaced by U+FFFD: they would reach terminals)
 
 export interface Warning {
   readonly code: WarningCode;

@@ -123,8 +123,18 @@ export function readText(value: Json | undefined, path: string, warnings: Warnin
     warn(warnings, "empty-string", path, "empty string read as absent");
     return null;
   }
+  // Anyone may post a report to /tlsrpt: an ESC sequence or a CR/LF in organization-name would be
+  // printed as is by the command lines (a cleared screen, a forged line). No report needs one.
+  if (controlCharacters.test(value)) {
+    warn(warnings, "control-characters", path, "control characters replaced by U+FFFD");
+    return value.replace(new RegExp(controlCharacters.source, "g"), "\uFFFD");
+  }
   return value;
 }
+
+// C0 controls, DEL and C1 controls (ECMA-48: ESC, CSI…).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** RFC 8460 §4.4 session counts: non-negative integers; "12" is read with a warning. */
 export function readCount(value: Json | undefined, path: string, warnings: Warning[]): number | undefined {

@@ -193,6 +193,20 @@ describe("TLS-RPT strict validation", () => {
     expect(codes(o)).toEqual(["unknown-result-type"]);
   });
 
+  it("control characters in text (an ESC sequence, CR/LF) are replaced and warned where they are", () => {
+    const o = mutate((r) => {
+      r["organization-name"] = "Evil\u001b[2J\u001b[31mCorp\r\nFAKE";
+      r["contact-info"] = "a@b.example\u0085";
+    });
+    expect(report(o)["organization-name"]).toBe("Evil\uFFFD[2J\uFFFD[31mCorp\uFFFD\uFFFDFAKE");
+    expect(report(o)["contact-info"]).toBe("a@b.example\uFFFD");
+    expect(o.warnings.map((w) => [w.code, w.path])).toEqual([
+      ["control-characters", "organization-name"],
+      ["control-characters", "contact-info"],
+    ]);
+    expect(mutate((r) => (r["organization-name"] = "Ministère Écologie — DSI")).warnings).toEqual([]);
+  });
+
   it("a UTF-8 byte order mark is warned; other encodings are refused", () => {
     const o = parseReportJson(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json(minimal)]));
     expect(codes(o)).toEqual(["byte-order-mark"]);
