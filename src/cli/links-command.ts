@@ -1,8 +1,9 @@
 /**
- * `mailcharter indicators links --from DATE --to DATE [--db …] [--json|--csv]`: the per-link daily
+ * `mailcharter indicators links [--from DATE] [--to DATE] [--db …] [--json|--csv]`: the per-link daily
  * figures (src/indicators/links) of every pair, from the MTA logs ingested and the TLS-RPT reports
  * received. The command line reads the whole store (it is the agency's door); the service scopes an
- * operator to the links where its organisation is a party.
+ * operator to the links where its organisation is a party. Without dates, the last 30 days up to
+ * today (UTC), as `GET /api/v1/links` and the `/indicators` page.
  */
 import type { Command } from "commander";
 import { MailcharterError } from "../core/errors.js";
@@ -22,11 +23,14 @@ export interface LinksOptions {
   readonly csv?: boolean;
 }
 
-export async function links(options: LinksOptions, io: CommandIo): Promise<number> {
-  if (options.from === undefined || options.to === undefined)
-    throw new MailcharterError("usage", "links: --from DATE and --to DATE are required (YYYY-MM-DD)");
-  const from = dateOption(options.from, "--from");
-  const to = dateOption(options.to, "--to");
+const dayMs = 86_400_000;
+
+export async function links(options: LinksOptions, io: CommandIo, now = new Date()): Promise<number> {
+  const to = options.to === undefined ? now.toISOString().slice(0, 10) : dateOption(options.to, "--to");
+  const from =
+    options.from === undefined
+      ? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * dayMs).toISOString().slice(0, 10)
+      : dateOption(options.from, "--from");
   if (from > to) throw new MailcharterError("usage", `--from ${from} is after --to ${to}`);
   if (options.json && options.csv) throw new MailcharterError("usage", "--json and --csv: choose one");
   const store = await openStore(options.db, { create: false });
@@ -63,8 +67,8 @@ export function registerLinks(indicators: Command, io: CommandIo): void {
       .description(
         "Per-link daily figures: sessions by TLS class, failures by RFC 8460 type, versions, suites",
       )
-      .option("--from <date>", "first day, YYYY-MM-DD (UTC)")
-      .option("--to <date>", "last day, YYYY-MM-DD (UTC)")
+      .option("--from <date>", "first day, YYYY-MM-DD (UTC) (default: 29 days before --to)")
+      .option("--to <date>", "last day, YYYY-MM-DD (UTC) (default: today)")
       .option("--json", "print mailcharter/indicators-links/1")
       .option("--csv", "print CSV (one line per day, link and source)"),
   ).action(async (options: LinksOptions) => {

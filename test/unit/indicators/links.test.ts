@@ -11,6 +11,7 @@ const writeLog = (path: string, text: string) => {
   utimesSync(path, written, written);
 };
 
+import { links } from "../../../src/cli/links-command.js";
 import { art44Evidence } from "../../../src/indicators/links/art44-evidence.js";
 import type { LinkRow } from "../../../src/indicators/links/link-figures.js";
 import { tlsRptRows } from "../../../src/indicators/links/link-figures.js";
@@ -168,9 +169,6 @@ describe("indicators links", () => {
     expect(
       usageError(await cli("indicators", "links", "--from", "2026-02-30x", "--to", "2026-03-01", "--db", db)),
     ).toMatch(/--from/);
-    expect(usageError(await cli("indicators", "links", "--to", "2026-03-01", "--db", db))).toMatch(
-      /--from DATE and --to DATE/,
-    );
     expect(
       usageError(await cli("indicators", "links", "--from", "2026-03-02", "--to", "2026-03-01", "--db", db)),
     ).toMatch(/after/);
@@ -194,6 +192,25 @@ describe("indicators links", () => {
     // (2026-09-01) has passed: late, although the policy lists it.
     expect(table.out).toContain("| Peer | 2026-06-01 | 2026-09-01 | yes | 4 (3) | — | late | LATE |");
     expect(table.out).toContain("| Strict | 2026-06-01 | 2026-09-01 | yes | 1 (0) | — | late | LATE |");
+  });
+});
+
+describe("indicators links without dates", () => {
+  it("covers the last 30 days up to today (UTC), as the API does; --to alone moves the window", async () => {
+    const chunks: string[] = [];
+    const io = {
+      out: { write: (t: string) => chunks.push(t) },
+      err: { write: () => true },
+      setExit: () => {},
+    } as unknown as Parameters<typeof links>[1];
+    expect(await links({ db, json: true }, io, new Date("2027-01-02T23:30:00Z"))).toBe(0);
+    expect(JSON.parse(chunks.join(""))).toMatchObject({ from: "2026-12-04", to: "2027-01-02" });
+    chunks.length = 0;
+    await links({ db, json: true, to: "2026-03-01" }, io, new Date("2027-01-02T23:30:00Z"));
+    expect(JSON.parse(chunks.join(""))).toMatchObject({ from: "2026-01-31", to: "2026-03-01" });
+    expect(usageError(await cli("indicators", "links", "--db", db, "--from", "2999-01-01"))).toMatch(
+      /--from 2999-01-01 is after --to/,
+    );
   });
 });
 
