@@ -79,7 +79,15 @@ function migrations(engine: Engine): Record<string, Migration> {
 
 export async function migrate(db: Kysely<unknown>, engine: Engine): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(engine) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // Migrations are named by the date they were planned for, and do not always land in that order: a
+  // database that already ran `2026-12-22-…` must still run a `2026-12-21-…` that landed after it
+  // (Kysely refuses that as "corrupted migrations" by default). Each migration is independent of the
+  // ones dated near it, so the pending ones are run, in name order.
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    allowUnorderedMigrations: true,
+  }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "?";
     // A database we cannot migrate (not ours, no rights, gone) is a configuration problem to report.
