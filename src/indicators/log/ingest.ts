@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { MailcharterError } from "../../core/errors.js";
 import { logLimits } from "../../core/limits.js";
 import type { PartyDirectory } from "../links/parties.js";
-import { type Line, LineSplitter } from "./line-reader.js";
+import { LineSplitter } from "./line-reader.js";
 import type { LogStore } from "./log-store.js";
 import { type LineParser, type LogFormat, lineParser } from "./parser.js";
 import type { SessionRecord } from "./session.js";
@@ -42,13 +42,13 @@ class Batch {
   ) {
     this.size = options.batchSessions ?? logLimits.batchSessions;
   }
-  feed = (line: Line): void => {
+  feed = (text: string, overlong: boolean): void => {
     this.summary.lines += 1;
-    if (line.overlong) {
+    if (overlong) {
       this.summary.unparsed += 1;
       return;
     }
-    const result = this.parser.line(line.text);
+    const result = this.parser.line(text);
     if (result.kind === "unparsed") this.summary.unparsed += 1;
     else if (result.kind === "sessions")
       for (const s of result.sessions) {

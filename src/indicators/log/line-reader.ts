@@ -9,12 +9,8 @@ import { logLimits } from "../../core/limits.js";
 const LF = 0x0a;
 const CR = 0x0d;
 
-export interface Line {
-  readonly text: string;
-  /** Byte offset just past the line's LF, relative to the first byte given. */
-  readonly end: number;
-  readonly overlong: boolean;
-}
+/** Called for each line: its text (without LF or a CR before it), and whether it was cut. */
+export type EachLine = (text: string, overlong: boolean) => void;
 
 export class LineSplitter {
   private pending: Buffer[] = [];
@@ -24,43 +20,56 @@ export class LineSplitter {
   private lastEnd = 0;
 
   /** Feeds one chunk; calls `each` for every complete line in it. */
-  push(chunk: Buffer, each: (line: Line) => void): void {
+  push(chunk: Buffer, each: EachLine): void {
     let start = 0;
-    let nl = chunk.indexOf(LF, start);
-    while (nl >= 0) {
-      let text: string;
+    const first = chunk.indexOf(LF);
+    if (first >= 0 && (this.pendingBytes > 0 || this.overlong)) {
+      let text = "";
       let overlong = this.overlong;
-      if (this.pendingBytes > 0 || overlong) {
-        if (!overlong) {
-          this.pending.push(chunk.subarray(start, nl));
-          const all = Buffer.concat(this.pending);
-          overlong = all.length > logLimits.lineBytes;
-          text = overlong ? "" : decode(all, 0, all.length);
-        } else text = "";
-        this.pending = [];
-        this.pendingBytes = 0;
-        this.overlong = false;
-      } else {
-        overlong = nl - start > logLimits.lineBytes;
-        text = overlong ? "" : decode(chunk, start, nl);
+      if (!overlong) {
+        this.pending.push(chunk.subarray(0, first));
+        const all = Buffer.concat(this.pending);
+        overlong = all.length > logLimits.lineBytes;
+        if (!overlong) text = decode(all, 0, all.length);
       }
-      this.consumed += nl + 1 - start;
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.overlong = false;
+      this.consumed += first + 1;
       this.lastEnd = this.consumed;
-      each({ text, end: this.consumed, overlong });
-      start = nl + 1;
-      nl = chunk.indexOf(LF, start);
+      each(text, overlong);
+      start = first + 1;
     }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      this.consumed += rest.length;
-      if (this.overlong || this.pendingBytes + rest.length > logLimits.lineBytes) {
-        this.overlong = true;
-        this.pending = [];
-        this.pendingBytes = 0;
-      } else {
-        this.pending.push(Buffer.from(rest));
-        this.pendingBytes += rest.length;
-      }
+    const last = first >= 0 ? chunk.lastIndexOf(LF) : -1;
+    if (last >= start) this.lines(chunk, start, last, each);
+    if (last + 1 > start) start = last + 1;
+    if (start < chunk.length) this.keep(chunk.subarray(start));
+  }
+
+  /** The lines of `chunk` from `start` to the LF at `last`, all complete. */
+  private lines(chunk: Buffer, start: number, last: number, each: EachLine): void {
+    let b = start;
+    for (;;) {
+      const nb = b === last ? last : chunk.indexOf(LF, b);
+      const overlong = nb - b > logLimits.lineBytes;
+      this.consumed += nb + 1 - b;
+      this.lastEnd = this.consumed;
+      each(overlong ? "" : decode(chunk, b, nb), overlong);
+      if (nb === last) return;
+      b = nb + 1;
+    }
+  }
+
+  /** An unterminated tail, kept for the next chunk (or dropped as overlong). */
+  private keep(rest: Buffer): void {
+    this.consumed += rest.length;
+    if (this.overlong || this.pendingBytes + rest.length > logLimits.lineBytes) {
+      this.overlong = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+    } else {
+      this.pending.push(Buffer.from(rest));
+      this.pendingBytes += rest.length;
     }
   }
 
@@ -70,7 +79,7 @@ export class LineSplitter {
   }
 
   /** The input ended: the unterminated line, if any. */
-  finish(each: (line: Line) => void): void {
+  finish(each: EachLine): void {
     if (this.pendingBytes === 0 && !this.overlong) return;
     const all = Buffer.concat(this.pending);
     const overlong = this.overlong;
@@ -78,7 +87,7 @@ export class LineSplitter {
     this.pendingBytes = 0;
     this.overlong = false;
     this.lastEnd = this.consumed;
-    each({ text: overlong ? "" : decode(all, 0, all.length), end: this.consumed, overlong });
+    each(overlong ? "" : decode(all, 0, all.length), overlong);
   }
 }
 

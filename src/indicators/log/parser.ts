@@ -1,7 +1,7 @@
 /** One entry for both MTAs: a line parser with a resumable state. */
 import { EximSessions } from "./exim-line.js";
 import { type PostfixJoinState, PostfixSessions } from "./postfix-sessions.js";
-import type { LineResult } from "./session.js";
+import type { LineResult, SessionRecord } from "./session.js";
 
 export type LogFormat = "postfix" | "exim";
 export const logFormats: readonly LogFormat[] = ["postfix", "exim"];
@@ -33,18 +33,21 @@ class RepeatNumbering implements LineParser {
   line(raw: string): LineResult {
     const result = this.inner.line(raw);
     if (result.kind !== "sessions") return result;
-    return {
-      kind: "sessions",
-      sessions: result.sessions.map((s) => {
-        if (s.time !== this.time) {
-          this.time = s.time;
-          this.seen.clear();
-        }
-        const repeat = this.seen.get(s.line) ?? 0;
-        this.seen.set(s.line, repeat + 1);
-        return repeat === 0 ? s : { ...s, repeat };
-      }),
-    };
+    const sessions = result.sessions;
+    let numbered: SessionRecord[] | null = null;
+    for (let i = 0; i < sessions.length; i++) {
+      const s = sessions[i] as SessionRecord;
+      if (s.time !== this.time) {
+        this.time = s.time;
+        this.seen.clear();
+      }
+      const repeat = this.seen.get(s.line) ?? 0;
+      this.seen.set(s.line, repeat + 1);
+      if (repeat === 0) continue;
+      numbered ??= [...sessions];
+      numbered[i] = { ...s, repeat };
+    }
+    return numbered === null ? result : { kind: "sessions", sessions: numbered };
   }
   snapshot(): unknown {
     const repeats: RepeatState = { time: this.time, lines: [...this.seen] };

@@ -27,7 +27,7 @@ import {
   type SessionRecord,
   type TlsDetails,
 } from "./session.js";
-import { isJournalMarker, parseSyslogLine } from "./syslog-line.js";
+import { isJournalMarker, scanSyslogLine } from "./syslog-line.js";
 import { YearInference } from "./timestamp.js";
 
 interface ClientState {
@@ -55,9 +55,29 @@ export interface PostfixJoinState {
 const sameConnectionSeconds = 60;
 
 const addressKey = (p: PeerAddress) => `${p.ip}:${p.port ?? ""}`;
-const seconds = (iso: string) => Date.parse(iso) / 1000;
+/** Seconds of an ISO time; consecutive lines mostly share theirs, so the last one is kept. */
+let lastIso = "";
+let lastSeconds = 0;
+function seconds(iso: string): number {
+  if (iso !== lastIso) {
+    lastSeconds = Date.parse(iso) / 1000;
+    lastIso = iso;
+  }
+  return lastSeconds;
+}
 const ignored: LineResult = { kind: "ignored" };
 const unparsed: LineResult = { kind: "unparsed" };
+
+/** The services sessions are read from, by the program's last part `[start, end)` of `raw`. */
+function serviceOf(raw: string, start: number, end: number): "smtp" | "smtpd" | "tlsproxy" | null {
+  const length = end - start;
+  if (length === 4 || length === 5) {
+    if (!raw.startsWith("smtp", start)) return null;
+    if (length === 4) return "smtp";
+    return raw.charCodeAt(start + 4) === 100 ? "smtpd" : null;
+  }
+  return length === 8 && raw.startsWith("tlsproxy", start) ? "tlsproxy" : null;
+}
 
 function bounded<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key);
@@ -93,11 +113,22 @@ export class PostfixSessions {
   }
 
   line(raw: string): LineResult {
-    const line = parseSyslogLine(raw, this.years);
-    if (line === null) return isJournalMarker(raw) ? ignored : unparsed;
-    const { service } = line;
-    if (service !== "smtp" && service !== "smtpd" && service !== "tlsproxy") return ignored;
-    const event = parsePostfixMessage(service, line.text);
+    const frame = scanSyslogLine(raw, this.years);
+    if (frame === null) return isJournalMarker(raw) ? ignored : unparsed;
+    // Most lines are of other programs (qmgr, cleanup, pickup…): dropped before any substring.
+    const service = serviceOf(raw, frame.serviceStart, frame.programEnd);
+    if (service === null) return ignored;
+    const slash = raw.indexOf("/", frame.programStart);
+    const line = {
+      time: frame.time,
+      host: raw.slice(frame.hostStart, frame.hostEnd),
+      instance: raw.slice(
+        frame.programStart,
+        slash >= 0 && slash < frame.programEnd ? slash : frame.programEnd,
+      ),
+      pid: raw.slice(frame.pidStart, frame.pidEnd),
+    };
+    const event = parsePostfixMessage(service, raw.slice(frame.textStart));
     if (event.kind === "other") return ignored;
     const processKey = `${line.host}|${line.instance}|${service}|${line.pid}`;
     switch (event.kind) {

@@ -113,6 +113,35 @@ export function syslogTime(month: string, day: string, clock: string, years: Yea
   return time;
 }
 
+/**
+ * The same, the stamp given as offsets in `line` (month, day, clock: `[start, end)` each): a stamp
+ * equal to the last one converted is not cut out of the line at all. The cache's key is the stamp's
+ * text (spaces included), so it never answers for another stamp.
+ */
+export function syslogTimeIn(
+  line: string,
+  monthStart: number,
+  monthEnd: number,
+  dayStart: number,
+  dayEnd: number,
+  clockStart: number,
+  clockEnd: number,
+  years: YearInference,
+): string | null {
+  const last = years.lastStamp;
+  if (clockEnd - monthStart === last.length && line.startsWith(last, monthStart)) return years.lastTime;
+  const stamp = line.slice(monthStart, clockEnd);
+  const time = convert(
+    line.slice(monthStart, monthEnd),
+    line.slice(dayStart, dayEnd),
+    line.slice(clockStart, clockEnd),
+    years,
+  );
+  years.lastStamp = stamp;
+  years.lastTime = time;
+  return time;
+}
+
 function convert(month: string, day: string, clock: string, years: YearInference): string | null {
   const m = monthIndex(month);
   if (m === undefined) return null;
