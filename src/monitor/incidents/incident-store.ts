@@ -439,18 +439,7 @@ export class IncidentStore {
           if (!row) continue;
           const [incident] = await this.withThresholds([row as IncidentRow], trx);
           if (incident && (await tell(trx, a, incident)))
-            await trx
-              .insertInto("incident_events")
-              .values({
-                incident_id: a.incidentId,
-                at: now,
-                type: "notice",
-                run_id: null,
-                author: null,
-                text: null,
-                data: JSON.stringify({ change: a.change }),
-              })
-              .execute();
+            await recordNotice(trx, a.incidentId, now, a.change);
         }
       return applied;
     });
@@ -538,18 +527,7 @@ export class IncidentStore {
           { event: "acknowledged", key: acknowledgementKey(incident), audience: incident.audience, incident },
           trx,
         );
-        await trx
-          .insertInto("incident_events")
-          .values({
-            incident_id: id,
-            at,
-            type: "notice",
-            run_id: null,
-            author: null,
-            text: null,
-            data: JSON.stringify({ change: "acknowledged" }),
-          })
-          .execute();
+        await recordNotice(trx, id, at, "acknowledged");
       }
       return true;
     });
@@ -561,6 +539,27 @@ export class IncidentStore {
       .values({ incident_id: id, at, type: "comment", run_id: null, author: by, text, data: null })
       .execute();
   }
+}
+
+/** The timeline step saying a notice of `change` was queued for the incident. */
+export async function recordNotice(
+  trx: Transaction<Database>,
+  incidentId: number,
+  at: string,
+  change: string,
+): Promise<void> {
+  await trx
+    .insertInto("incident_events")
+    .values({
+      incident_id: incidentId,
+      at,
+      type: "notice",
+      run_id: null,
+      author: null,
+      text: null,
+      data: JSON.stringify({ change }),
+    })
+    .execute();
 }
 
 async function upsertBaseline(

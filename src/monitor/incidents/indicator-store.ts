@@ -11,7 +11,7 @@ import type { Database, Store } from "../../store/database.js";
 import { migrate } from "../../store/migrations.js";
 import type { Incident, IncidentEventType } from "./incident.js";
 import type { Applied, IncidentRow, Teller } from "./incident-store.js";
-import { incidentOf } from "./incident-store.js";
+import { incidentOf, recordNotice } from "./incident-store.js";
 import { dayEnd, type IndicatorAction } from "./indicator-plan.js";
 
 const startOf = (day: string) => `${day}T00:00:00.000Z`;
@@ -168,18 +168,7 @@ export class IndicatorIncidentStore {
             .executeTakeFirst();
           if (!row) continue;
           if (await tell(trx, a, incidentOf(row as IncidentRow, [])))
-            await trx
-              .insertInto("incident_events")
-              .values({
-                incident_id: a.incidentId,
-                at: now,
-                type: "notice",
-                run_id: null,
-                author: null,
-                text: null,
-                data: JSON.stringify({ change: a.change }),
-              })
-              .execute();
+            await recordNotice(trx, a.incidentId, now, a.change);
         }
       return applied;
     });
