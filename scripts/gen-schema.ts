@@ -8,6 +8,7 @@ import { logSummaryJsonSchema } from "../src/indicators/log/summary.js";
 import { generateJsonSchema } from "../src/indicators/tlsrpt/generate-document.js";
 import { importJsonSchema } from "../src/indicators/tlsrpt/import-document.js";
 import { tlsRptReportJsonSchema } from "../src/indicators/tlsrpt/report-schema.js";
+import { sentReportJsonSchema } from "../src/indicators/tlsrpt/sent-report-schema.js";
 import { scheduleJsonSchema } from "../src/jobs/schedule-document.js";
 import { monitorJsonSchema } from "../src/monitor/cycle-report.js";
 import { outboundTestJsonSchema } from "../src/outbound/result-document.js";
@@ -34,6 +35,11 @@ write(
   "tlsrpt-report.schema.json",
   "SMTP TLS report (RFC 8460 §4) as mailcharter normalises and generates it",
   tlsRptReportJsonSchema(),
+);
+write(
+  "tlsrpt-sent-report.schema.json",
+  "SMTP TLS report (RFC 8460 §4.4) as mailcharter sends it",
+  sentReportJsonSchema(),
 );
 write(
   "indicators-import.schema.json",

@@ -3,17 +3,18 @@
  * recipient policy domain. Pure: the sessions come from the MTA logs through a small interface
  * (OutboundSession, filled from the log store), the report is checked against its own schema.
  *
- * - Policy (RFC 8460 §4.4): what the MTA applied to the session — `sts` with the MTA-STS policy's lines,
- *   `tlsa` with the TLSA records, or `no-policy-found`; sessions under different policies of one domain
- *   (a policy changed during the day) make one policy entry each. The lines and records are looked up
- *   before (generate-policies.ts); a `policy-string` that could not be had, or that has no content
- *   (`no-policy-found`), is left out of the report as sent rather than sent empty.
+ * - Policy (RFC 8460 §4.4): what the MTA applied to the session — `sts` with the MTA-STS policy's lines
+ *   and `mx` patterns, `tlsa` with the TLSA records, or `no-policy-found`; sessions under different
+ *   policies of one domain (a policy changed during the day) make one policy entry each. The lines and
+ *   records are looked up before (generate-policies.ts). The report as sent (`sentReport`) carries only
+ *   the fields of the policy's type that have a value (sent-report-schema.ts).
  * - Failures (RFC 8460 §4.3): each failed session carries its result type; the details group the
  *   sessions by result type, sending address, MX and receiving address, with their count.
  * - The report covers the whole UTC day, `00:00:00Z` to `23:59:59Z` (RFC 8460 §4.1: 24 hours, UTC).
  */
 import type { FailureDetail, PolicyResult, TlsRptReport } from "./report-schema.js";
 import { tlsRptReportSchema } from "./report-schema.js";
+import { type SentReport, sentReportSchema } from "./sent-report-schema.js";
 import type { PolicyType, ResultType } from "./wire.js";
 
 /** One outbound SMTP session as the report needs it (the log store's rows are mapped to this). */
@@ -98,9 +99,10 @@ export function generateReports(input: GenerateInput): TlsRptReport[] {
         return {
           policy: {
             "policy-type": first.policy.type,
-            "policy-string": [...first.policy.strings],
+            // RFC 8460 §4.4: no policy has no lines; only an MTA-STS policy has MX patterns.
+            "policy-string": first.policy.type === "no-policy-found" ? [] : [...first.policy.strings],
             "policy-domain": domain,
-            "mx-host": [...first.policy.mxHosts],
+            "mx-host": first.policy.type === "sts" ? [...first.policy.mxHosts] : [],
           },
           summary: {
             "total-successful-session-count": group.length - failed.length,
@@ -122,15 +124,56 @@ export function generateReports(input: GenerateInput): TlsRptReport[] {
     });
 }
 
+/** `value`, or nothing when null or empty: the RFC's optional fields are left out, not sent empty. */
+const some = <T extends string | readonly string[]>(value: T | null | undefined): T | undefined =>
+  value === null || value === undefined || value.length === 0 ? undefined : value;
+
 /**
- * The report as sent (RFC 8460 §4.4): fields we have no value for are left out rather than sent as
- * null (the RFC's optional fields), and so is an empty `policy-string` (none for `no-policy-found`;
- * for `sts` and `tlsa`, one that could not be fetched — not invented); keys in the RFC's order.
+ * The report as sent (RFC 8460 §4.4, sent-report-schema.ts): only the fields with a value, and each
+ * policy only those of its type — `mx-host` for `sts` alone, no `policy-string` for
+ * `no-policy-found`, none that could not be looked up; keys in the RFC's order. Checked against the
+ * schema of the sent report before it leaves: a report that breaks it is our bug, not the receiver's.
  */
-export function reportJson(report: TlsRptReport): string {
-  return JSON.stringify(report, (key, value) =>
-    value === null || (key === "policy-string" && Array.isArray(value) && value.length === 0)
-      ? undefined
-      : value,
-  );
+export function sentReport(report: TlsRptReport): SentReport {
+  return sentReportSchema.parse({
+    "organization-name": report["organization-name"],
+    "date-range": report["date-range"],
+    "contact-info": some(report["contact-info"]),
+    "report-id": report["report-id"],
+    policies: report.policies.map((p) => {
+      const { "policy-type": type, "policy-domain": domain } = p.policy;
+      const policy =
+        type === "no-policy-found"
+          ? { "policy-type": type, "policy-domain": domain }
+          : type === "tlsa"
+            ? {
+                "policy-type": type,
+                "policy-string": some(p.policy["policy-string"]),
+                "policy-domain": domain,
+              }
+            : {
+                "policy-type": type,
+                "policy-string": some(p.policy["policy-string"]),
+                "policy-domain": domain,
+                "mx-host": some(p.policy["mx-host"]),
+              };
+      return {
+        policy,
+        summary: p.summary,
+        "failure-details": p["failure-details"].map((d) => ({
+          "result-type": d["result-type"],
+          "sending-mta-ip": some(d["sending-mta-ip"]),
+          "receiving-mx-hostname": some(d["receiving-mx-hostname"]),
+          "receiving-mx-helo": some(d["receiving-mx-helo"]),
+          "receiving-ip": some(d["receiving-ip"]),
+          "failed-session-count": d["failed-session-count"],
+          "additional-information": some(d["additional-information"]),
+          "failure-reason-code": some(d["failure-reason-code"]),
+        })),
+      };
+    }),
+  });
 }
+
+/** The report as sent, as JSON text (what is gzipped and mailed or POSTed). */
+export const reportJson = (report: TlsRptReport): string => JSON.stringify(sentReport(report));

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { importDocumentSchema, importJsonSchema } from "../../../src/indicators/tlsrpt/import-document.js";
 import { tlsRptReportJsonSchema } from "../../../src/indicators/tlsrpt/report-schema.js";
+import { sentReportJsonSchema } from "../../../src/indicators/tlsrpt/sent-report-schema.js";
 import { cli } from "../../support/cli.js";
 
 const fixtures = join(import.meta.dirname, "..", "..", "fixtures", "tlsrpt");
@@ -78,6 +79,7 @@ describe("indicators import", () => {
     for (const [file, schema] of [
       ["indicators-import.schema.json", importJsonSchema()],
       ["tlsrpt-report.schema.json", tlsRptReportJsonSchema()],
+      ["tlsrpt-sent-report.schema.json", sentReportJsonSchema()],
     ] as const) {
       const {
         $id: _id,

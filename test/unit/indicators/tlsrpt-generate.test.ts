@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { reportFileName } from "../../../src/indicators/tlsrpt/file-name.js";
 import {
   generateReports,
@@ -7,6 +10,7 @@ import {
 } from "../../../src/indicators/tlsrpt/generate.js";
 import { parseReportJson } from "../../../src/indicators/tlsrpt/parse-report.js";
 import { discoverRua, parseTlsRptRecord } from "../../../src/indicators/tlsrpt/rua.js";
+import type { SentReport } from "../../../src/indicators/tlsrpt/sent-report-schema.js";
 import { fakeResolver } from "../../../src/net/resolver.js";
 
 const sts = {
@@ -111,6 +115,103 @@ describe("tlsrpt generate (RFC 8460 §4)", () => {
         new Set(report.policies.some((p) => p["failure-details"].length) ? ["field-missing"] : []),
       );
     }
+  });
+
+  // The committed JSON Schema itself (not the zod schema it is generated from) judges what is sent.
+  const sentSchema = z.fromJSONSchema(
+    JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, "..", "..", "..", "schema", "tlsrpt-sent-report.schema.json"),
+        "utf8",
+      ),
+    ),
+  );
+  const sent = reports.map((r) => JSON.parse(reportJson(r)) as SentReport);
+  const policyOf = (doc: SentReport | undefined) => doc?.policies[0]?.policy;
+
+  it("what is sent has only the fields of its policy type (RFC 8460 §4.4), and validates against schema/", () => {
+    expect(policyOf(sent[0])).toEqual({
+      "policy-type": "sts",
+      "policy-string": sts.strings,
+      "policy-domain": "b.example",
+      "mx-host": ["mx.b.example"],
+    });
+    // no-policy-found: no policy, so no lines and no MX patterns — not `"mx-host": []`.
+    expect(policyOf(sent[1])).toEqual({
+      "policy-type": "no-policy-found",
+      "policy-domain": "c.example",
+    });
+    // tlsa: the records; mx-host belongs to sts alone.
+    expect(policyOf(sent[2])).toEqual({
+      "policy-type": "tlsa",
+      "policy-string": ["3 1 1 aabbcc"],
+      "policy-domain": "d.example",
+    });
+    for (const doc of sent) {
+      expect(sentSchema.safeParse(doc).error).toBeUndefined();
+      expect(JSON.stringify(doc)).not.toContain("null");
+      expect(Object.keys(doc)).toEqual([
+        "organization-name",
+        "date-range",
+        "contact-info",
+        "report-id",
+        "policies",
+      ]);
+    }
+    // A failure detail: the RFC's key order, what the log does not give (our sending IP, the MX's
+    // EHLO name) left out rather than sent null.
+    const detail = sent[0]?.policies[0]?.["failure-details"][0];
+    expect(Object.keys(detail ?? {})).toEqual([
+      "result-type",
+      "receiving-mx-hostname",
+      "receiving-ip",
+      "failed-session-count",
+      "failure-reason-code",
+    ]);
+  });
+
+  it("the schema of the sent report refuses the shapes we used to send", () => {
+    const withPolicy = (policy: Record<string, unknown>) => ({
+      ...sent[1],
+      policies: [{ ...sent[1]?.policies[0], policy }],
+    });
+    const refused = [
+      { "policy-type": "no-policy-found", "policy-domain": "c.example", "mx-host": [] },
+      { "policy-type": "no-policy-found", "policy-domain": "c.example", "policy-string": [] },
+      { "policy-type": "tlsa", "policy-domain": "d.example", "policy-string": ["3 1 1 aa"], "mx-host": [] },
+      { "policy-type": "sts", "policy-domain": "b.example", "policy-string": [] },
+      { "policy-type": "dane", "policy-domain": "b.example" },
+    ];
+    for (const policy of refused)
+      expect(sentSchema.safeParse(withPolicy(policy)).success, JSON.stringify(policy)).toBe(false);
+    expect(sentSchema.safeParse({ ...sent[1], "contact-info": null }).success).toBe(false);
+    expect(
+      sentSchema.safeParse(withPolicy({ "policy-type": "no-policy-found", "policy-domain": "c.example" }))
+        .success,
+    ).toBe(true);
+  });
+
+  it("a session with stray lines or MX patterns under no-policy-found or tlsa does not carry them into the report", () => {
+    const [r] = generateReports({
+      organization: "Alpha Mail",
+      contactInfo: "tlsrpt@alpha.example",
+      day: "2026-11-30",
+      sessions: [
+        session({
+          policyDomain: "e.example",
+          policy: { type: "no-policy-found", strings: ["x"], mxHosts: ["mx.e.example"] },
+        }),
+        session({
+          policyDomain: "e.example",
+          policy: { type: "tlsa", strings: ["3 1 1 ee"], mxHosts: ["mx.e.example"] },
+        }),
+      ],
+    });
+    expect(r?.policies.map((p) => [p.policy["policy-string"], p.policy["mx-host"]])).toEqual([
+      [[], []],
+      [["3 1 1 ee"], []],
+    ]);
+    expect(sentSchema.safeParse(JSON.parse(reportJson(r as never))).success).toBe(true);
   });
 
   it("RFC 8460 §5.3 file names", () => {
