@@ -188,7 +188,10 @@ export function register(program: Command, io: CommandIo): void {
       "--profile <ids>",
       "TLS profiles shown beside the verdict: charter-2015,anssi-tls-2020,mozilla-intermediate (default all)",
     );
-  networkOptions(audit).action(async (domains: string[], options: AuditCommandOptions) => {
+  networkOptions(
+    audit,
+    "print mailcharter/audit/1, the report contract (docs/contract.md §4, schema/audit-report.schema.json)",
+  ).action(async (domains: string[], options: AuditCommandOptions) => {
     io.setExit(await auditCommand(domains, options, io.out, io.err));
   });
 }

@@ -228,7 +228,7 @@ function renderText(report: MonitorReport, lang: Lang): string {
 export function registerMonitor(
   program: Command,
   io: MonitorIo,
-  networkOptions: (command: Command) => Command,
+  networkOptions: (command: Command, json: string | null) => Command,
 ): void {
   const monitor = program
     .command("monitor")
@@ -248,7 +248,10 @@ export function registerMonitor(
       "--confirm-pause <seconds>",
       `pause before a suspected interruption is probed again to confirm it (default ${incidentLimits.confirmPauseMs / 1000})`,
     );
-  networkOptions(runOnce).action(async (options: MonitorCommandOptions) => {
+  networkOptions(
+    runOnce,
+    "print mailcharter/monitor/1, the cycle's report (schema/monitor.schema.json)",
+  ).action(async (options: MonitorCommandOptions) => {
     io.setExit(await monitorRunOnce(options, io));
   });
 }

@@ -69,7 +69,10 @@ export function register(program: Command, io: CommandIo): void {
         "none",
       ]),
     );
-  networkOptions(probe).action(async (targets: string[], options: ProbeCommandOptions) => {
+  networkOptions(
+    probe,
+    "print mailcharter/probe/1: the endpoints as in the report contract (docs/contract.md §4)",
+  ).action(async (targets: string[], options: ProbeCommandOptions) => {
     io.setExit(await probeCommand(targets, options, io.out));
   });
 }

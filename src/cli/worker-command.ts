@@ -146,7 +146,7 @@ export function register(program: Command, io: CommandIo): void {
       "--indicators-config <file>",
       "indicators.json: this worker then reads the report mailboxes and generates the TLS-RPT days",
     );
-  networkOptions(command).action(async (options: WorkerCommandOptions) => {
+  networkOptions(command, null).action(async (options: WorkerCommandOptions) => {
     io.setExit(await workerMain(options, io));
   });
 }
