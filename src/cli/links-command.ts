@@ -55,7 +55,8 @@ function renderLinks(doc: LinksDocument): string {
     const failures = Object.entries(l.failures)
       .map(([t, n]) => `${t} ${n}`)
       .join(", ");
-    return `${l.day}  ${l.sender.name} → ${l.receiver.name}  [${l.source}]  ${l.sessions} session(s), verified ${share}${failures ? `; failures: ${failures}` : ""}`;
+    const undecided = l.noTlsDecision > 0 ? `; ${l.noTlsDecision} deferred before TLS` : "";
+    return `${l.day}  ${l.sender.name} → ${l.receiver.name}  [${l.source}]  ${l.sessions} session(s), verified ${share}${failures ? `; failures: ${failures}` : ""}${undecided}`;
   });
   return `${lines.join("\n")}\n`;
 }

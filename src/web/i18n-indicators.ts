@@ -36,6 +36,10 @@ export const indicatorsMessages = {
   classUntrusted: { fr: "non vérifié", en: "untrusted" },
   classAnonymous: { fr: "anonyme", en: "anonymous" },
   classNone: { fr: "en clair", en: "in clear" },
+  noTlsDecision: {
+    fr: "reportés avant TLS (hors sessions)",
+    en: "deferred before TLS (not sessions)",
+  },
   reportTitle: { fr: "Rapport mensuel des indicateurs", en: "Monthly indicators report" },
   reportIntro: {
     fr: "Pour l'agence : tous les liens entre signataires observés sur le mois, leurs classes TLS et leurs échecs.",

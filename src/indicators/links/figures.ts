@@ -2,12 +2,20 @@
  * The per-link figures a session adds (pure): one count for its TLS class, its outcome, its RFC 8460
  * failure type, its TLS version and its suite, on its day and link, by who saw it. The store sums
  * them as sessions arrive (link-store.ts), so the figures are always up to date and never recomputed.
+ *
+ * An attempt that ended before TLS could be offered (`noTlsDecision`, session.ts: a deferral in
+ * clear with no TLS failure) adds its outcome and an `attempt` count `no-tls-decision`, but no TLS
+ * class: counted `none`, a day of greylisting or of an MX that drops connections at the greeting
+ * would read as mail sent in clear and lower the verified share the detection watches.
  */
-import type { SessionRecord } from "../log/session.js";
+import { noTlsDecision, type SessionRecord } from "../log/session.js";
 import { linkOf, type PartyDirectory } from "./parties.js";
 
 export type FigureSource = "sender-log" | "receiver-log" | "tlsrpt";
-export type FigureMetric = "class" | "outcome" | "failure" | "version" | "suite";
+export type FigureMetric = "class" | "outcome" | "failure" | "version" | "suite" | "attempt";
+
+/** The `attempt` figure's value: attempts that reached no TLS decision (see above). */
+export const noTlsDecisionValue = "no-tls-decision";
 
 export interface FigureIncrement {
   readonly day: string;
@@ -37,7 +45,9 @@ export function sessionFigures(
     count: 1,
   };
   const out: FigureIncrement[] = [
-    { ...base, metric: "class", value: session.tlsClass },
+    noTlsDecision(session)
+      ? { ...base, metric: "attempt", value: noTlsDecisionValue }
+      : { ...base, metric: "class", value: session.tlsClass },
     { ...base, metric: "outcome", value: session.outcome },
   ];
   if (session.failureType !== null) out.push({ ...base, metric: "failure", value: session.failureType });
@@ -88,7 +98,8 @@ export function addSessionFigures(
         count: 1,
       });
   };
-  add("class", session.tlsClass);
+  if (noTlsDecision(session)) add("attempt", noTlsDecisionValue);
+  else add("class", session.tlsClass);
   add("outcome", session.outcome);
   if (session.failureType !== null) add("failure", session.failureType);
   if (session.tlsVersion !== null) add("version", session.tlsVersion);

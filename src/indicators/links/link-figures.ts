@@ -12,7 +12,7 @@ import type { Store } from "../../store/database.js";
 import type { FailureType, TlsClass } from "../log/session.js";
 import { type DailyPolicyFigure, TlsRptStore } from "../tlsrpt/report-store.js";
 import { reporterOf } from "../tlsrpt/reporter.js";
-import type { FigureSource } from "./figures.js";
+import { type FigureSource, noTlsDecisionValue } from "./figures.js";
 import type { Party, PartyDirectory } from "./parties.js";
 
 export interface LinkRow {
@@ -20,8 +20,12 @@ export interface LinkRow {
   readonly sender: Party;
   readonly receiver: Party;
   readonly source: FigureSource;
-  /** Sessions (logs) or sessions reported (TLS-RPT). */
+  /** TLS sessions (logs: the attempts that reached a TLS decision) or sessions reported (TLS-RPT);
+   * the sum of `classes`, the denominator of `verifiedShare`. */
   readonly sessions: number;
+  /** Logs: outbound attempts deferred before TLS could be offered (session.ts `noTlsDecision`) —
+   * in `outcomes` (deferred), not in `sessions` nor `classes`. TLS-RPT: 0. */
+  readonly noTlsDecision: number;
   /** Logs: sessions by TLS class. TLS-RPT: successful sessions under an sts or tlsa policy count as
    * verified (RFC 8460 §4.4: the policy was validated), the others as `none` when failed and
    * `untrusted` when successful without a policy (encrypted, nothing known of the certificate). */
@@ -53,6 +57,7 @@ interface Mutable {
   receiver: Party;
   source: FigureSource;
   sessions: number;
+  noTlsDecision: number;
   classes: Record<TlsClass, number>;
   outcomes: Record<string, number>;
   failures: Partial<Record<FailureType, number>>;
@@ -83,6 +88,7 @@ export function tlsRptRows(figures: readonly DailyPolicyFigure[], directory: Par
       receiver,
       source: "tlsrpt" as const,
       sessions: 0,
+      noTlsDecision: 0,
       classes: zero(),
       outcomes: {},
       failures: {},
@@ -133,6 +139,7 @@ export async function linkFigures(
         receiver: party(f.receiver, f.receiver_org_id, directory),
         source: f.source as FigureSource,
         sessions: 0,
+        noTlsDecision: 0,
         classes: zero(),
         outcomes: {},
         failures: {},
@@ -145,6 +152,8 @@ export async function linkFigures(
     if (f.metric === "class") {
       row.classes[f.value as TlsClass] += n;
       row.sessions += n;
+    } else if (f.metric === "attempt") {
+      if (f.value === noTlsDecisionValue) row.noTlsDecision += n;
     } else if (f.metric === "outcome") row.outcomes[f.value] = (row.outcomes[f.value] ?? 0) + n;
     else if (f.metric === "failure")
       row.failures[f.value as FailureType] = (row.failures[f.value as FailureType] ?? 0) + n;

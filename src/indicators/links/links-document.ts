@@ -19,7 +19,13 @@ export const linkSchema = z
     sender: partySchema,
     receiver: partySchema,
     source: z.enum(["sender-log", "receiver-log", "tlsrpt"]),
+    /** TLS sessions: the attempts that reached a TLS decision, the sum of `classes`. */
     sessions: count,
+    /**
+     * Outbound attempts deferred before TLS could be offered (lost at the greeting or during EHLO,
+     * greylisted, timed out): in `outcomes`, not in `sessions`, `classes` nor `verifiedShare`.
+     */
+    noTlsDecision: count,
     classes: z.object(Object.fromEntries(tlsClasses.map((c) => [c, count]))).strict(),
     outcomes: counts,
     failures: counts,
@@ -52,6 +58,7 @@ export function linksDocument(from: string, to: string, rows: readonly LinkRow[]
       receiver: { name: r.receiver.label, signatory: r.receiver.organisationId !== null },
       source: r.source,
       sessions: r.sessions,
+      noTlsDecision: r.noTlsDecision,
       classes: { ...r.classes },
       outcomes: { ...r.outcomes },
       failures: { ...r.failures } as Record<string, number>,
@@ -84,6 +91,8 @@ export function linksCsv(doc: LinksDocument): string {
     ...failureTypes,
     "versions",
     "suites",
+    // Last, so that a reader by position of the columns before it reads them where they were.
+    "no_tls_decision",
   ];
   const lines = doc.links.map((l) =>
     [
@@ -97,6 +106,7 @@ export function linksCsv(doc: LinksDocument): string {
       ...failureTypes.map((t) => String(l.failures[t] ?? 0)),
       pairs(l.versions),
       pairs(l.suites),
+      String(l.noTlsDecision),
     ]
       .map(field)
       .join(","),

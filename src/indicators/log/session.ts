@@ -18,6 +18,30 @@ export const tlsClasses: readonly TlsClass[] = ["verified", "trusted", "untruste
 
 export type Direction = "outbound" | "inbound";
 
+/**
+ * An outbound attempt that ended before TLS could be offered: deferred, in clear, and no TLS failure
+ * logged — the connection lost while receiving the server's greeting or during EHLO, a 421 greeting,
+ * a greylisting 450, a timeout. The MX was never asked for STARTTLS (or not yet), so the attempt says
+ * nothing of its TLS: it is a delivery attempt (the summary's and the link's `deferred`), but neither
+ * a TLS session in the link figures' classes and verified share nor an RFC 8460 failure in a
+ * TLS-RPT report; the retry's delivery will tell. A deferral for lack of STARTTLS (`TLS is required,
+ * but was not offered`, Exim's "TLS … not offered") carries its failure type and is not one of these:
+ * it stays a TLS failure. Fields as stored (`log_sessions`) or as parsed (SessionRecord).
+ */
+export function noTlsDecision(session: {
+  readonly direction: string;
+  readonly tlsClass: string;
+  readonly failureType: string | null;
+  readonly outcome: string;
+}): boolean {
+  return (
+    session.direction === "outbound" &&
+    session.tlsClass === "none" &&
+    session.failureType === null &&
+    session.outcome === "deferred"
+  );
+}
+
 /** Outbound: the delivery status as the MTA logged it. Inbound: the client session's end. */
 export type Outcome = "sent" | "deferred" | "bounced" | "accepted" | "failed";
 

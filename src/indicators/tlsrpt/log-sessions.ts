@@ -12,12 +12,14 @@
  * - Result (RFC 8460 §4.3): the failure type the log parser read; a delivery made in clear with no
  *   failure logged is `starttls-not-supported` (the MX offered no STARTTLS); anything else is a
  *   successful TLS session.
- * - Not a TLS session at all: a deferral in clear with no TLS failure logged — the connection lost
- *   before or during EHLO, a 421 greeting, a greylisting 450 — says nothing of the MX's TLS (the
- *   retry's delivery will), and reporting it `starttls-not-supported` would tell the receiver its MX
- *   lacks STARTTLS when it was never asked. Left out of the report.
+ * - Not a TLS session at all (`noTlsDecision`, session.ts): a deferral in clear with no TLS failure
+ *   logged — the connection lost before or during EHLO, a 421 greeting, a greylisting 450 — says
+ *   nothing of the MX's TLS (the retry's delivery will), and reporting it `starttls-not-supported`
+ *   would tell the receiver its MX lacks STARTTLS when it was never asked. Left out of the report, as
+ *   it is left out of the link figures' TLS classes.
  */
 import type { Store } from "../../store/database.js";
+import { noTlsDecision } from "../log/session.js";
 import type { OutboundSession } from "./generate.js";
 import { isResultType } from "./wire.js";
 
@@ -37,7 +39,15 @@ export interface LogSessionRow {
 export function sessionFromLog(row: LogSessionRow): OutboundSession | null {
   const domain = (row.policy_domain ?? row.peer_domain)?.toLowerCase();
   if (!domain) return null;
-  if (row.tls_class === "none" && !row.failure_type && row.outcome === "deferred") return null;
+  if (
+    noTlsDecision({
+      direction: "outbound",
+      tlsClass: row.tls_class,
+      failureType: row.failure_type || null,
+      outcome: row.outcome,
+    })
+  )
+    return null;
   const failure =
     row.failure_type && isResultType(row.failure_type)
       ? row.failure_type

@@ -72,10 +72,10 @@ export function linkTable(lang: Lang, rows: readonly LinkRow[]): SafeHtml {
       .map(([k, n]) => `${k} ${n}`)
       .join(", ");
   return html`<div class="scroll"><table class="data">
-<thead><tr><th scope="col">${t(lang, "day")}</th><th scope="col">${t(lang, "source")}</th>${tlsClasses.map((c) => html`<th scope="col">${t(lang, classKey[c])}</th>`)}<th scope="col">${t(lang, "verifiedShare")}</th><th scope="col">RFC 8460</th><th scope="col">${t(lang, "versions")}</th><th scope="col">${t(lang, "suites")}</th></tr></thead>
+<thead><tr><th scope="col">${t(lang, "day")}</th><th scope="col">${t(lang, "source")}</th>${tlsClasses.map((c) => html`<th scope="col">${t(lang, classKey[c])}</th>`)}<th scope="col">${t(lang, "noTlsDecision")}</th><th scope="col">${t(lang, "verifiedShare")}</th><th scope="col">RFC 8460</th><th scope="col">${t(lang, "versions")}</th><th scope="col">${t(lang, "suites")}</th></tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr><th scope="row">${r.day}</th><td>${t(lang, sourceKey[r.source])}</td>${tlsClasses.map((c) => html`<td>${r.classes[c]}</td>`)}<td>${r.verifiedShare === null ? "—" : percent(r.verifiedShare)}</td><td>${mix(r.failures as Record<string, number>)}</td><td>${mix(r.versions)}</td><td>${mix(r.suites)}</td></tr>`,
+      html`<tr><th scope="row">${r.day}</th><td>${t(lang, sourceKey[r.source])}</td>${tlsClasses.map((c) => html`<td>${r.classes[c]}</td>`)}<td>${r.noTlsDecision}</td><td>${r.verifiedShare === null ? "—" : percent(r.verifiedShare)}</td><td>${mix(r.failures as Record<string, number>)}</td><td>${mix(r.versions)}</td><td>${mix(r.suites)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 

@@ -127,7 +127,7 @@ describe("indicators links", () => {
       /^day,sender,receiver,source,sessions,verified,trusted,untrusted,anonymous,none,verified_share,starttls-not-supported,/,
     );
     expect(lines).toContain(
-      "2027-01-01,Alpha,Peer,sender-log,4,3,0,0,0,1,0.7500,0,0,0,0,0,0,0,0,0,0,0,TLSv1.3=3,TLS_AES_128_GCM_SHA256=1;TLS_AES_256_GCM_SHA384=2",
+      "2027-01-01,Alpha,Peer,sender-log,4,3,0,0,0,1,0.7500,0,0,0,0,0,0,0,0,0,0,0,TLSv1.3=3,TLS_AES_128_GCM_SHA256=1;TLS_AES_256_GCM_SHA384=2,0",
     );
     const {
       $id: _i,
@@ -221,6 +221,7 @@ describe("indicators links as CSV", () => {
     receiver: { key: "o:2", organisationId: 2, label: "Beta, DSI" },
     source: "tlsrpt",
     sessions: 1,
+    noTlsDecision: 0,
     classes: { verified: 1, trusted: 0, untrusted: 0, anonymous: 0, none: 0 },
     outcomes: { successful: 1 },
     failures: {},
@@ -263,6 +264,7 @@ describe("art. 4.4 from evidence (pure)", () => {
     receiver: { key: "o:2", organisationId: 2, label: "P" },
     source,
     sessions: verified + none,
+    noTlsDecision: 0,
     classes: { verified, trusted: 0, untrusted: 0, anonymous: 0, none },
     outcomes: {},
     failures: {},
