@@ -153,6 +153,17 @@ export class IndicatorSchedule {
           await jobs.send("generate-tlsrpt", key, { organisationId, day });
           sent.push({ kind: "generate-tlsrpt", key });
         }
+      // A day given up and then retried (indicators schedule --retry) may lie before the catch-up
+      // window by now: its task, due again, is sent too, or the retry would wait forever.
+      const inWindow = new Set(keys);
+      for (const key of await this.tasks.dueGenerations(now)) {
+        const parsed = /^tlsrpt:(\d+):(\d{4}-\d{2}-\d{2})$/.exec(key);
+        if (!parsed || inWindow.has(key)) continue;
+        const organisationId = Number(parsed[1]);
+        if (organisations && !organisations.includes(organisationId)) continue;
+        await jobs.send("generate-tlsrpt", key, { organisationId, day: parsed[2] as string });
+        sent.push({ kind: "generate-tlsrpt", key });
+      }
       for (const name of unknown)
         if (!this.warned.has(name)) {
           this.warned.add(name);

@@ -22,6 +22,18 @@ export const scheduleTaskSchema = z.strictObject({
   /** What the last successful run did (reports stored, sessions and reports queued…). */
   detail: z.unknown(),
   updatedAt: z.string(),
+  /**
+   * The latest time an operator put the task back to due after it was given up (`indicators schedule
+   * --retry`): when, by whom, and the attempts and last error it had then; null if never.
+   */
+  lastRetry: z
+    .strictObject({
+      at: z.string(),
+      by: z.string(),
+      attempts: z.number().int().min(0),
+      lastError: z.string().nullable(),
+    })
+    .nullable(),
 });
 
 export const scheduleDocumentSchema = z.strictObject({

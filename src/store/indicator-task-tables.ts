@@ -23,6 +23,20 @@ export interface IndicatorTaskTable {
   updated_at: string;
 }
 
+/**
+ * An operator's retry of a given-up task (migration `2026-12-26-indicator-task-retries`): the task
+ * was put back to due with its attempts reset; this keeps who, when, and what it had failed with.
+ */
+export interface IndicatorTaskRetryTable {
+  key: string;
+  retried_at: string;
+  retried_by: string;
+  /** The attempts the task had been given up after. */
+  attempts: number;
+  last_error: string | null;
+}
+
 export interface IndicatorTaskTables {
   indicator_tasks: IndicatorTaskTable;
+  indicator_task_retries: IndicatorTaskRetryTable;
 }

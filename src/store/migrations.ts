@@ -5,6 +5,7 @@ import type { Engine } from "./database.js";
 import { linkIncidentsMigration } from "./migration-2026-12-21-link-incidents.js";
 import { indicatorTasksMigration } from "./migration-2026-12-22-indicator-tasks.js";
 import { tlsRptMailDomainsMigration } from "./migration-2026-12-24-tlsrpt-mail-domains.js";
+import { indicatorTaskRetriesMigration } from "./migration-2026-12-26-indicator-task-retries.js";
 import { accountLastLoginMigration } from "./migration-account-last-login.js";
 import { accountsMigration } from "./migration-accounts.js";
 import { annexMigration } from "./migration-annex.js";
@@ -74,6 +75,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     "2026-12-21-link-incidents": linkIncidentsMigration(),
     "2026-12-22-indicator-tasks": indicatorTasksMigration(),
     "2026-12-24-tlsrpt-mail-domains": tlsRptMailDomainsMigration(),
+    "2026-12-26-indicator-task-retries": indicatorTaskRetriesMigration(),
   };
 }
 

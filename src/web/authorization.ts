@@ -58,6 +58,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   // The agency's registry pages
   "GET /agency/organisations": agency,
   "GET /agency/cadence": agency,
+  "GET /agency/indicator-schedule": agency,
   "GET /agency/organisations/new": agency,
   "POST /agency/organisations": agency,
   "GET /agency/organisations/:id": agency,

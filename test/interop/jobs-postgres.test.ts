@@ -12,10 +12,11 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerIndicatorHandlers } from "../../src/jobs/indicator-handlers.js";
 import { IndicatorSchedule } from "../../src/jobs/indicator-schedule.js";
-import { generateKey, IndicatorTasks } from "../../src/jobs/indicator-tasks.js";
+import { generateKey, IndicatorTasks, taskRetry } from "../../src/jobs/indicator-tasks.js";
 import { loadIndicatorsConfig } from "../../src/jobs/indicators-config.js";
 import { jobHandlers } from "../../src/jobs/job-handlers.js";
 import { type PgBossJobs, pgBossJobs } from "../../src/jobs/pg-boss-jobs.js";
+import { retryTasks } from "../../src/jobs/schedule-view.js";
 import { type RunningWorker, startWorker } from "../../src/jobs/worker.js";
 import type { Clock } from "../../src/net/clock.js";
 import { fakeResolver } from "../../src/net/resolver.js";
@@ -192,5 +193,33 @@ describe("indicators' jobs on pg-boss", () => {
     now += 60_000;
     expect((await schedule.tick()).sent).toEqual([]);
     expect(posts).toHaveLength(3);
+  });
+
+  it("a given-up day retried on PostgreSQL: due again, attempts reset, recorded once when two retry at once", async () => {
+    // The worker process schedules on the real clock: stopped, so that it does not run the retried day.
+    await fleetWorker?.stop(1_000);
+    const a = await openStore(url);
+    const b = await openStore(url);
+    stores.push(a, b);
+    const key = generateKey(1, "2026-11-01");
+    const tasks = await IndicatorTasks.open(a);
+    for (let i = 0; i < taskRetry.maxAttempts; i++)
+      await tasks.failed(key, "generate-tlsrpt", now + i, "_smtp._tls.peer.example TXT: SERVFAIL");
+    expect((await tasks.get(key))?.status).toBe("failed");
+    const at = now + 3_600_000;
+    const both = await Promise.all([
+      retryTasks(a, [key], at, "cli:a"),
+      retryTasks(b, [key], at + 1, "cli:b"),
+    ]);
+    expect(both.flatMap((o) => o.retried)).toHaveLength(1);
+    expect(both.flatMap((o) => o.refused)).toEqual([{ key, reason: "not-failed", status: "due" }]);
+    expect(await tasks.get(key)).toMatchObject({ status: "due", attempts: 0 });
+    const retries = await a.db
+      .selectFrom("indicator_task_retries")
+      .selectAll()
+      .where("key", "=", key)
+      .execute();
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toMatchObject({ attempts: 10, last_error: "_smtp._tls.peer.example TXT: SERVFAIL" });
   });
 });

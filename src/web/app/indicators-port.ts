@@ -10,6 +10,8 @@ import { ingestStream } from "../../indicators/log/ingest.js";
 import { LogStore } from "../../indicators/log/log-store.js";
 import type { LogFormat } from "../../indicators/log/parser.js";
 import type { LogSummary } from "../../indicators/log/summary.js";
+import type { ScheduleDocument } from "../../jobs/schedule-document.js";
+import { scheduleDocument } from "../../jobs/schedule-view.js";
 import { Registry } from "../../registry/repository.js";
 import type { Store } from "../../store/database.js";
 
@@ -26,6 +28,8 @@ export interface IndicatorsPort {
     body: AsyncIterable<Buffer>,
     now: Date,
   ): Promise<LogSummary>;
+  /** Where the indicator schedule stands: what `indicators schedule` prints (src/jobs/schedule-view.ts). */
+  schedule(): Promise<ScheduleDocument>;
 }
 
 export async function indicatorsPort(store: Store): Promise<IndicatorsPort> {
@@ -43,5 +47,6 @@ export async function indicatorsPort(store: Store): Promise<IndicatorsPort> {
         store: logs,
         now: () => now,
       }),
+    schedule: () => scheduleDocument(store),
   };
 }

@@ -41,6 +41,7 @@ export function agencyNav(ctx: PageContext): SafeHtml {
     { href: "/agency/organisations/new", label: "navAdhesion" },
     { href: "/agency/accounts", label: "accounts" },
     { href: "/agency/cadence", label: "navCadence" },
+    { href: "/agency/indicator-schedule", label: "navIndicatorSchedule" },
     { href: "/account/tokens", label: "navTokens" },
   ];
   return html`<nav class="sub" aria-label="${t(lang, "agencyNav")}"><ul>${links.map(

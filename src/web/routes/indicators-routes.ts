@@ -20,6 +20,7 @@ import {
 } from "../app/indicators-views.js";
 import type { ServiceContext } from "../context.js";
 import { pageContext } from "../page-context.js";
+import { indicatorSchedulePage } from "../pages/indicator-schedule-page.js";
 import { indicatorsMatrixPage } from "../pages/indicators-matrix.js";
 import { monthlyReportPage } from "../pages/indicators-report.js";
 import { linkPage } from "../pages/link-page.js";
@@ -61,6 +62,21 @@ async function signatoryList(ctx: ServiceContext) {
 }
 
 export const indicatorsPageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }> = async (app, { ctx }) => {
+  // The agency's view of the indicator schedule (what `indicators schedule` prints).
+  app.get(
+    "/agency/indicator-schedule",
+    { schema: { hide: true, querystring: z.object({ lang: z.enum(["fr", "en"]).optional() }) } },
+    async (request, reply) =>
+      reply
+        .type(html)
+        .send(
+          indicatorSchedulePage(
+            pageContext(request, reply),
+            ctx.indicators ? await ctx.indicators.schedule() : null,
+          ),
+        ),
+  );
+
   app.get("/indicators", { schema: { hide: true, querystring: periodQuery } }, async (request, reply) => {
     const viewer = request.principal;
     const p = period(ctx, request.query);

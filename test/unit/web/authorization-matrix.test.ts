@@ -185,6 +185,7 @@ describe("the roles of docs/service.md, route by route", () => {
     ["GET /indicators/logs", "agency,operator (organisation)"],
     ["POST /indicators/logs", "agency,operator (organisation)"],
     ["GET /indicators/logs/result", "agency,operator (organisation)"],
+    ["GET /agency/indicator-schedule", "agency (all)"],
   ])("%s: %s", (key, expected) => {
     expect(allowed(key)).toBe(expected);
   });
