@@ -12,8 +12,10 @@ import { errorMessage, UsageError } from "../core/errors.js";
 import { fetchMailbox, parseMailboxUrl } from "../indicators/tlsrpt/imap-mailbox.js";
 import { type ImportDocument, importEntry } from "../indicators/tlsrpt/import-document.js";
 import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
+import { systemResolver } from "../net/resolver.js";
 import { openStore } from "../store/database.js";
 import type { CommandIo } from "./command.js";
+import { parseResolver } from "./options.js";
 
 export interface FetchCommandOptions {
   readonly imap: string;
@@ -23,6 +25,8 @@ export interface FetchCommandOptions {
   readonly setAside: string;
   readonly db?: string;
   readonly json?: boolean;
+  /** DNS server for the DKIM keys of the report mails (default: the system's). */
+  readonly resolver?: string;
 }
 
 const readOption = (file: string, option: string) => {
@@ -38,6 +42,7 @@ export async function indicatorsFetch(options: FetchCommandOptions, io: CommandI
   const password = readOption(options.passwordFile, "--password-file").replace(/\r?\n$/, "");
   if (!password) throw new UsageError(`--password-file ${options.passwordFile}: empty`);
   const ca = options.caFile ? readOption(options.caFile, "--ca-file") : undefined;
+  const resolver = systemResolver(parseResolver(options.resolver));
   const store = await openStore(options.db, { create: true });
   const document: ImportDocument = { schema: "mailcharter/indicators-import/1", results: [] };
   let left = 0;
@@ -50,6 +55,7 @@ export async function indicatorsFetch(options: FetchCommandOptions, io: CommandI
       processedFolder: options.processed,
       rejectedFolder: options.setAside,
       now: () => new Date(),
+      resolver,
     });
     left = outcome.left;
     for (const mail of outcome.mails) {
@@ -88,6 +94,7 @@ export function registerIndicatorsFetch(indicators: Command, io: CommandIo): voi
       "TLSRPT-set-aside",
     )
     .option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)")
+    .option("--resolver <ip[:port]>", "DNS server for the DKIM keys of report mails (default: the system's)")
     .option("--json", "print mailcharter/indicators-import/1, one entry per mail")
     .action(async (options: FetchCommandOptions) => {
       io.setExit(await indicatorsFetch(options, io));

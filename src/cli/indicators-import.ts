@@ -12,12 +12,16 @@ import { tlsrptLimits } from "../core/limits.js";
 import { type ImportDocument, importEntry } from "../indicators/tlsrpt/import-document.js";
 import { ingestReport, rejectedResult } from "../indicators/tlsrpt/ingest.js";
 import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
+import { systemResolver } from "../net/resolver.js";
 import { openStore } from "../store/database.js";
 import type { CommandIo } from "./command.js";
+import { parseResolver } from "./options.js";
 
 export interface ImportOptions {
   readonly db?: string;
   readonly json?: boolean;
+  /** DNS server for the DKIM keys of `.eml` reports (default: the system's). */
+  readonly resolver?: string;
 }
 
 /** The largest input any door takes (a report once inflated); a bigger file is refused unread. */
@@ -52,6 +56,7 @@ export async function indicatorsImport(
   options: ImportOptions,
   io: CommandIo,
 ): Promise<number> {
+  const resolver = systemResolver(parseResolver(options.resolver));
   const store = await openStore(options.db, { create: true });
   const document: ImportDocument = { schema: "mailcharter/indicators-import/1", results: [] };
   try {
@@ -65,6 +70,7 @@ export async function indicatorsImport(
             door: "file",
             source: basename(file),
             now: () => new Date(),
+            resolver,
           })
         : rejectedResult(bytes.code, bytes.error);
       const entry = importEntry(file, result);
@@ -94,6 +100,7 @@ export function registerIndicatorsImport(indicators: Command, io: CommandIo): vo
     .description("Store TLS-RPT reports (RFC 8460) from files: .json, .json.gz, .gz or .eml")
     .argument("<file...>", "report files")
     .option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)")
+    .option("--resolver <ip[:port]>", "DNS server for the DKIM keys of report mails (default: the system's)")
     .option("--json", "print mailcharter/indicators-import/1 (schema/indicators-import.schema.json)")
     .action(async (files: string[], options: ImportOptions) => {
       io.setExit(await indicatorsImport(files, options, io));

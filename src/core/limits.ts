@@ -224,6 +224,35 @@ export const tlsrptLimits = {
   imapMaxMailsPerRun: 500,
 } as const;
 
+/** DKIM verification of report mails (src/indicators/tlsrpt/dkim-*.ts): what a hostile mail may cost. */
+export const dkimLimits = {
+  /** Signatures verified per mail, top first; the rest are counted, not checked. A real report mail
+   * carries one or two (the sender's, an ESP's); each costs a DNS lookup and an RSA verification. */
+  maxSignatures: 5,
+  /** The header section read (RFC 5322 sets no bound; Postfix's header_size_limit is 100 KiB). A
+   * mail whose header is larger is not verified at all: one cannot tell which fields were signed. */
+  maxHeaderBytes: 256 * 1024,
+  /** One DKIM-Signature field: a signature with 100 signed names and a 16384-bit b= is under 6 KiB. */
+  maxSignatureFieldBytes: 16 * 1024,
+  /** Names in h=: real signers list 10–40 (over-signing doubles some); more is a way to make us hash
+   * the header again and again. */
+  maxSignedFields: 128,
+  /** One key record (RFC 6376 §3.6.2.2 concatenates its strings): a 4096-bit key is ~750 bytes. */
+  maxKeyRecordBytes: 8 * 1024,
+  /** RFC 8301 §3.2: verifiers MUST NOT consider keys below 1024 bits valid. */
+  minRsaBits: 1024,
+  /** RFC 8301 §3.2 asks verifiers to handle up to 4096 bits; above 8192 a key only costs CPU. */
+  maxRsaBits: 8192,
+  /** Each key lookup: a healthy resolver answers in well under a second. */
+  dnsStepTimeoutMs: 5_000,
+  /** All the lookups of one mail, shared: a mail with five signatures toward five silent servers
+   * holds an ingestion run for at most this long. */
+  mailDeadlineMs: 15_000,
+  /** Seconds an `x=` may lie in the past before the signature is taken as expired: the clocks of the
+   * signer and ours differ by a little. */
+  clockSkewSeconds: 300,
+} as const;
+
 /** MTA log ingestion (src/indicators/log). */
 export const logLimits = {
   /** Open connections remembered while joining Postfix lines (per smtp/smtpd process and tlsproxy

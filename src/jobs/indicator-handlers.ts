@@ -104,6 +104,7 @@ export async function registerIndicatorHandlers(
             processedFolder: mailbox.processed,
             rejectedFolder: mailbox.setAside,
             now: () => new Date(ctx.clock.now()),
+            resolver: ctx.resolver,
           });
           const count = (status: string) => run.mails.filter((m) => m.result.status === status).length;
           const detail = {

@@ -11,6 +11,7 @@
 import { ImapFlow } from "imapflow";
 import { errorMessage, MailcharterError } from "../../core/errors.js";
 import { tlsrptLimits } from "../../core/limits.js";
+import type { Resolver } from "../../net/resolver.js";
 import { type IngestResult, ingestReport, rejectedResult } from "./ingest.js";
 import type { TlsRptStore } from "./report-store.js";
 
@@ -55,6 +56,8 @@ export interface FetchOptions {
   readonly stepTimeoutMs?: number;
   readonly maxMails?: number;
   readonly now: () => Date;
+  /** DNS for the DKIM keys of the report mails (ingest.ts); without it they are not verified. */
+  readonly resolver?: Resolver;
 }
 
 export interface FetchedMail {
@@ -144,6 +147,7 @@ export async function fetchMailbox(store: TlsRptStore, options: FetchOptions): P
                 door: "imap",
                 source: url,
                 now: options.now,
+                ...(options.resolver ? { resolver: options.resolver } : {}),
               })
             : rejectedResult("bad_mail", "the server sent no message body");
         }

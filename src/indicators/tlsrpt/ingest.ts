@@ -4,12 +4,15 @@
  * committed, `duplicate` when (organization-name, report-id) was already stored, `rejected` with a
  * stable reason when it cannot be understood. Nothing is stored of a rejected report.
  */
+import type { Resolver } from "../../net/resolver.js";
+import { verifyDkim } from "./dkim-verify.js";
 import { isGzip } from "./inflate.js";
+import { type SenderEvidence, senderEvidence } from "./mail-evidence.js";
 import { parseReportMail } from "./mail-report.js";
 import type { ParseOutcome, RejectReason, Warning } from "./outcome.js";
 import { parseReportBytes } from "./parse-report.js";
 import type { Door, RawKind, TlsRptStore } from "./report-store.js";
-import { headerFields, mailDomains } from "./reporter.js";
+import { headerFields } from "./reporter.js";
 
 export interface IngestResult {
   readonly status: "accepted" | "duplicate" | "rejected";
@@ -32,6 +35,11 @@ export interface IngestInput {
   readonly door: Door;
   readonly source: string;
   readonly now: () => Date;
+  /**
+   * DNS for the DKIM keys of a mail (RFC 8460 §3). Without one, a mail's signatures are not verified:
+   * the last hop's Authentication-Results stand in, and the report says so (dkim-unverified).
+   */
+  readonly resolver?: Resolver;
 }
 
 /** An RFC 5322 message starts with a header field (`Name: value`), never with `{` or gzip's magic. */
@@ -72,7 +80,21 @@ export async function ingestReport(store: TlsRptStore, input: IngestInput): Prom
   const kind = input.kind ?? guessKind(input.bytes);
   const outcome = await readReport(input.bytes, kind);
   if (outcome.kind === "rejected") return rejectedResult(outcome.reason, outcome.detail, outcome.warnings);
-  const { report, warnings } = outcome;
+  const { report } = outcome;
+  let warnings = outcome.warnings;
+  let mailDomains: SenderEvidence["mailDomains"] = [];
+  if (kind === "mail") {
+    // Verified only once the mail is known to carry a report: a refused mail costs no DNS.
+    const verification = input.resolver
+      ? await verifyDkim(input.bytes, {
+          resolver: input.resolver,
+          clock: { now: () => input.now().getTime() },
+        })
+      : null;
+    const evidence = senderEvidence(headerFields(input.bytes), verification);
+    mailDomains = evidence.mailDomains;
+    warnings = [...evidence.warnings, ...warnings];
+  }
   const saved = await store.save({
     report,
     warnings,
@@ -81,7 +103,7 @@ export async function ingestReport(store: TlsRptStore, input: IngestInput): Prom
     door: input.door,
     source: input.source,
     receivedAt: input.now().toISOString(),
-    mailDomains: kind === "mail" ? mailDomains(headerFields(input.bytes)) : [],
+    mailDomains,
   });
   return {
     status: saved.status,

@@ -26,7 +26,12 @@ export type WarningCode =
   | "totals-disagree" // failure-details do not add up to total-failure-session-count
   | "unknown-result-type" // not in the IANA registry (counted as validation-failure)
   | "mail-not-report" // a mail carrying a report that is not multipart/report; report-type=tlsrpt
-  | "control-characters"; // ESC, CR, LF… in a text field (replaced by U+FFFD: they would reach terminals)
+  | "control-characters" // ESC, CR, LF… in a text field (replaced by U+FFFD: they would reach terminals)
+  // The report mail's DKIM (RFC 8460 §3 requires a signature; mail-evidence.ts):
+  | "dkim-none" // the mail is not signed
+  | "dkim-fail" // no signature verified (each one's result and reason in the detail)
+  | "dkim-weak" // a signature passed but l= leaves bytes unsigned, or its key is in testing mode
+  | "dkim-unverified"; // verification could not conclude (DNS, no resolver): Authentication-Results used
 
 export interface Warning {
   readonly code: WarningCode;

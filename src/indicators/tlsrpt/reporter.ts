@@ -4,11 +4,12 @@
  * ("Google Inc.", "Microsoft Corporation", RFC 8460 §4.4) and rarely equals a signatory's registered
  * name, so the sender is found by evidence, in this order:
  *
- *  1. a report that came by mail: the domain of a DKIM signature that verified (RFC 6376), as the
- *     receiving MTA recorded it in `Authentication-Results` (RFC 8601: `dkim=pass header.d=…`) — only
- *     a field above the topmost `Received` field counts, the one the last hop (our own MTA or its
- *     milter) added; one further down was written by whoever sent the mail (RFC 8601 §5) —, then the
- *     domain of the mail's `From` address;
+ *  1. a report that came by mail: the `d=` of a DKIM signature we verified ourselves (RFC 6376;
+ *     dkim-verify.ts, mail-evidence.ts); only when verification could not run (no resolver, DNS not
+ *     answering) the `dkim=pass` the receiving MTA recorded in `Authentication-Results` (RFC 8601) —
+ *     a field above the topmost `Received` field, the one the last hop (our own MTA or its milter)
+ *     added; one further down was written by whoever sent the mail (RFC 8601 §5) —, then the domain
+ *     of the mail's `From` address;
  *  2. the domain of `contact-info` (an address or a URL, RFC 8460 §4.4);
  *  3. `organization-name` equal to a signatory's name, ignoring case.
  *
@@ -18,7 +19,9 @@
  */
 import type { PartyDirectory } from "../links/parties.js";
 
-export type MailEvidence = "dkim" | "from";
+/** `dkim`: a signature we verified; `authentication-results`: the last hop's word, used when we could
+ * not verify (recorded as a warning on the report); `from`: the From address. */
+export type MailEvidence = "dkim" | "authentication-results" | "from";
 
 export interface MailDomain {
   readonly domain: string;
@@ -28,11 +31,11 @@ export interface MailDomain {
 export interface ReporterEvidence {
   readonly organization: string;
   readonly contactInfo?: string | null;
-  /** The report mail's domains in evidence order (DKIM-verified first, then From); none if not mailed. */
+  /** The report mail's domains in evidence order (DKIM first, then From); none if not mailed. */
   readonly mailDomains?: readonly MailDomain[];
 }
 
-export type ReporterMatch = "dkim" | "from" | "contact-info" | "organization-name";
+export type ReporterMatch = MailEvidence | "contact-info" | "organization-name";
 
 export interface Reporter {
   readonly organisationId: number;
@@ -95,24 +98,28 @@ export function dkimPassDomains(value: string): string[] {
 }
 
 /**
- * The report mail's evidence from its header fields in order (name, unfolded value): the DKIM-verified
- * domains the last hop recorded, then the From domain.
+ * The `dkim=pass` domains the last hop recorded: Authentication-Results fields above the topmost
+ * Received field only (RFC 8601 §5: the ones below were written before the mail reached us).
  */
-export function mailDomains(
+export function authenticationResultsDomains(
   fields: readonly { readonly name: string; readonly value: string }[],
-): MailDomain[] {
-  const out: MailDomain[] = [];
+): string[] {
+  const out: string[] = [];
   for (const field of fields) {
     const name = field.name.toLowerCase();
     if (name === "received") break;
     if (name === "authentication-results")
-      for (const domain of dkimPassDomains(field.value))
-        if (!out.some((m) => m.domain === domain)) out.push({ domain, how: "dkim" });
+      for (const domain of dkimPassDomains(field.value)) if (!out.includes(domain)) out.push(domain);
   }
-  const from = fields.find((f) => f.name.toLowerCase() === "from");
-  const domain = from ? addressDomain(from.value) : null;
-  if (domain) out.push({ domain, how: "from" });
   return out;
+}
+
+/** The domain of the mail's (first) From address. */
+export function fromDomain(
+  fields: readonly { readonly name: string; readonly value: string }[],
+): string | null {
+  const from = fields.find((f) => f.name.toLowerCase() === "from");
+  return from ? addressDomain(from.value) : null;
 }
 
 /** The signatory that sent the report, by the first evidence that names one; null: external. */
