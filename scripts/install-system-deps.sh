@@ -9,6 +9,9 @@ packages=(
   postfix dovecot-imapd dovecot-pop3d nginx-light knot knot-dnsutils unbound postgresql
   sslscan testssl.sh chromium
   pflogsumm
+  # DKIM interop (test/interop/dkim-verify.test.ts): the OpenDKIM milter signs, miltertest drives it,
+  # opendkim-testmsg verifies.
+  opendkim opendkim-tools miltertest
 )
 
 missing=()
@@ -31,7 +34,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Whatever the packages started (on machines without a policy-rc.d) is stopped.
-for service in postfix dovecot nginx knot unbound postgresql; do
+for service in postfix dovecot nginx knot unbound postgresql opendkim; do
   service "$service" stop >/dev/null 2>&1 || true
 done
 

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { daysFromNow, type Issued, issue, rootCa, selfSigned } from "../../support/pki.js";
+import { writeDkimKeys } from "./dkim-lab.js";
 import { eximZoneLines, startEximLab } from "./exim-lab.js";
 import { mailLoopZoneLines } from "./mail-loop-lab.js";
 import { outboundZoneLines } from "./outbound-lab.js";
@@ -537,7 +538,9 @@ export async function startLab(): Promise<Lab> {
     // DNS: Knot serving lab.test.
     const dnsDir = join(dir, "knot");
     mkdirSync(join(dnsDir, "db"), { recursive: true });
-    writeFileSync(join(dnsDir, `${zone}.zone`), zoneFile(tlsa));
+    // DKIM keys for test/interop/dkim-verify.test.ts (test/interop/lab/dkim-lab.ts).
+    const dkimLines = writeDkimKeys(join(dir, "dkim"));
+    writeFileSync(join(dnsDir, `${zone}.zone`), `${zoneFile(tlsa)}${dkimLines.join("\n")}\n`);
     writeFileSync(join(dnsDir, "knot.conf"), knotConfig(dnsDir));
     await daemon(join(dir, "start.log"), "knotd", ["-c", join(dnsDir, "knot.conf"), "-d"]);
     stops.push(() => quietly("knotc", ["-c", join(dnsDir, "knot.conf"), "stop"]));

@@ -174,3 +174,9 @@ export const eximLogProofAddresses = {
 
 /** Detection from the indicators (test/interop/link-detect.test.ts): a sending and a receiving Postfix. */
 export const linkDetectAddresses = { sender: "127.0.20.1", receiver: "127.0.20.2" } as const;
+
+/**
+ * DKIM interop (test/interop/dkim-verify.test.ts): the OpenDKIM milters that sign, one per
+ * canonicalization and algorithm, on ports 8891…; the keys are in the lab zone (lab/dkim-lab.ts).
+ */
+export const dkimAddresses = { milter: "127.0.25.1", firstMilterPort: 8891 } as const;
