@@ -270,6 +270,14 @@ export const logLimits = {
   followPollMs: 1_000,
   /** An MTA log uploaded through the service (operators, POST): 50 MiB, a busy day of one MX. */
   uploadBytes: 50 * 1024 * 1024,
+  /** What an uploaded gzip log may inflate to: a day's log compresses 10 to 30 times, so 512 MiB is
+   * ten compressed uploads' worth of text. */
+  uploadInflatedBytes: 512 * 1024 * 1024,
+  /** Inflated bytes per compressed byte read so far: 100 leaves room for a very repetitive log, while
+   * a bomb of zeros (about 1000 times) is stopped early, after at most this many times what was sent. */
+  uploadInflateRatio: 100,
+  /** The ratio is not applied to the first MiB inflated (a short log's gzip header weighs more). */
+  uploadRatioFloorBytes: 1024 * 1024,
 } as const;
 
 /** The outbound-test receiving endpoint (src/outbound): an internet-facing SMTP listener. */

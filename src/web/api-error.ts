@@ -1,6 +1,8 @@
 /**
  * Errors of the service's HTTP interface: a status and a stable code, rendered as
- * `{ "error": { "code", "message" } }` by the API and as an error page by the pages.
+ * `{ "error": { "code", "message" } }` by the API and as an error page by the pages. Where one code
+ * has several causes a client may act on differently (a body too large as sent, or once inflated),
+ * `reason` names the cause, also stable.
  */
 export type ApiErrorCode =
   | "invalid_request" // the body, query or parameters do not match the route's schema
@@ -23,6 +25,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ApiErrorCode,
     message: string,
+    readonly reason?: string,
   ) {
     super(message);
     this.name = "ApiError";
@@ -32,7 +35,9 @@ export class ApiError extends Error {
 export const notFound = (what: string) => new ApiError(404, "not_found", `no ${what}`);
 
 export interface ErrorBody {
-  readonly error: { readonly code: ApiErrorCode; readonly message: string };
+  readonly error: { readonly code: ApiErrorCode; readonly message: string; readonly reason?: string };
 }
 
-export const errorBody = (code: ApiErrorCode, message: string): ErrorBody => ({ error: { code, message } });
+export const errorBody = (code: ApiErrorCode, message: string, reason?: string): ErrorBody => ({
+  error: reason === undefined ? { code, message } : { code, message, reason },
+});

@@ -68,7 +68,9 @@ function classify(error: unknown): ApiError | null {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
   reply.code(error.status);
   if (wantsJson(request))
-    return reply.type("application/json; charset=utf-8").send(errorBody(error.code, error.message));
+    return reply
+      .type("application/json; charset=utf-8")
+      .send(errorBody(error.code, error.message, error.reason));
   if (error.status === 401) {
     const ended =
       error.code === "session_expired" && request.sessionEnded ? `?ended=${request.sessionEnded}` : "";

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { isoDate } from "../registry/model.js";
 
 export const errorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .object({ error: z.object({ code: z.string(), message: z.string(), reason: z.string().optional() }) })
   .meta({ id: "Error", description: "Every error: a stable code and a readable message" });
 
 export const idParams = z.object({

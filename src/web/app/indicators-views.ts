@@ -3,7 +3,6 @@
  * an operator sees the links where its organisation is a party, and uploads its own MTA logs; the
  * agency and auditors see every link; the public none. A link the viewer may not see is "not found".
  */
-import { Readable } from "node:stream";
 import type { Principal } from "../../accounts/principal.js";
 import type { LinkRow } from "../../indicators/links/link-figures.js";
 import { type LogFormat, logFormats } from "../../indicators/log/parser.js";
@@ -11,6 +10,7 @@ import type { LogSummary } from "../../indicators/log/summary.js";
 import { ApiError, notFound } from "../api-error.js";
 import { actsForOrganisation } from "../authorization.js";
 import type { ServiceContext } from "../context.js";
+import { ingestUploadedLog, type UploadMeasure, uploadLimits } from "./log-upload.js";
 
 export interface Period {
   readonly from: string;
@@ -73,18 +73,22 @@ export function parseLogFormat(text: string | undefined): LogFormat {
   return text as LogFormat;
 }
 
-/** An operator uploads its own organisation's MTA log (the agency any organisation's). */
+/**
+ * An operator uploads its own organisation's MTA log (the agency any organisation's) through the API:
+ * another organisation's is "not found" (no IDOR), then the same bounded, streamed reading as the page
+ * (app/log-upload.ts). The summary comes once every batch is committed.
+ */
 export async function uploadMtaLog(
   ctx: ServiceContext,
   viewer: Principal,
   organisationId: number,
   format: LogFormat,
-  body: Buffer,
+  body: AsyncIterable<Buffer>,
+  measure: UploadMeasure,
+  expectGzip: boolean,
 ): Promise<LogSummary> {
   if (!actsForOrganisation(viewer, organisationId)) throw notFound(`organisation ${organisationId}`);
-  const names = await signatoryNames(ctx);
-  if (!names.has(organisationId)) throw notFound(`organisation ${organisationId}`);
-  return port(ctx).ingestLog(organisationId, format, Readable.from([body]), ctx.now());
+  return ingestUploadedLog(ctx, viewer, organisationId, format, body, measure, uploadLimits, expectGzip);
 }
 
 /** `YYYY-MM` → its first and last day. */

@@ -1,5 +1,6 @@
 /**
- * An MTA log uploaded through the page (/indicators/logs), as it arrives: the bytes are counted and
+ * An MTA log uploaded through either door — the page's file part (/indicators/logs) or the API's body
+ * (`POST /api/v1/organisations/:id/mta-logs`) —, read as it arrives: the bytes are counted and
  * refused past the upload cap, a gzip file (recognised by its magic bytes, RFC 1952 §2.3.1, not by its
  * name) is inflated as it streams, and the inflated bytes are refused past their own cap and past a
  * ratio to the compressed bytes read (a gzip bomb stops after at most `floor` or `ratio ×` what was
@@ -31,16 +32,12 @@ export interface UploadLimits {
   readonly ratioFloorBytes: number;
 }
 
-/**
- * The upload cap is the API's (logLimits.uploadBytes, a busy day of one MX); a day's log compresses
- * 10 to 30 times with gzip, so 100 times leaves room for a very repetitive log while a bomb of zeros
- * (about 1000 times) is stopped early; 512 MiB inflated is ten compressed uploads' worth of text.
- */
+/** Both doors' caps (their reasons beside them in core/limits.ts). */
 export const uploadLimits: UploadLimits = {
   uploadBytes: logLimits.uploadBytes,
-  inflatedBytes: 512 * 1024 * 1024,
-  inflateRatio: 100,
-  ratioFloorBytes: 1024 * 1024,
+  inflatedBytes: logLimits.uploadInflatedBytes,
+  inflateRatio: logLimits.uploadInflateRatio,
+  ratioFloorBytes: logLimits.uploadRatioFloorBytes,
 };
 
 export type UploadRefusal = "too_large" | "inflated_too_large" | "ratio_exceeded" | "bad_gzip";
@@ -55,6 +52,9 @@ export class UploadRefused extends Error {
     this.name = "UploadRefused";
   }
 }
+
+/** The HTTP status of a refusal at either door: a cap passed is 413, a body that is not gzip 400. */
+export const refusalStatus = (reason: UploadRefusal): 400 | 413 => (reason === "bad_gzip" ? 400 : 413);
 
 const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
@@ -80,11 +80,14 @@ export interface UploadMeasure {
 /**
  * The log's text bytes: the file as sent, or inflated if it starts with the gzip magic. Throws
  * UploadRefused as soon as a cap is passed (the source is then destroyed, unread past that point).
+ * `expectGzip` (the sender said so: `Content-Encoding: gzip`, `application/gzip`) refuses a body
+ * that is not gzip rather than reading compressed-looking garbage as log lines.
  */
 export async function* logBytes(
   source: AsyncIterable<Buffer>,
   measure: UploadMeasure,
   limits: UploadLimits = uploadLimits,
+  expectGzip = false,
 ): AsyncGenerator<Buffer> {
   const raw = capped(source, limits, measure);
   // The first two bytes decide; a first chunk of one byte waits for the next.
@@ -96,6 +99,11 @@ export async function* logBytes(
   }
   if (!first.done) head = Buffer.concat([head, first.value]);
   measure.gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  if (!measure.gzip && expectGzip && head.length > 0)
+    throw new UploadRefused(
+      "bad_gzip",
+      "the body was declared gzip but does not start with the gzip magic (1f 8b)",
+    );
   if (!measure.gzip) {
     if (head.length > 0) yield head;
     if (first.done) return;
@@ -149,8 +157,9 @@ export function uploadTargets(
 }
 
 /**
- * The page's upload: the viewer must act for the organisation (403 otherwise: the form offers only
- * its own), which must be a signatory (404); the stream is read through `logBytes`.
+ * Both doors' upload: the viewer must act for the organisation (403 otherwise: the form offers only
+ * its own; the API says 404 before calling this), which must be a signatory (404); the stream is
+ * read through `logBytes`, and the summary comes back once the last batch is committed.
  */
 export async function ingestUploadedLog(
   ctx: ServiceContext,
@@ -160,6 +169,7 @@ export async function ingestUploadedLog(
   file: AsyncIterable<Buffer>,
   measure: UploadMeasure,
   limits: UploadLimits = uploadLimits,
+  expectGzip = false,
 ): Promise<LogSummary> {
   if (!ctx.indicators)
     throw new ApiError(503, "unavailable", "the indicators are not available in this server");
@@ -167,5 +177,10 @@ export async function ingestUploadedLog(
     throw new ApiError(403, "forbidden", "an operator uploads the logs of its own organisation only");
   const names = (await ctx.indicators.directory()).names;
   if (!names.has(organisationId)) throw notFound(`organisation ${organisationId}`);
-  return ctx.indicators.ingestLog(organisationId, format, logBytes(file, measure, limits), ctx.now());
+  return ctx.indicators.ingestLog(
+    organisationId,
+    format,
+    logBytes(file, measure, limits, expectGzip),
+    ctx.now(),
+  );
 }

@@ -2,13 +2,17 @@
  * The indicators' routes (charter art. 4.5): the link matrix, one link's charts, the agency's
  * monthly report (pages), the links document (`GET /api/v1/links`, mailcharter/indicators-links/1)
  * and an operator's upload of its MTA log (`POST /api/v1/organisations/:id/mta-logs?format=…`, the
- * log as the body, `text/plain` or `application/octet-stream`, at most `logLimits.uploadBytes`).
+ * log as the body: `text/plain` or `application/octet-stream`, gzip or not (told by its magic bytes),
+ * `application/gzip`, `application/x-gzip`, or any of them with `Content-Encoding: gzip`; streamed,
+ * with the page's caps before and after inflation, app/log-upload.ts).
  * They call the application functions of src/web/app/indicators-views.ts.
  */
+
+import { Readable } from "node:stream";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { logLimits } from "../../core/limits.js";
 import { linksDocument } from "../../indicators/links/links-document.js";
+import type { LogSummary } from "../../indicators/log/summary.js";
 import { ApiError, notFound } from "../api-error.js";
 import {
   monthPeriod,
@@ -18,6 +22,7 @@ import {
   visibleLink,
   visibleLinks,
 } from "../app/indicators-views.js";
+import { refusalStatus, type UploadMeasure, UploadRefused, uploadLimits } from "../app/log-upload.js";
 import type { ServiceContext } from "../context.js";
 import { pageContext } from "../page-context.js";
 import { indicatorSchedulePage } from "../pages/indicator-schedule-page.js";
@@ -40,6 +45,9 @@ const monthQuery = z.object({
   lang,
 });
 const uploadQuery = z.object({ format: z.enum(["postfix", "exim"]) });
+/** The media types of an uploaded log (gzip or not: the magic bytes tell, whatever the type says). */
+const uploadTypes = ["text/plain", "application/octet-stream", "application/gzip", "application/x-gzip"];
+const unsupportedType = `send the log as ${uploadTypes.join(", ")} (gzip-compressed or not; Content-Encoding: gzip is accepted too)`;
 
 /** The period asked, else the 30 days up to today; at most a year, `from` not after `to`. */
 function period(ctx: ServiceContext, query: { from?: string | undefined; to?: string | undefined }) {
@@ -143,39 +151,81 @@ export const indicatorsApiRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }>
     },
   );
 
-  // The log is the body, read as bytes up to the cap (a larger one is refused with 413 unread).
-  app.removeContentTypeParser(["text/plain"]);
-  app.addContentTypeParser(
-    ["text/plain", "application/octet-stream"],
-    { parseAs: "buffer", bodyLimit: logLimits.uploadBytes },
-    (_request, body, done) => done(null, body),
+  // The log is the body, handed on as the request stream: app/log-upload.ts counts it against the
+  // cap as it arrives (a chunked body has no Content-Length), inflates it if it is gzip and feeds the
+  // ingestion, so no more than a chunk and a batch of sessions is ever held.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(uploadTypes, (request, payload, done) => {
+    const declared = Number(request.headers["content-length"] ?? Number.NaN);
+    if (Number.isFinite(declared) && declared > uploadLimits.uploadBytes)
+      return done(
+        new ApiError(
+          413,
+          "body_too_large",
+          `the body is ${declared} bytes, more than the ${uploadLimits.uploadBytes} accepted (split the log, or compress it with gzip)`,
+          "too_large",
+        ),
+        undefined,
+      );
+    done(null, payload);
+  });
+  app.addContentTypeParser("*", (_request, _payload, done) =>
+    done(new ApiError(415, "unsupported_media_type", unsupportedType), undefined),
   );
   app.post(
     "/organisations/:id/mta-logs",
     {
-      bodyLimit: logLimits.uploadBytes,
       schema: {
         summary:
           "Upload an MTA log of the organisation (Postfix or Exim), read into sessions and link figures",
+        description: `The log is the body (${uploadTypes.join(", ")}; gzip is recognised by its magic bytes, and Content-Encoding: gzip is accepted), at most ${uploadLimits.uploadBytes} bytes as sent and ${uploadLimits.inflatedBytes} inflated, at most ${uploadLimits.inflateRatio} times its compressed size. The answer comes once the sessions are committed; a refusal says why in error.reason (too_large, inflated_too_large, ratio_exceeded, bad_gzip, empty).`,
         params: idParams,
         querystring: uploadQuery,
       },
     },
     async (request) => {
-      const body = request.body;
-      if (!Buffer.isBuffer(body))
+      const body = request.body as unknown;
+      if (!(body instanceof Readable)) throw new ApiError(415, "unsupported_media_type", unsupportedType);
+      const encoding = String(request.headers["content-encoding"] ?? "identity")
+        .trim()
+        .toLowerCase();
+      if (encoding !== "identity" && encoding !== "gzip" && encoding !== "x-gzip")
         throw new ApiError(
           415,
           "unsupported_media_type",
-          "send the log as text/plain or application/octet-stream",
+          `Content-Encoding ${encoding.slice(0, 40)} is not accepted: send gzip or no encoding`,
         );
-      return uploadMtaLog(
-        ctx,
-        request.principal,
-        request.params.id,
-        parseLogFormat(request.query.format),
-        body,
-      );
+      const type = String(request.headers["content-type"] ?? "")
+        .split(";", 1)[0]
+        ?.trim()
+        .toLowerCase();
+      const expectGzip =
+        encoding !== "identity" || type === "application/gzip" || type === "application/x-gzip";
+      const measure: UploadMeasure = { bytes: 0, gzip: false, inflatedBytes: 0 };
+      let summary: LogSummary;
+      try {
+        summary = await uploadMtaLog(
+          ctx,
+          request.principal,
+          request.params.id,
+          parseLogFormat(request.query.format),
+          body,
+          measure,
+          expectGzip,
+        );
+      } catch (error) {
+        if (error instanceof UploadRefused)
+          throw new ApiError(
+            refusalStatus(error.reason),
+            error.reason === "bad_gzip" ? "invalid_request" : "body_too_large",
+            `${error.message}; sessions of the lines read before it may be stored already, and sending the same lines again stores nothing twice`,
+            error.reason,
+          );
+        throw error;
+      }
+      if (measure.bytes === 0)
+        throw new ApiError(400, "invalid_request", "the body is empty: send the log", "empty");
+      return summary;
     },
   );
 };

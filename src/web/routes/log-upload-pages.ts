@@ -18,6 +18,7 @@ import { type LogFormat, logFormats } from "../../indicators/log/parser.js";
 import { ApiError } from "../api-error.js";
 import {
   ingestUploadedLog,
+  refusalStatus,
   type UploadLimits,
   type UploadMeasure,
   UploadRefused,
@@ -172,7 +173,7 @@ export const logUploadPageRoutes: FastifyPluginAsyncZod<{
         );
       } catch (error) {
         if (error instanceof UploadRefused)
-          return refuse(error.reason === "bad_gzip" ? 400 : 413, { file: refusalKey(error, limits) });
+          return refuse(refusalStatus(error.reason), { file: refusalKey(error, limits) });
         throw error;
       }
       if (measure.bytes === 0) return refuse(400, { file: "errUploadEmpty" });
