@@ -136,6 +136,9 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /indicators": readers,
   "GET /indicators/links/:sender/:receiver": readers,
   "GET /indicators/report": { roles: ["agency", "auditor"], scope: "all" },
+  // TLS-RPT reports received, whoever sent them: an operator sees those about its own domains
+  "GET /indicators/tlsrpt": readers,
+  "GET /indicators/tlsrpt/:id": readers,
   // The upload page of an organisation's MTA log (the agency's for any organisation)
   "GET /indicators/logs": organisationWriters,
   "POST /indicators/logs": organisationWriters,

@@ -67,6 +67,25 @@ export interface StoredReportSummary {
   readonly warnings: number;
 }
 
+/** One policy of a stored report, with what the report says of its sender (the received-reports page). */
+export interface ReceivedPolicy {
+  readonly id: number;
+  readonly organization: string;
+  readonly contactInfo: string | null;
+  readonly reportId: string;
+  readonly startDatetime: string;
+  readonly endDatetime: string;
+  readonly receivedAt: string;
+  readonly door: Door;
+  readonly warnings: number;
+  readonly policyDomain: string;
+  readonly policyType: PolicyType;
+  readonly successful: number;
+  readonly failed: number;
+  /** Failed sessions by result type, as the failure details say. */
+  readonly failures: Readonly<Partial<Record<ResultType, number>>>;
+}
+
 /** Unique violations of both engines (SQLite's constraint codes, PostgreSQL's 23505). */
 const isUniqueViolation = (error: unknown) => {
   const code = String((error as { code?: unknown }).code ?? "");
@@ -220,13 +239,87 @@ export class TlsRptStore {
     }));
   }
 
+  /**
+   * Every policy of the reports whose day (start-datetime's) is from ≤ day ≤ to, newest report first,
+   * at most `limit` policies: whoever sent them, signatory or not.
+   */
+  async receivedPolicies(from: string, to: string, limit: number): Promise<ReceivedPolicy[]> {
+    const rows = await this.db
+      .selectFrom("tlsrpt_policies")
+      .innerJoin("tlsrpt_reports", "tlsrpt_reports.id", "tlsrpt_policies.report_row")
+      .select([
+        "tlsrpt_reports.id as id",
+        "tlsrpt_reports.organization as organization",
+        "tlsrpt_reports.contact_info as contactInfo",
+        "tlsrpt_reports.report_id as reportId",
+        "tlsrpt_reports.start_datetime as startDatetime",
+        "tlsrpt_reports.end_datetime as endDatetime",
+        "tlsrpt_reports.received_at as receivedAt",
+        "tlsrpt_reports.door as door",
+        "tlsrpt_reports.warnings as warnings",
+        "tlsrpt_policies.position as position",
+        "tlsrpt_policies.policy_domain as policyDomain",
+        "tlsrpt_policies.policy_type as policyType",
+        "tlsrpt_policies.successful as successful",
+        "tlsrpt_policies.failed as failed",
+      ])
+      .where("tlsrpt_policies.day", ">=", from)
+      .where("tlsrpt_policies.day", "<=", to)
+      .orderBy("tlsrpt_reports.start_datetime", "desc")
+      .orderBy("tlsrpt_reports.id", "desc")
+      .orderBy("tlsrpt_policies.position")
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return [];
+    const ids = [...new Set(rows.map((r) => Number(r.id)))];
+    const byType = await this.db
+      .selectFrom("tlsrpt_failures")
+      .select((eb) => [
+        "report_row",
+        "policy_position",
+        "result_type",
+        eb.fn.sum<number | string>("failed_session_count").as("n"),
+      ])
+      .where("report_row", "in", ids)
+      .groupBy(["report_row", "policy_position", "result_type"])
+      .execute();
+    const failures = new Map<string, Partial<Record<ResultType, number>>>();
+    for (const f of byType) {
+      const key = `${Number(f.report_row)}:${Number(f.policy_position)}`;
+      const entry = failures.get(key) ?? {};
+      entry[f.result_type as ResultType] = Number(f.n);
+      failures.set(key, entry);
+    }
+    return rows.map((r) => ({
+      id: Number(r.id),
+      organization: r.organization,
+      contactInfo: r.contactInfo,
+      reportId: r.reportId,
+      startDatetime: r.startDatetime,
+      endDatetime: r.endDatetime,
+      receivedAt: r.receivedAt,
+      door: r.door,
+      warnings: (JSON.parse(r.warnings) as unknown[]).length,
+      policyDomain: r.policyDomain,
+      policyType: r.policyType,
+      successful: Number(r.successful),
+      failed: Number(r.failed),
+      failures: failures.get(`${Number(r.id)}:${Number(r.position)}`) ?? {},
+    }));
+  }
+
   /** The stored report: its normalised form, warnings and original bytes. */
-  async get(
-    id: number,
-  ): Promise<{ report: TlsRptReport; warnings: Warning[]; raw: Buffer; rawKind: RawKind } | null> {
+  async get(id: number): Promise<{
+    report: TlsRptReport;
+    warnings: Warning[];
+    raw: Buffer;
+    rawKind: RawKind;
+    door: Door;
+    receivedAt: string;
+  } | null> {
     const row = await this.db
       .selectFrom("tlsrpt_reports")
-      .select(["normalised", "warnings", "raw", "raw_kind"])
+      .select(["normalised", "warnings", "raw", "raw_kind", "door", "received_at"])
       .where("id", "=", id)
       .executeTakeFirst();
     if (!row) return null;
@@ -235,6 +328,8 @@ export class TlsRptStore {
       warnings: JSON.parse(row.warnings) as Warning[],
       raw: Buffer.from(row.raw),
       rawKind: row.raw_kind,
+      door: row.door,
+      receivedAt: row.received_at,
     };
   }
 

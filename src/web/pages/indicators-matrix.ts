@@ -90,6 +90,7 @@ export function indicatorsMatrixPage(ctx: PageContext, view: IndicatorsMatrixVie
     html`<h1>${t(lang, "indicatorsTitle")}</h1>
 <p class="muted">${t(lang, "indicatorsIntro")}</p>
 ${periodForm(ctx, "/indicators", view.from, view.to)}
+<p><a href="/indicators/tlsrpt?from=${view.from}&amp;to=${view.to}&amp;lang=${lang}">${t(lang, "tlsrptLink")}</a></p>
 ${view.canReport ? html`<p><a href="/indicators/report?month=${view.to.slice(0, 7)}&amp;lang=${lang}">${t(lang, "reportLink")} ${view.to.slice(0, 7)}</a></p>` : null}
 <div class="scroll"><table class="grid link-matrix">
 <caption>${t(lang, "verifiedShare")} (${view.from} — ${view.to})</caption>

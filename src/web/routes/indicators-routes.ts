@@ -23,12 +23,14 @@ import {
   visibleLinks,
 } from "../app/indicators-views.js";
 import { refusalStatus, type UploadMeasure, UploadRefused, uploadLimits } from "../app/log-upload.js";
+import { receivedPoliciesLimit, receivedReport, receivedReports } from "../app/tlsrpt-views.js";
 import type { ServiceContext } from "../context.js";
 import { pageContext } from "../page-context.js";
 import { indicatorSchedulePage } from "../pages/indicator-schedule-page.js";
 import { indicatorsMatrixPage } from "../pages/indicators-matrix.js";
 import { monthlyReportPage } from "../pages/indicators-report.js";
 import { linkPage } from "../pages/link-page.js";
+import { tlsRptReportPage, tlsRptReportsPage } from "../pages/tlsrpt-reports.js";
 import { idParams } from "../schemas.js";
 
 const html = "text/html; charset=utf-8";
@@ -113,6 +115,30 @@ export const indicatorsPageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }
         .send(
           linkPage(pageContext(request, reply), { ...p, senderId: sender, receiverId: receiver, ...link }),
         );
+    },
+  );
+
+  // The TLS-RPT reports received, whoever sent them (app/tlsrpt-views.ts says who sees which).
+  app.get(
+    "/indicators/tlsrpt",
+    { schema: { hide: true, querystring: periodQuery } },
+    async (request, reply) => {
+      const p = period(ctx, request.query);
+      const received = await receivedReports(ctx, request.principal, p);
+      return reply
+        .type(html)
+        .send(
+          tlsRptReportsPage(pageContext(request, reply), { ...p, ...received, limit: receivedPoliciesLimit }),
+        );
+    },
+  );
+
+  app.get(
+    "/indicators/tlsrpt/:id",
+    { schema: { hide: true, params: z.object({ id }), querystring: z.object({ lang }) } },
+    async (request, reply) => {
+      const detail = await receivedReport(ctx, request.principal, request.params.id);
+      return reply.type(html).send(tlsRptReportPage(pageContext(request, reply), detail));
     },
   );
 
