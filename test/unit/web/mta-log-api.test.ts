@@ -7,6 +7,7 @@
  * and nothing of them stored. A 200 means the sessions are in the store already.
  */
 import { readFileSync } from "node:fs";
+import { request } from "node:https";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -144,6 +145,53 @@ describe("refused, with the reason, nothing stored", () => {
     expect(pulled).toBeLessThan(uploadLimits.uploadBytes + 8 * chunk.length);
     expect(await linkTotal()).toBe(before);
   }, 30_000);
+
+  it("over a real HTTPS socket, chunked: the 413 reaches the client while it is still sending", async () => {
+    const before = await linkTotal();
+    const chunk = Buffer.alloc(256 * 1024, "log line of no session\n");
+    const answer = await new Promise<{ status: number; body: string; sent: number }>((resolve, reject) => {
+      let sent = 0;
+      let done = false;
+      const req = request(
+        `${h.base}/api/v1/organisations/${h.ids.orgX}/mta-logs?format=postfix`,
+        {
+          method: "POST",
+          ca: h.ca,
+          agent: false,
+          headers: {
+            authorization: `Bearer ${h.tokens.operatorX}`,
+            "content-type": "text/plain",
+            "transfer-encoding": "chunked",
+          },
+        },
+        (res) => {
+          done = true;
+          let body = "";
+          res.on("data", (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on("end", () => {
+            req.destroy();
+            resolve({ status: res.statusCode ?? 0, body, sent });
+          });
+        },
+      );
+      req.on("error", (error) => (done ? undefined : reject(error)));
+      const pump = () => {
+        // Twice the cap at most: a server that never answered would leave the test to time out.
+        while (!done && sent < 2 * uploadLimits.uploadBytes) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once("drain", pump);
+        }
+        if (!done) req.end();
+      };
+      pump();
+    });
+    expect(answer.status, answer.body).toBe(413);
+    expect((JSON.parse(answer.body) as { error: { reason: string } }).error.reason).toBe("too_large");
+    expect(answer.sent).toBeLessThan(2 * uploadLimits.uploadBytes);
+    expect(await linkTotal()).toBe(before);
+  }, 60_000);
 
   it("a gzip bomb: 413 ratio_exceeded, long before its inflated size", async () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
