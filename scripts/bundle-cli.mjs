@@ -36,7 +36,9 @@ const external = Object.keys(pkg.dependencies ?? {})
 
 await build({
   absWorkingDir: root,
-  entryPoints: { main: "src/cli/main.ts" },
+  // The worker thread of a two-thread log summary (src/indicators/log/parallel-summary.ts) finds
+  // its module beside the chunk that starts it: ./log-summary-worker.js.
+  entryPoints: { main: "src/cli/main.ts", "log-summary-worker": "src/indicators/log/log-summary-worker.ts" },
   outdir: "dist/cli",
   chunkNames: "chunk-[hash]",
   bundle: true,

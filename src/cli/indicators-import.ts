@@ -10,7 +10,6 @@ import type { Command } from "commander";
 import { errorMessage } from "../core/errors.js";
 import { tlsrptLimits } from "../core/limits.js";
 import { type ImportDocument, importEntry } from "../indicators/tlsrpt/import-document.js";
-import { ingestReport, rejectedResult } from "../indicators/tlsrpt/ingest.js";
 import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
 import { systemResolver } from "../net/resolver.js";
 import { openStore } from "../store/database.js";
@@ -57,6 +56,8 @@ export async function indicatorsImport(
   io: CommandIo,
 ): Promise<number> {
   const resolver = systemResolver(parseResolver(options.resolver));
+  // mailparser (for .eml files) is loaded by this command only (see indicators-fetch.ts).
+  const { ingestReport, rejectedResult } = await import("../indicators/tlsrpt/ingest.js");
   const store = await openStore(options.db, { create: true });
   const document: ImportDocument = { schema: "mailcharter/indicators-import/1", results: [] };
   try {

@@ -9,6 +9,7 @@ import { partyDirectory } from "../indicators/links/directory.js";
 import type { PartyDirectory } from "../indicators/links/parties.js";
 import { ingestFile, ingestStream } from "../indicators/log/ingest.js";
 import { LogStore } from "../indicators/log/log-store.js";
+import { summariseFile } from "../indicators/log/parallel-summary.js";
 import { type LogFormat, logFormats } from "../indicators/log/parser.js";
 import { emptySummary, type LogSummary, mergeSummary } from "../indicators/log/summary.js";
 import { Registry } from "../registry/repository.js";
@@ -23,6 +24,13 @@ export interface IngestLogOptions {
   readonly json?: boolean;
   readonly follow?: boolean;
   readonly store?: boolean;
+  readonly threads?: string;
+}
+
+function parseThreads(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (text !== "1" && text !== "2") throw new MailcharterError("usage", `--threads: "${text}" is not 1 or 2`);
+  return Number(text);
 }
 
 export function parseFormat(text: string | undefined): LogFormat {
@@ -50,6 +58,9 @@ export async function ingestLog(
       "usage",
       "--org names whose sessions to store: it needs the store (drop --no-store)",
     );
+  const threads = parseThreads(options.threads);
+  if (threads !== undefined && storing)
+    throw new MailcharterError("usage", "--threads is for a summary only: it needs --no-store");
   const summary = emptySummary();
   const store = storing ? await openStore(options.db, { create: true }) : null;
   const controller = new AbortController();
@@ -80,7 +91,11 @@ export async function ingestLog(
     };
     for (const file of files) {
       const one: LogSummary =
-        file === "-" ? await ingestStream(process.stdin, base) : await ingestFile(file, base);
+        file === "-"
+          ? await ingestStream(process.stdin, base)
+          : !storing && !options.follow
+            ? await summariseFile(file, format, threads)
+            : await ingestFile(file, base);
       mergeSummary(summary, one);
     }
   } finally {
@@ -146,7 +161,11 @@ export function registerIngestLog(indicators: Command, io: CommandIo): void {
       .option("--org <name>", "the organisation whose MTA wrote it (its sessions feed the per-link figures)")
       .option("--json", "print the summary as JSON (schema mailcharter/indicators-log/1)")
       .option("--follow", "keep reading the file as it grows, across rotation, until Ctrl-C")
-      .option("--no-store", "summarise only: store no session and no cursor"),
+      .option("--no-store", "summarise only: store no session and no cursor")
+      .option(
+        "--threads <n>",
+        "with --no-store, a Postfix log file is read on this many threads: 1, or 2 (inbound and outbound sessions apart; the default when the machine has two cores or more)",
+      ),
   ).action(async (files: string[], options: IngestLogOptions) => {
     io.setExit(await ingestLog(files, options, io));
   });

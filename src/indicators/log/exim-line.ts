@@ -6,6 +6,8 @@
  * `X=version:cipher:bits`, `CV=yes|no|dane`, `T=transport`. The same lines through syslog
  * (`Mmm dd hh:mm:ss host exim[pid]: …`) are read too, with or without Exim's own stamp inside.
  */
+
+import { lineText } from "./line-reader.js";
 import { normaliseVersion } from "./postfix-events.js";
 import {
   type FailureType,
@@ -80,6 +82,10 @@ export class EximSessions {
   }
   restore(state: { years: { year: number | null; month: number } }): void {
     this.years.restore(state.years);
+  }
+
+  lineBytes(bytes: Buffer, start: number, end: number): LineResult {
+    return this.line(lineText(bytes, start, end));
   }
 
   line(raw: string): LineResult {

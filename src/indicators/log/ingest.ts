@@ -14,6 +14,7 @@ import type { PartyDirectory } from "../links/parties.js";
 import { LineSplitter } from "./line-reader.js";
 import type { LogStore } from "./log-store.js";
 import { type LineParser, type LogFormat, lineParser } from "./parser.js";
+import type { SessionSide } from "./postfix-sessions.js";
 import type { SessionRecord } from "./session.js";
 import { addSession, emptySummary, type LogSummary } from "./summary.js";
 
@@ -28,6 +29,12 @@ export interface IngestOptions {
   readonly now?: () => Date;
   /** Sessions per committed batch (default logLimits.batchSessions). */
   readonly batchSessions?: number;
+  /** A summary (no store) of one direction's sessions only (parallel-summary.ts). */
+  readonly sessions?: SessionSide;
+  /** A file is read up to this offset only (not with `follow`). */
+  readonly limit?: number;
+  /** For the year of syslog stamps, instead of the file's mtime. */
+  readonly reference?: Date;
 }
 
 const chunkBytes = 1024 * 1024;
@@ -42,13 +49,13 @@ class Batch {
   ) {
     this.size = options.batchSessions ?? logLimits.batchSessions;
   }
-  feed = (text: string, overlong: boolean): void => {
+  feed = (bytes: Buffer, start: number, end: number, overlong: boolean): void => {
     this.summary.lines += 1;
     if (overlong) {
       this.summary.unparsed += 1;
       return;
     }
-    const result = this.parser.line(text);
+    const result = this.parser.lineBytes(bytes, start, end);
     if (result.kind === "unparsed") this.summary.unparsed += 1;
     else if (result.kind === "sessions")
       for (const s of result.sessions) {
@@ -160,14 +167,18 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
     // The identity the cursor keeps: the stored one when resuming (its K bytes are unchanged).
     let identity = resume ? cursor.inode : await identityOf(handle, inode, size);
     let position = resume ? cursor.offset : 0;
-    const parser = lineParser(options.format, mtime, resume ? cursor.state : undefined);
+    const parser = lineParser(options.format, options.reference ?? mtime, resume ? cursor.state : undefined, {
+      numberRepeats: options.store !== null,
+      ...(options.sessions ? { sessions: options.sessions } : {}),
+    });
     const batch = new Batch(options, summary, parser);
     let splitter = new LineSplitter();
     let base = position;
     let rotated = false;
     const buffer = Buffer.allocUnsafe(chunkBytes);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, position);
+      const want = options.limit === undefined ? chunkBytes : Math.min(chunkBytes, options.limit - position);
+      const { bytesRead } = want > 0 ? await handle.read(buffer, 0, want, position) : { bytesRead: 0 };
       if (bytesRead > 0) {
         position += bytesRead;
         splitter.push(buffer.subarray(0, bytesRead), batch.feed);
@@ -218,7 +229,9 @@ export async function ingestStream(
   options: IngestOptions,
 ): Promise<LogSummary> {
   const summary = emptySummary();
-  const parser = lineParser(options.format, options.now?.() ?? new Date());
+  const parser = lineParser(options.format, options.now?.() ?? new Date(), undefined, {
+    numberRepeats: options.store !== null,
+  });
   const batch = new Batch(options, summary, parser);
   const splitter = new LineSplitter();
   for await (const chunk of stream) {

@@ -3,14 +3,24 @@
  * on LF (a CR before it is dropped), a line longer than `logLimits.lineBytes` is cut and reported
  * as `overlong`. An unterminated last line is returned only when `final` says the input has ended
  * (stdin); a file's is left for the next read (the MTA may be writing it).
+ *
+ * Lines are handed over as byte ranges, not decoded: the parser decodes only the lines it reads
+ * (syslog-bytes.ts), and most lines of a busy MX's log are never made into a string.
  */
 import { logLimits } from "../../core/limits.js";
 
 const LF = 0x0a;
 const CR = 0x0d;
 
-/** Called for each line: its text (without LF or a CR before it), and whether it was cut. */
-export type EachLine = (text: string, overlong: boolean) => void;
+/**
+ * Called for each line: `bytes[start, end)` is the line without its LF (or a CR before it), valid
+ * only during the call; `overlong`: the line was cut (the range is then empty).
+ */
+export type EachLine = (bytes: Buffer, start: number, end: number, overlong: boolean) => void;
+
+/** A line's text, decoded as UTF-8 (malformed sequences become U+FFFD). */
+export const lineText = (bytes: Buffer, start: number, end: number): string =>
+  bytes.toString("utf8", start, end);
 
 export class LineSplitter {
   private pending: Buffer[] = [];
@@ -24,20 +34,20 @@ export class LineSplitter {
     let start = 0;
     const first = chunk.indexOf(LF);
     if (first >= 0 && (this.pendingBytes > 0 || this.overlong)) {
-      let text = "";
+      let all = empty;
       let overlong = this.overlong;
       if (!overlong) {
         this.pending.push(chunk.subarray(0, first));
-        const all = Buffer.concat(this.pending);
+        all = Buffer.concat(this.pending);
         overlong = all.length > logLimits.lineBytes;
-        if (!overlong) text = decode(all, 0, all.length);
       }
       this.pending = [];
       this.pendingBytes = 0;
       this.overlong = false;
       this.consumed += first + 1;
       this.lastEnd = this.consumed;
-      each(text, overlong);
+      if (overlong) each(empty, 0, 0, true);
+      else each(all, 0, withoutCr(all, 0, all.length), false);
       start = first + 1;
     }
     const last = first >= 0 ? chunk.lastIndexOf(LF) : -1;
@@ -54,7 +64,8 @@ export class LineSplitter {
       const overlong = nb - b > logLimits.lineBytes;
       this.consumed += nb + 1 - b;
       this.lastEnd = this.consumed;
-      each(overlong ? "" : decode(chunk, b, nb), overlong);
+      if (overlong) each(empty, 0, 0, true);
+      else each(chunk, b, withoutCr(chunk, b, nb), false);
       if (nb === last) return;
       b = nb + 1;
     }
@@ -87,11 +98,13 @@ export class LineSplitter {
     this.pendingBytes = 0;
     this.overlong = false;
     this.lastEnd = this.consumed;
-    each(overlong ? "" : decode(all, 0, all.length), overlong);
+    if (overlong) each(empty, 0, 0, true);
+    else each(all, 0, withoutCr(all, 0, all.length), false);
   }
 }
 
-function decode(buffer: Buffer, start: number, end: number): string {
-  const stop = end > start && buffer[end - 1] === CR ? end - 1 : end;
-  return buffer.toString("utf8", start, stop);
-}
+const empty = Buffer.alloc(0);
+
+/** The end of the line `[start, end)` without a CR before its LF. */
+const withoutCr = (buffer: Buffer, start: number, end: number): number =>
+  end > start && buffer[end - 1] === CR ? end - 1 : end;

@@ -1,6 +1,6 @@
 /** One entry for both MTAs: a line parser with a resumable state. */
 import { EximSessions } from "./exim-line.js";
-import { type PostfixJoinState, PostfixSessions } from "./postfix-sessions.js";
+import { type PostfixJoinState, PostfixSessions, type SessionSide } from "./postfix-sessions.js";
 import type { LineResult, SessionRecord } from "./session.js";
 
 export type LogFormat = "postfix" | "exim";
@@ -8,6 +8,8 @@ export const logFormats: readonly LogFormat[] = ["postfix", "exim"];
 
 export interface LineParser {
   line(raw: string): LineResult;
+  /** The same for the line `bytes[start, end)` (line-reader.ts), decoded only if it is read. */
+  lineBytes(bytes: Buffer, start: number, end: number): LineResult;
   snapshot(): unknown;
 }
 
@@ -31,7 +33,12 @@ class RepeatNumbering implements LineParser {
     }
   }
   line(raw: string): LineResult {
-    const result = this.inner.line(raw);
+    return this.numbered(this.inner.line(raw));
+  }
+  lineBytes(bytes: Buffer, start: number, end: number): LineResult {
+    return this.numbered(this.inner.lineBytes(bytes, start, end));
+  }
+  private numbered(result: LineResult): LineResult {
     if (result.kind !== "sessions") return result;
     const sessions = result.sessions;
     let numbered: SessionRecord[] | null = null;
@@ -60,15 +67,34 @@ interface RepeatState {
   readonly lines: readonly (readonly [string, number])[];
 }
 
-function innerParser(format: LogFormat, reference: Date, state?: unknown): LineParser {
-  if (format === "postfix") return new PostfixSessions(reference, state as PostfixJoinState | undefined);
+function innerParser(
+  format: LogFormat,
+  reference: Date,
+  state?: unknown,
+  sessions: SessionSide = "all",
+): LineParser {
+  if (format === "postfix")
+    return new PostfixSessions(reference, state as PostfixJoinState | undefined, sessions);
+  if (sessions !== "all") throw new Error("one direction only: Postfix logs only");
   const exim = new EximSessions(reference);
   if (state) exim.restore(state as ReturnType<EximSessions["snapshot"]>);
   return exim;
 }
 
-/** `state`: a snapshot of an earlier parser (a cursor's), or one from before repeats were numbered. */
-export function lineParser(format: LogFormat, reference: Date, state?: unknown): LineParser {
+/**
+ * `state`: a snapshot of an earlier parser (a cursor's), or one from before repeats were numbered.
+ * `numberRepeats: false` (a summary, nothing stored): the numbers only make storage keys, skip them.
+ */
+export function lineParser(
+  format: LogFormat,
+  reference: Date,
+  state?: unknown,
+  options: { readonly numberRepeats?: boolean; readonly sessions?: SessionSide } = {},
+): LineParser {
+  if (options.numberRepeats === false && state === undefined)
+    return innerParser(format, reference, undefined, options.sessions);
+  if (options.sessions !== undefined && options.sessions !== "all")
+    throw new Error("one direction only: without numbering (a summary)");
   const saved = state as { parser?: unknown; repeats?: RepeatState } | undefined;
   if (saved && typeof saved === "object" && "repeats" in saved && saved.repeats)
     return new RepeatNumbering(innerParser(format, reference, saved.parser), saved.repeats);

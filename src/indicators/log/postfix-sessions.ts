@@ -14,6 +14,7 @@
  * State is bounded (`limits.logJoinEntries`): the oldest open connection is forgotten first.
  */
 import { logLimits } from "../../core/limits.js";
+import { lineText } from "./line-reader.js";
 import {
   failureOfStatus,
   type PeerAddress,
@@ -27,7 +28,8 @@ import {
   type SessionRecord,
   type TlsDetails,
 } from "./session.js";
-import { isJournalMarker, scanSyslogLine } from "./syslog-line.js";
+import { decodeFirst, scanSyslogBytes } from "./syslog-bytes.js";
+import { isJournalMarker, type SyslogFrame, scanSyslogLine } from "./syslog-line.js";
 import { YearInference } from "./timestamp.js";
 
 interface ClientState {
@@ -43,6 +45,9 @@ interface ServerState {
   tls: TlsDetails | null;
   lost: boolean;
 }
+
+/** Which sessions a parser makes: all, or those of one direction only. */
+export type SessionSide = "all" | "inbound" | "outbound";
 
 export interface PostfixJoinState {
   readonly years: { year: number | null; month: number };
@@ -79,6 +84,28 @@ function serviceOf(raw: string, start: number, end: number): "smtp" | "smtpd" | 
   return length === 8 && raw.startsWith("tlsproxy", start) ? "tlsproxy" : null;
 }
 
+/** serviceOf() in bytes. */
+function serviceOfBytes(b: Buffer, start: number, end: number): "smtp" | "smtpd" | "tlsproxy" | null {
+  const length = end - start;
+  if (length === 4 || length === 5) {
+    if (b[start] !== 115 || b[start + 1] !== 109 || b[start + 2] !== 116 || b[start + 3] !== 112) return null;
+    if (length === 4) return "smtp";
+    return b[start + 4] === 100 ? "smtpd" : null;
+  }
+  return length === 8 && b.toString("latin1", start, end) === "tlsproxy" ? "tlsproxy" : null;
+}
+
+/**
+ * Whether an smtpd message may be one parsePostfixMessage() reads: the TLS summary (V, T, U, A),
+ * `TLSRPT:`, `connect from`, `disconnect from`, `lost connection after STARTTLS` — by its first
+ * byte. The rest (`3F1A2B: client=…`, `NOQUEUE: reject: …`, `warning: …`) is never decoded.
+ */
+function smtpdMessageStart(b: Buffer, at: number, end: number): boolean {
+  if (at >= end) return false;
+  const c = b[at];
+  return c === 86 || c === 84 || c === 85 || c === 65 || c === 99 || c === 100 || c === 108;
+}
+
 function bounded<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key);
   map.set(key, value);
@@ -91,8 +118,17 @@ export class PostfixSessions {
   private readonly servers = new Map<string, ServerState>();
   private readonly proxied = new Map<string, TlsDetails[]>();
 
-  /** `reference`: when the log was last written (its mtime), for the year of syslog stamps. */
-  constructor(reference: Date, state?: PostfixJoinState) {
+  /**
+   * `reference`: when the log was last written (its mtime), for the year of syslog stamps.
+   * `sessions`: only the inbound (smtpd) or the outbound (smtp, tlsproxy) ones. The two are joined
+   * from disjoint lines, so two parsers of the same log, one for each, give together what one gives
+   * (parallel-summary.ts reads them on two threads).
+   */
+  constructor(
+    reference: Date,
+    state?: PostfixJoinState,
+    private readonly sessions: SessionSide = "all",
+  ) {
     this.years = new YearInference(reference);
     if (state) {
       this.years.restore(state.years);
@@ -117,7 +153,39 @@ export class PostfixSessions {
     if (frame === null) return isJournalMarker(raw) ? ignored : unparsed;
     // Most lines are of other programs (qmgr, cleanup, pickup…): dropped before any substring.
     const service = serviceOf(raw, frame.serviceStart, frame.programEnd);
-    if (service === null) return ignored;
+    if (service === null || !this.reads(service)) return ignored;
+    return this.framed(raw, frame, service);
+  }
+
+  /**
+   * The same from the line's bytes: its frame is scanned there (syslog-bytes.ts), and a line of a
+   * program no session is read from, or an smtpd line none of whose messages it could be, is never
+   * decoded. Otherwise the line is decoded and read as above, from the frame already found.
+   */
+  lineBytes(bytes: Buffer, start: number, end: number): LineResult {
+    const frame = scanSyslogBytes(bytes, start, end, this.years);
+    if (frame === decodeFirst) return this.line(lineText(bytes, start, end));
+    if (frame === null) return isJournalMarker(lineText(bytes, start, end)) ? ignored : unparsed;
+    const service = serviceOfBytes(bytes, frame.serviceStart, frame.programEnd);
+    if (service === null || !this.reads(service)) return ignored;
+    if (service === "smtpd" && !smtpdMessageStart(bytes, frame.textStart, end)) return ignored;
+    // The frame is ASCII: its byte offsets are character offsets of the decoded line.
+    frame.hostStart -= start;
+    frame.hostEnd -= start;
+    frame.programStart -= start;
+    frame.programEnd -= start;
+    frame.serviceStart -= start;
+    frame.pidStart -= start;
+    frame.pidEnd -= start;
+    frame.textStart -= start;
+    return this.framed(lineText(bytes, start, end), frame, service);
+  }
+
+  private reads(service: "smtp" | "smtpd" | "tlsproxy"): boolean {
+    return this.sessions === "all" || (this.sessions === "inbound") === (service === "smtpd");
+  }
+
+  private framed(raw: string, frame: SyslogFrame, service: "smtp" | "smtpd" | "tlsproxy"): LineResult {
     const slash = raw.indexOf("/", frame.programStart);
     const line = {
       time: frame.time,

@@ -101,8 +101,9 @@ function scanRest(line: string, from: number): boolean {
   const n = line.length;
   let i = from;
   for (; i < n; i++) {
+    // \S: a control character that is not white space (U+0001) belongs to the host.
     const c = line.charCodeAt(i);
-    if (c <= 32 || (c >= 127 && isSpace(c))) break;
+    if (c === 32 || (c < 32 ? c >= 9 && c <= 13 : c >= 127 && isSpace(c))) break;
   }
   if (i === from || line.charCodeAt(i) !== 32) return false;
   frame.hostStart = from;
@@ -112,7 +113,7 @@ function scanRest(line: string, from: number): boolean {
   let service = p0;
   for (; i < n; i++) {
     const c = line.charCodeAt(i);
-    if (c === 91 || c === 58 || c <= 32 || (c >= 127 && isSpace(c))) break; // [ :
+    if (c === 91 || c === 58 || c === 32 || (c < 32 ? c >= 9 && c <= 13 : c >= 127 && isSpace(c))) break; // [ :
     if (c === 47) service = i + 1; // /
   }
   if (i === p0) return false;

@@ -142,17 +142,38 @@ export function syslogTimeIn(
   return time;
 }
 
+const twoDigits = Array.from({ length: 32 }, (_, n) => pad(n));
+const digitAt = (text: string, i: number) => text.charCodeAt(i) - 48;
+const isDigitAt = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+
+/** `hh:mm:ss` then nothing or `.` and 1 to 9 digits (what the expression of the frame took). */
+function clockShape(clock: string): boolean {
+  const n = clock.length;
+  if (n < 8 || n === 9 || n > 18) return false;
+  if (clock.charCodeAt(2) !== 58 || clock.charCodeAt(5) !== 58) return false;
+  for (const i of [0, 1, 3, 4, 6, 7]) if (!isDigitAt(clock, i)) return false;
+  if (n === 8) return true;
+  if (clock.charCodeAt(8) !== 46) return false;
+  for (let i = 9; i < n; i++) if (!isDigitAt(clock, i)) return false;
+  return true;
+}
+
+// Once per distinct stamp (a busy MX changes it every few lines): no expression, no padding call.
 function convert(month: string, day: string, clock: string, years: YearInference): string | null {
   const m = monthIndex(month);
   if (m === undefined) return null;
   const d = Number(day);
-  const parts = /^(\d\d):(\d\d):(\d\d)(\.\d{1,9})?$/.exec(clock);
-  if (!parts || d < 1 || d > 31) return null;
-  const [h, mi, s] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  if (!clockShape(clock) || d < 1 || d > 31) return null;
+  const h = digitAt(clock, 0) * 10 + digitAt(clock, 1);
+  const mi = digitAt(clock, 3) * 10 + digitAt(clock, 4);
+  const s = digitAt(clock, 6) * 10 + digitAt(clock, 7);
   if (h > 23 || mi > 59 || s > 60) return null;
   const y = years.yearFor(m);
-  const frac = parts[4] ? parts[4].slice(0, 4).padEnd(4, "0") : "";
-  return `${y}-${pad(m + 1)}-${pad(d)}T${parts[1]}:${parts[2]}:${parts[3]}${frac}Z`;
+  const frac = clock.length > 8 ? clock.slice(8, 12).padEnd(4, "0") : "";
+  return `${y}-${twoDigits[m + 1]}-${twoDigits[d]}T${clock.slice(0, 8)}${frac}Z`;
 }
 
 /** RFC 3339 §5.6 date-time (`T` or space, `Z` or ±hh:mm or ±hhmm, or none = UTC) → ISO UTC, or null. */

@@ -9,8 +9,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generatePostfixLog } from "../../../bench/logs.js";
-import { LineSplitter } from "../../../src/indicators/log/line-reader.js";
-import { parseSyslogLine, type SyslogLine } from "../../../src/indicators/log/syslog-line.js";
+import { LineSplitter, lineText } from "../../../src/indicators/log/line-reader.js";
+import { PostfixSessions } from "../../../src/indicators/log/postfix-sessions.js";
+import { decodeFirst, scanSyslogBytes } from "../../../src/indicators/log/syslog-bytes.js";
+import {
+  parseSyslogLine,
+  type SyslogFrame,
+  type SyslogLine,
+} from "../../../src/indicators/log/syslog-line.js";
 import { rfc3339Time, syslogTime, YearInference } from "../../../src/indicators/log/timestamp.js";
 
 // The expressions of the frame before the scan (commit 80d114e), verbatim.
@@ -135,6 +141,8 @@ const alphabet = [
   "T",
   "-",
   "+",
+  "\u0001",
+  "\u00e9",
 ];
 
 /** Deterministic mutations: each line with one character inserted, replaced or removed. */
@@ -207,7 +215,8 @@ describe("the line splitter", () => {
   function split(chunk: number): [string, boolean][] {
     const splitter = new LineSplitter();
     const out: [string, boolean][] = [];
-    const each = (line: string, overlong: boolean) => out.push([line, overlong]);
+    const each = (bytes: Buffer, start: number, end: number, overlong: boolean) =>
+      out.push([lineText(bytes, start, end), overlong]);
     for (let i = 0; i < whole.length; i += chunk) splitter.push(whole.subarray(i, i + chunk), each);
     expect(splitter.lineEnd).toBe(whole.lastIndexOf(0x0a) + 1);
     splitter.finish(each);
@@ -224,5 +233,122 @@ describe("the line splitter", () => {
       ["unterminated", false],
     ];
     for (let chunk = 1; chunk <= whole.length; chunk++) expect(split(chunk)).toEqual(expected);
+  });
+});
+
+/** A byte frame (syslog-bytes.ts) as the text scan's SyslogLine, its offsets read in `bytes`. */
+function fromBytes(bytes: Buffer, f: SyslogFrame): SyslogLine {
+  const text = (a: number, b: number) => bytes.toString("utf8", a, b);
+  const slash = bytes.indexOf(0x2f, f.programStart);
+  const instanceEnd = slash >= 0 && slash < f.programEnd ? slash : f.programEnd;
+  return {
+    time: f.time,
+    host: text(f.hostStart, f.hostEnd),
+    instance: text(f.programStart, instanceEnd),
+    service: text(f.serviceStart, f.programEnd),
+    pid: text(f.pidStart, f.pidEnd),
+    text: text(f.textStart, bytes.length),
+  };
+}
+
+/**
+ * Each line scanned in bytes, inside a buffer where the next line follows it (bytes past its end
+ * must never be read as its own: digits, a space, a bracket), and scanned as text: the same frame or
+ * refusal, or `decodeFirst` (then the text scan decides, so that answer is always right). Returns
+ * how many lines the bytes scan decided itself.
+ */
+function compareBytes(lines: readonly string[]): number {
+  const ours = new YearInference(new Date("2027-01-02T00:00:00Z"));
+  const theirs = new YearInference(new Date("2027-01-02T00:00:00Z"));
+  let decided = 0;
+  const trap = Buffer.from("\n0123 ]: [9] x\n");
+  for (const line of lines) {
+    const bytes = Buffer.from(line, "utf8");
+    const inBuffer = Buffer.concat([bytes, trap]);
+    const frame = scanSyslogBytes(inBuffer, 0, bytes.length, ours);
+    if (frame !== decodeFirst) decided += 1;
+    const got =
+      frame === decodeFirst
+        ? parseSyslogLine(bytes.toString("utf8"), ours)
+        : frame === null
+          ? null
+          : fromBytes(bytes, frame);
+    const expected = parseSyslogLine(line, theirs);
+    expect({ line, frame: got }).toEqual({ line, frame: expected });
+  }
+  expect(ours.snapshot()).toEqual(theirs.snapshot());
+  return decided;
+}
+
+describe("the syslog frame scanned in bytes", () => {
+  it("reads every fixture line as the text scan does", () => {
+    expect(compareBytes(fixtureLines)).toBeGreaterThan(100);
+  });
+
+  it("reads a generated MX log in bytes alone, as the text scan does", () => {
+    const lines = generatePostfixLog(20_000).split("\n").slice(0, -1);
+    expect(compareBytes(lines)).toBe(20_000);
+  });
+
+  it("reads RFC 3339 stamps in bytes, fractions and zones as rfc3339Time() does", () => {
+    const stamps = [
+      "2026-12-01T23:16:06.123456+01:00",
+      "2026-12-01T23:16:06.1+01:00",
+      "2026-12-01T23:16:06.9999+0100",
+      "2026-12-01T23:16:06Z",
+      "2026-12-01T23:16:06z",
+      "2026-12-01T23:16:06",
+      "2026-12-01 23:16:06",
+      "2026-12-01 23:16:06.5Z",
+      "2026-12-01 23:16:06-0530",
+      "2026-12-01 23:16:06z",
+      "2026-12-31T23:59:60Z",
+      "2026-02-30T10:00:00Z",
+      "2026-12-01T23:16:06.1234567890Z",
+      "2026-12-01T23:16+01:00",
+      "2026-12-01t23:16:06Z",
+    ];
+    const lines = stamps.flatMap((s) => [
+      `${s} mx1 postfix/smtp[1]: x`,
+      `<30>${s} mx1 postfix/smtpd[2]: connect from a[192.0.2.1]`,
+    ]);
+    expect(compareBytes(lines)).toBeGreaterThan(lines.length / 2);
+  });
+
+  it("accepts and refuses what the text scan does, hand-made and 20,000 mutated lines", () => {
+    const extra = [
+      "Dec  1 23:16:06 mx\u00011 postfix/smtp[1]: x",
+      "Dec  1 23:16:06 mx1 post\u0001fix/smtp[1]: x",
+      "Dec  1 23:16:06 h\u00e9 postfix/smtp[1]: x",
+      "Dec  1 23:16:06 mx1 postfix/smtp[1]: d\u00e9j\u00e0 \u2028",
+    ];
+    const lines = [...handMade, ...extra, ...mutations([...fixtureLines, ...handMade, ...extra], 20_000)];
+    const decided = compareBytes(lines);
+    expect(decided).toBeGreaterThan(lines.length / 2);
+  });
+});
+
+describe("Postfix sessions read from bytes", () => {
+  it("give the same records and state as read from text, line after line", () => {
+    const lines = [
+      ...fixtureLines,
+      ...generatePostfixLog(5_000).split("\n").slice(0, -1),
+      ...mutations(fixtureLines, 5_000),
+    ];
+    const reference = new Date("2027-01-02T00:00:00Z");
+    const fromText = new PostfixSessions(reference);
+    const fromBytesParser = new PostfixSessions(reference);
+    let sessions = 0;
+    for (const line of lines) {
+      const bytes = Buffer.concat([Buffer.from(line, "utf8"), Buffer.from("\nDec  1 x")]);
+      const expected = fromText.line(line);
+      expect({ line, result: fromBytesParser.lineBytes(bytes, 0, bytes.length - 9) }).toEqual({
+        line,
+        result: expected,
+      });
+      if (expected.kind === "sessions") sessions += expected.sessions.length;
+    }
+    expect(sessions).toBeGreaterThan(1_000);
+    expect(fromBytesParser.snapshot()).toEqual(fromText.snapshot());
   });
 });
