@@ -4,7 +4,7 @@ import { z } from "zod";
 import { impactJsonSchema } from "../src/annex/impact-schema.js";
 import { auditJsonSchema } from "../src/audit/report/schema.js";
 import { linksJsonSchema } from "../src/indicators/links/links-document.js";
-import { logSummaryJsonSchema } from "../src/indicators/log/summary.js";
+import { logSummaryJsonSchema } from "../src/indicators/log/summary-schema.js";
 import { generateJsonSchema } from "../src/indicators/tlsrpt/generate-document.js";
 import { importJsonSchema } from "../src/indicators/tlsrpt/import-document.js";
 import { tlsRptReportJsonSchema } from "../src/indicators/tlsrpt/report-schema.js";

@@ -9,12 +9,8 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { errorMessage, UsageError } from "../core/errors.js";
-import { type ImportDocument, importEntry } from "../indicators/tlsrpt/import-document.js";
-import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
-import { systemResolver } from "../net/resolver.js";
-import { openStore } from "../store/database.js";
+import type { ImportDocument } from "../indicators/tlsrpt/import-document.js";
 import type { CommandIo } from "./command.js";
-import { parseResolver } from "./options.js";
 
 export interface FetchCommandOptions {
   readonly imap: string;
@@ -39,11 +35,21 @@ const readOption = (file: string, option: string) => {
 export async function indicatorsFetch(options: FetchCommandOptions, io: CommandIo): Promise<number> {
   // imapflow and mailparser (and what they pull in) are loaded only by this command, not by every
   // `indicators` one: `ingest-log` starts in a fraction of the time without them.
-  const { fetchMailbox, parseMailboxUrl } = await import("../indicators/tlsrpt/imap-mailbox.js");
+  const [{ fetchMailbox, parseMailboxUrl }, { importEntry }, { TlsRptStore }, { openStore }] =
+    await Promise.all([
+      import("../indicators/tlsrpt/imap-mailbox.js"),
+      import("../indicators/tlsrpt/import-document.js"),
+      import("../indicators/tlsrpt/report-store.js"),
+      import("../store/database.js"),
+    ]);
   const location = parseMailboxUrl(options.imap);
   const password = readOption(options.passwordFile, "--password-file").replace(/\r?\n$/, "");
   if (!password) throw new UsageError(`--password-file ${options.passwordFile}: empty`);
   const ca = options.caFile ? readOption(options.caFile, "--ca-file") : undefined;
+  const [{ systemResolver }, { parseResolver }] = await Promise.all([
+    import("../net/resolver.js"),
+    import("./options.js"),
+  ]);
   const resolver = systemResolver(parseResolver(options.resolver));
   const store = await openStore(options.db, { create: true });
   const document: ImportDocument = { schema: "mailcharter/indicators-import/1", results: [] };

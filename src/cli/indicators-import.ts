@@ -9,12 +9,8 @@ import { basename } from "node:path";
 import type { Command } from "commander";
 import { errorMessage } from "../core/errors.js";
 import { tlsrptLimits } from "../core/limits.js";
-import { type ImportDocument, importEntry } from "../indicators/tlsrpt/import-document.js";
-import { TlsRptStore } from "../indicators/tlsrpt/report-store.js";
-import { systemResolver } from "../net/resolver.js";
-import { openStore } from "../store/database.js";
+import type { ImportDocument } from "../indicators/tlsrpt/import-document.js";
 import type { CommandIo } from "./command.js";
-import { parseResolver } from "./options.js";
 
 export interface ImportOptions {
   readonly db?: string;
@@ -55,9 +51,19 @@ export async function indicatorsImport(
   options: ImportOptions,
   io: CommandIo,
 ): Promise<number> {
+  const [{ systemResolver }, { parseResolver }] = await Promise.all([
+    import("../net/resolver.js"),
+    import("./options.js"),
+  ]);
   const resolver = systemResolver(parseResolver(options.resolver));
   // mailparser (for .eml files) is loaded by this command only (see indicators-fetch.ts).
-  const { ingestReport, rejectedResult } = await import("../indicators/tlsrpt/ingest.js");
+  const [{ ingestReport, rejectedResult }, { importEntry }, { TlsRptStore }, { openStore }] =
+    await Promise.all([
+      import("../indicators/tlsrpt/ingest.js"),
+      import("../indicators/tlsrpt/import-document.js"),
+      import("../indicators/tlsrpt/report-store.js"),
+      import("../store/database.js"),
+    ]);
   const store = await openStore(options.db, { create: true });
   const document: ImportDocument = { schema: "mailcharter/indicators-import/1", results: [] };
   try {

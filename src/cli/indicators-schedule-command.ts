@@ -14,8 +14,6 @@ import { userInfo } from "node:os";
 import type { Command } from "commander";
 import { MailcharterError } from "../core/errors.js";
 import type { ScheduleDocument, ScheduleTask } from "../jobs/schedule-document.js";
-import { retryTasks, scheduleDocument } from "../jobs/schedule-view.js";
-import { openStore } from "../store/database.js";
 import { type CommandIo, collect } from "./command.js";
 
 interface ScheduleOptions {
@@ -71,6 +69,11 @@ export async function indicatorsSchedule(
         "usage",
         `--retry ${JSON.stringify(key)}: not a task key (tlsrpt:ORGANISATION-ID:YYYY-MM-DD or fetch:MAILBOX, as indicators schedule --json lists them)`,
       );
+  // Loaded by this command only: every `indicators` command starts without the store's modules.
+  const [{ retryTasks, scheduleDocument }, { openStore }] = await Promise.all([
+    import("../jobs/schedule-view.js"),
+    import("../store/database.js"),
+  ]);
   const store = await openStore(options.db, { create: false });
   let document: ScheduleDocument;
   let refusedExit = 0;

@@ -5,17 +5,14 @@
  */
 import type { Command } from "commander";
 import { MailcharterError } from "../core/errors.js";
-import { partyDirectory } from "../indicators/links/directory.js";
 import type { PartyDirectory } from "../indicators/links/parties.js";
 import { ingestFile, ingestStream } from "../indicators/log/ingest.js";
-import { LogStore } from "../indicators/log/log-store.js";
+import type { LogStore } from "../indicators/log/log-store.js";
 import { summariseFile } from "../indicators/log/parallel-summary.js";
 import { type LogFormat, logFormats } from "../indicators/log/parser.js";
 import { emptySummary, type LogSummary, mergeSummary } from "../indicators/log/summary.js";
-import { Registry } from "../registry/repository.js";
-import { openStore } from "../store/database.js";
 import type { CommandIo } from "./command.js";
-import { dbOption } from "./registry-command.js";
+import { dbOption } from "./db-option.js";
 
 export interface IngestLogOptions {
   readonly format?: string;
@@ -62,7 +59,10 @@ export async function ingestLog(
   if (threads !== undefined && storing)
     throw new MailcharterError("usage", "--threads is for a summary only: it needs --no-store");
   const summary = emptySummary();
-  const store = storing ? await openStore(options.db, { create: true }) : null;
+  // The store's modules (Kysely, the registry) are loaded only when storing: a summary starts without them.
+  const store = storing
+    ? await (await import("../store/database.js")).openStore(options.db, { create: true })
+    : null;
   const controller = new AbortController();
   const stop = () => controller.abort();
   try {
@@ -70,6 +70,11 @@ export async function ingestLog(
     let directory: PartyDirectory | null = null;
     let logStore: LogStore | null = null;
     if (store) {
+      const [{ Registry }, { partyDirectory }, { LogStore }] = await Promise.all([
+        import("../registry/repository.js"),
+        import("../indicators/links/directory.js"),
+        import("../indicators/log/log-store.js"),
+      ]);
       const registry = await Registry.open(store);
       if (options.org !== undefined) {
         const id = await registry.organisationId(options.org);

@@ -7,13 +7,9 @@
  */
 import type { Command } from "commander";
 import { MailcharterError } from "../core/errors.js";
-import { partyDirectory } from "../indicators/links/directory.js";
-import { linkFigures } from "../indicators/links/link-figures.js";
-import { type LinksDocument, linksCsv, linksDocument } from "../indicators/links/links-document.js";
-import { Registry } from "../registry/repository.js";
-import { openStore } from "../store/database.js";
+import type { LinksDocument } from "../indicators/links/links-document.js";
 import type { CommandIo } from "./command.js";
-import { dateOption, dbOption } from "./registry-command.js";
+import { dbOption } from "./db-option.js";
 
 export interface LinksOptions {
   readonly from?: string;
@@ -26,6 +22,22 @@ export interface LinksOptions {
 const dayMs = 86_400_000;
 
 export async function links(options: LinksOptions, io: CommandIo, now = new Date()): Promise<number> {
+  // Loaded by this command only: every `indicators` command starts without the store's modules.
+  const [
+    { dateOption },
+    { partyDirectory },
+    { linkFigures },
+    { linksCsv, linksDocument },
+    { Registry },
+    { openStore },
+  ] = await Promise.all([
+    import("./registry-command.js"),
+    import("../indicators/links/directory.js"),
+    import("../indicators/links/link-figures.js"),
+    import("../indicators/links/links-document.js"),
+    import("../registry/repository.js"),
+    import("../store/database.js"),
+  ]);
   const to = options.to === undefined ? now.toISOString().slice(0, 10) : dateOption(options.to, "--to");
   const from =
     options.from === undefined

@@ -14,6 +14,7 @@ import {
 import { Registry, RegistryError } from "../registry/repository.js";
 import { openStore } from "../store/database.js";
 import { type CommandIo, collect } from "./command.js";
+import { dbOption } from "./db-option.js";
 import { checkWritableFile, readText } from "./files.js";
 
 /**
@@ -51,8 +52,7 @@ export function dateOption(text: string | undefined, what: string): string {
   return text;
 }
 
-export const dbOption = (c: Command) =>
-  c.option("--db <path|url>", "database file or postgres:// URL (default: the user's data directory)");
+export { dbOption } from "./db-option.js";
 
 export function register(program: Command, io: CommandIo): void {
   const { out } = io;

@@ -65,10 +65,37 @@ let lastIso = "";
 let lastSeconds = 0;
 function seconds(iso: string): number {
   if (iso !== lastIso) {
-    lastSeconds = Date.parse(iso) / 1000;
+    lastSeconds = isoSeconds(iso);
     lastIso = iso;
   }
   return lastSeconds;
+}
+
+const digits2 = (s: string, i: number) => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fff]Z` (what the stamp readers produce) → seconds since the epoch, without
+ * Date.parse's general reader; any other shape goes through it.
+ */
+export function isoSeconds(iso: string): number {
+  const n = iso.length;
+  if ((n !== 20 && n !== 24) || iso.charCodeAt(10) !== 84 || iso.charCodeAt(n - 1) !== 90)
+    return Date.parse(iso) / 1000;
+  const year = digits2(iso, 0) * 100 + digits2(iso, 2);
+  const day = digits2(iso, 8);
+  const second = digits2(iso, 17);
+  // Date.UTC reads years under 100 as 19xx and rolls a 30 February or a leap second over, where
+  // Date.parse refuses or reads them otherwise: those go to Date.parse.
+  if (year < 1000 || day > 28 || second > 59) return Date.parse(iso) / 1000;
+  const ms = Date.UTC(
+    year,
+    digits2(iso, 5) - 1,
+    day,
+    digits2(iso, 11),
+    digits2(iso, 14),
+    second,
+    n === 24 ? (iso.charCodeAt(20) - 48) * 100 + digits2(iso, 21) : 0,
+  );
+  return ms / 1000;
 }
 const ignored: LineResult = { kind: "ignored" };
 const unparsed: LineResult = { kind: "unparsed" };
@@ -186,6 +213,8 @@ export class PostfixSessions {
   }
 
   private framed(raw: string, frame: SyslogFrame, service: "smtp" | "smtpd" | "tlsproxy"): LineResult {
+    const event = parsePostfixMessage(service, raw.slice(frame.textStart));
+    if (event.kind === "other") return ignored;
     const slash = raw.indexOf("/", frame.programStart);
     const line = {
       time: frame.time,
@@ -196,8 +225,6 @@ export class PostfixSessions {
       ),
       pid: raw.slice(frame.pidStart, frame.pidEnd),
     };
-    const event = parsePostfixMessage(service, raw.slice(frame.textStart));
-    if (event.kind === "other") return ignored;
     const processKey = `${line.host}|${line.instance}|${service}|${line.pid}`;
     switch (event.kind) {
       case "tls":
@@ -219,8 +246,10 @@ export class PostfixSessions {
             tlsrpt: previous?.tlsrpt ?? null,
           });
         } else {
-          const state = this.servers.get(processKey) ?? { tls: null, lost: false };
-          bounded(this.servers, processKey, { ...state, tls: event.tls });
+          // In place: the servers are kept in the order their connections opened.
+          const state = this.servers.get(processKey);
+          if (state) state.tls = event.tls;
+          else bounded(this.servers, processKey, { tls: event.tls, lost: false });
         }
         return ignored;
       case "verify-failed": {
@@ -240,8 +269,9 @@ export class PostfixSessions {
         bounded(this.servers, processKey, { tls: null, lost: false });
         return ignored;
       case "lost-after-starttls": {
-        const state = this.servers.get(processKey) ?? { tls: null, lost: false };
-        bounded(this.servers, processKey, { ...state, lost: true });
+        const state = this.servers.get(processKey);
+        if (state) state.lost = true;
+        else bounded(this.servers, processKey, { tls: null, lost: true });
         return ignored;
       }
       case "disconnect": {

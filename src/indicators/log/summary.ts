@@ -1,9 +1,9 @@
 /**
  * The `ingest-log --json` summary (schema/indicators-log.schema.json): lines read, lines we could not
  * read, TLS classes of the outbound deliveries made (`none`: delivered in clear) and of the inbound
- * SMTP sessions, and the outbound deliveries by status. Pure accumulation over session records.
+ * SMTP sessions, and the outbound deliveries by status. Pure accumulation over session records; the
+ * document's schema is in summary-schema.ts (zod stays out of the log-reading thread).
  */
-import { z } from "zod";
 import type { SessionRecord, TlsClass } from "./session.js";
 
 export type ClassCounts = Record<TlsClass, number>;
@@ -45,21 +45,3 @@ export function mergeSummary(into: LogSummary, from: LogSummary): void {
     for (const c of Object.keys(from.tls[d]) as TlsClass[]) into.tls[d][c] += from.tls[d][c];
   for (const s of ["sent", "deferred", "bounced"] as const) into.deliveries[s] += from.deliveries[s];
 }
-
-const count = z.number().int().min(0);
-const classCounts = z
-  .object({ verified: count, trusted: count, untrusted: count, anonymous: count, none: count })
-  .strict();
-
-/** The document's schema: the source of schema/indicators-log.schema.json. */
-export const logSummarySchema = z
-  .object({
-    schema: z.literal("mailcharter/indicators-log/1"),
-    lines: count,
-    unparsed: count,
-    tls: z.object({ outbound: classCounts, inbound: classCounts }).strict(),
-    deliveries: z.object({ sent: count, deferred: count, bounced: count }).strict(),
-  })
-  .strict();
-
-export const logSummaryJsonSchema = () => z.toJSONSchema(logSummarySchema, { target: "draft-2020-12" });

@@ -346,7 +346,9 @@ describe("ingest-log", () => {
 
 describe("the ingest-log document", () => {
   it("the committed JSON Schema is the one generated from the zod schema, and the output follows it", async () => {
-    const { logSummaryJsonSchema, logSummarySchema } = await import("../../../src/indicators/log/summary.js");
+    const { logSummaryJsonSchema, logSummarySchema } = await import(
+      "../../../src/indicators/log/summary-schema.js"
+    );
     const file = join(import.meta.dirname, "..", "..", "..", "schema", "indicators-log.schema.json");
     const { $id: _id, title: _title, ...rest } = JSON.parse(readFileSync(file, "utf8"));
     expect(rest).toEqual(logSummaryJsonSchema());

@@ -19,7 +19,7 @@ import type { PartyDirectory } from "../../../src/indicators/links/parties.js";
 import { EximSessions } from "../../../src/indicators/log/exim-line.js";
 import { PostfixSessions } from "../../../src/indicators/log/postfix-sessions.js";
 import { noTlsDecision, type SessionRecord } from "../../../src/indicators/log/session.js";
-import { logSummarySchema } from "../../../src/indicators/log/summary.js";
+import { logSummarySchema } from "../../../src/indicators/log/summary-schema.js";
 import { sessionFromLog } from "../../../src/indicators/tlsrpt/log-sessions.js";
 import { cli } from "../../support/cli.js";
 

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { generatePostfixLog } from "../../../bench/logs.js";
 import { LineSplitter, lineText } from "../../../src/indicators/log/line-reader.js";
-import { PostfixSessions } from "../../../src/indicators/log/postfix-sessions.js";
+import { isoSeconds, PostfixSessions } from "../../../src/indicators/log/postfix-sessions.js";
 import { decodeFirst, scanSyslogBytes } from "../../../src/indicators/log/syslog-bytes.js";
 import {
   parseSyslogLine,
@@ -350,5 +350,26 @@ describe("Postfix sessions read from bytes", () => {
     }
     expect(sessions).toBeGreaterThan(1_000);
     expect(fromBytesParser.snapshot()).toEqual(fromText.snapshot());
+  });
+});
+
+describe("seconds of an ISO time", () => {
+  it("are Date.parse's, for every shape the stamp readers write and a few they never do", () => {
+    const times: string[] = [];
+    let x = 11;
+    for (let i = 0; i < 5_000; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const ms = Date.UTC(1990, 0, 1) + (x % 1_500_000) * 1_000_000 + (i % 1000);
+      const iso = new Date(ms).toISOString();
+      times.push(iso, iso.replace(/\.\d{3}Z$/, "Z"));
+    }
+    times.push(
+      "2026-12-31T23:59:60Z",
+      "2026-02-30T10:00:00Z",
+      "0050-01-01T00:00:00Z",
+      "2026-12-01T23:16:06+01:00",
+      "nonsense",
+    );
+    for (const t of times) expect({ t, s: isoSeconds(t) }).toEqual({ t, s: Date.parse(t) / 1000 });
   });
 });
