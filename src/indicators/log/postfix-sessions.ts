@@ -46,6 +46,16 @@ interface ServerState {
   lost: boolean;
 }
 
+/** A process's names, and the time of its line being read (processOf). */
+interface ProcessName {
+  time: string;
+  readonly host: string;
+  readonly instance: string;
+  readonly key: string;
+}
+/** Process names kept (a cache: emptied when full). */
+const processNames = 4096;
+
 /** Which sessions a parser makes: all, or those of one direction only. */
 export type SessionSide = "all" | "inbound" | "outbound";
 
@@ -144,6 +154,7 @@ export class PostfixSessions {
   private readonly clients = new Map<string, ClientState>();
   private readonly servers = new Map<string, ServerState>();
   private readonly proxied = new Map<string, TlsDetails[]>();
+  private readonly processes = new Map<string, ProcessName>();
 
   /**
    * `reference`: when the log was last written (its mtime), for the year of syslog stamps.
@@ -208,6 +219,30 @@ export class PostfixSessions {
     return this.framed(lineText(bytes, start, end), frame, service);
   }
 
+  /**
+   * The process that wrote the line (host, instance, its join key), by the frame's text from the
+   * host to the pid (`mx1 postfix/smtpd[1234`), which names exactly one: a busy MX's lines come from
+   * a few hundred processes, so their names are cut out of a line once, not on every line.
+   */
+  private processOf(raw: string, frame: SyslogFrame, service: string): ProcessName {
+    const name = raw.slice(frame.hostStart, frame.pidEnd);
+    let found = this.processes.get(name);
+    if (found === undefined) {
+      const slash = raw.indexOf("/", frame.programStart);
+      const host = raw.slice(frame.hostStart, frame.hostEnd);
+      const instance = raw.slice(
+        frame.programStart,
+        slash >= 0 && slash < frame.programEnd ? slash : frame.programEnd,
+      );
+      const pid = raw.slice(frame.pidStart, frame.pidEnd);
+      found = { time: "", host, instance, key: `${host}|${instance}|${service}|${pid}` };
+      if (this.processes.size >= processNames) this.processes.clear();
+      this.processes.set(name, found);
+    }
+    found.time = frame.time;
+    return found;
+  }
+
   private reads(service: "smtp" | "smtpd" | "tlsproxy"): boolean {
     return this.sessions === "all" || (this.sessions === "inbound") === (service === "smtpd");
   }
@@ -215,17 +250,8 @@ export class PostfixSessions {
   private framed(raw: string, frame: SyslogFrame, service: "smtp" | "smtpd" | "tlsproxy"): LineResult {
     const event = parsePostfixMessage(service, raw.slice(frame.textStart));
     if (event.kind === "other") return ignored;
-    const slash = raw.indexOf("/", frame.programStart);
-    const line = {
-      time: frame.time,
-      host: raw.slice(frame.hostStart, frame.hostEnd),
-      instance: raw.slice(
-        frame.programStart,
-        slash >= 0 && slash < frame.programEnd ? slash : frame.programEnd,
-      ),
-      pid: raw.slice(frame.pidStart, frame.pidEnd),
-    };
-    const processKey = `${line.host}|${line.instance}|${service}|${line.pid}`;
+    const line = this.processOf(raw, frame, service);
+    const processKey = line.key;
     switch (event.kind) {
       case "tls":
         if (event.direction === "to") {
