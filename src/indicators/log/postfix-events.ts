@@ -167,8 +167,9 @@ export function parsePostfixMessage(service: string, text: string): PostfixEvent
       const s = status.exec(rest);
       if (!s) return other;
       const r = relayAddress.exec(d[3] as string);
-      const conn = /conn_use=(\d+)/.exec(rest);
-      const level = /(?:^|, )tls=([^,\s]+)/.exec(rest);
+      // Most delivery lines have neither field: a plain search says so before an expression scans.
+      const conn = rest.includes("conn_use=") ? /conn_use=(\d+)/.exec(rest) : null;
+      const level = rest.includes("tls=") ? /(?:^|, )tls=([^,\s]+)/.exec(rest) : null;
       return {
         kind: "delivery",
         queueId: d[1] as string,
