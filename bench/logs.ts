@@ -2,7 +2,8 @@
  * `npm run bench` (log part, also `npm run bench:logs`): lines per second of `mailcharter indicators
  * ingest-log --format postfix` on a generated 1-million-line Postfix log, side by side with Debian's
  * `pflogsumm` on the same file (both whole processes, medians of BENCH_LOG_RUNS runs, default 3).
- * mailcharter is timed twice: summary only (`--no-store`, what pflogsumm does too) and storing every
+ * mailcharter is timed three times: summary only (`--no-store`, what pflogsumm does too) on two threads
+ * where the machine has two cores and on one (`--threads 1`), and storing every
  * session with the per-link figures in a fresh SQLite file (`--db`, `--org`). Needs no root and no
  * lab; writes its table to BENCHMARKS.md.
  */
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     writeFileSync(log, generatePostfixLog(targetLines));
     const bytes = statSync(log).size;
     const summaryOnly: number[] = [];
+    const oneThread: number[] = [];
     const storing: number[] = [];
     const pflogsumm: number[] = [];
     let summary = "";
@@ -136,6 +138,20 @@ async function main(): Promise<void> {
       ]);
       summaryOnly.push(a.ms);
       summary = a.out;
+      const one = await timed("node", [
+        "dist/cli/main.js",
+        "indicators",
+        "ingest-log",
+        "--format",
+        "postfix",
+        "--no-store",
+        "--threads",
+        "1",
+        "--json",
+        log,
+      ]);
+      if (one.out !== a.out) throw new Error("one thread and two gave different summaries");
+      oneThread.push(one.ms);
       const db = join(dir, `bench-${i}.sqlite`);
       await timed("node", [
         "dist/cli/main.js",
@@ -176,7 +192,7 @@ async function main(): Promise<void> {
       throw new Error(`ingest-log read ${parsed.lines} lines, not ${targetLines}`);
     const perSecond = (ms: number) => Math.round(targetLines / (ms / 1000)).toLocaleString("en-US");
     const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-    const [s, st, p] = [median(summaryOnly), median(storing), median(pflogsumm)];
+    const [s, s1, st, p] = [median(summaryOnly), median(oneThread), median(storing), median(pflogsumm)];
     const pflogVersion = (
       await timed("sh", ["-c", "dpkg-query -W -f='${Version}' pflogsumm 2>/dev/null || echo ?"])
     ).out;
@@ -188,7 +204,8 @@ async function main(): Promise<void> {
       "",
       "| tool | time | lines/s | pflogsumm / tool |",
       "|---|---|---|---|",
-      `| \`mailcharter indicators ingest-log --no-store --json\` (summary, like pflogsumm) | ${fmt(s)} | ${perSecond(s)} | ${(p / s).toFixed(2)}× |`,
+      `| \`mailcharter indicators ingest-log --no-store --json\` (summary, like pflogsumm; ${cpus().length >= 2 ? "inbound and outbound on two threads" : "one thread: one core"}) | ${fmt(s)} | ${perSecond(s)} | ${(p / s).toFixed(2)}× |`,
+      `| \`… --no-store --threads 1 --json\` (the same summary on one thread) | ${fmt(s1)} | ${perSecond(s1)} | ${(p / s1).toFixed(2)}× |`,
       `| \`mailcharter indicators ingest-log --org … --db new.sqlite\` (every session and link figure stored) | ${fmt(st)} | ${perSecond(st)} | ${(p / st).toFixed(2)}× |`,
       `| \`pflogsumm\` | ${fmt(p)} | ${perSecond(p)} | 1.00× |`,
       "",
