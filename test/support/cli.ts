@@ -33,3 +33,27 @@ export function usageError(result: CliResult): string {
   if (/internal error|\n\s+at /.test(result.err)) throw new Error(`a bug was reported: ${result.err}`);
   return result.err;
 }
+
+/**
+ * `registry add` of the signatory "Alpha" (contact tlsrpt@alpha.example, adhered 2026-01-01, domain
+ * alpha.example served by mx.alpha.example) into the registry at `db`. Throws with the command's
+ * stderr unless it exits 0.
+ */
+export async function addAlpha(db: string): Promise<CliResult> {
+  const result = await cli(
+    "registry",
+    "add",
+    "--db",
+    db,
+    "--name",
+    "Alpha",
+    "--contact",
+    "tlsrpt@alpha.example",
+    "--adhesion",
+    "2026-01-01",
+    "--domain",
+    "alpha.example=mx.alpha.example",
+  );
+  if (result.code !== 0) throw new Error(`registry add Alpha exited ${result.code}: ${result.err}`);
+  return result;
+}

@@ -14,7 +14,7 @@ import {
 import { sessionFromLog } from "../../../src/indicators/tlsrpt/log-sessions.js";
 import { parseReportJson } from "../../../src/indicators/tlsrpt/parse-report.js";
 import { openStore } from "../../../src/store/database.js";
-import { cli } from "../../support/cli.js";
+import { addAlpha, cli } from "../../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mailcharter-tlsrpt-generate-"));
 const db = join(dir, "registry.sqlite");
@@ -32,21 +32,7 @@ const log = [
 ].join("\n");
 
 beforeAll(async () => {
-  const add = await cli(
-    "registry",
-    "add",
-    "--db",
-    db,
-    "--name",
-    "Alpha",
-    "--contact",
-    "tlsrpt@alpha.example",
-    "--adhesion",
-    "2026-01-01",
-    "--domain",
-    "alpha.example=mx.alpha.example",
-  );
-  expect(add.code).toBe(0);
+  await addAlpha(db);
   writeFileSync(join(dir, "maillog.txt"), `${log}\n`);
   const ingest = await cli(
     "indicators",

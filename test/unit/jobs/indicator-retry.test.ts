@@ -16,7 +16,7 @@ import type { Jobs } from "../../../src/jobs/job.js";
 import { scheduleDocumentSchema } from "../../../src/jobs/schedule-document.js";
 import { retryTasks } from "../../../src/jobs/schedule-view.js";
 import { openStore } from "../../../src/store/database.js";
-import { cli, usageError } from "../../support/cli.js";
+import { addAlpha, cli, usageError } from "../../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mailcharter-indicator-retry-"));
 const db = join(dir, "r.sqlite");
@@ -53,21 +53,7 @@ function io() {
 }
 
 beforeAll(async () => {
-  const add = await cli(
-    "registry",
-    "add",
-    "--db",
-    db,
-    "--name",
-    "Alpha",
-    "--contact",
-    "tlsrpt@alpha.example",
-    "--adhesion",
-    "2026-01-01",
-    "--domain",
-    "alpha.example=mx.alpha.example",
-  );
-  expect(add.code, add.err).toBe(0);
+  await addAlpha(db);
   await giveUp(given, "_smtp._tls.peer.example TXT: SERVFAIL");
   await giveUp(other, "no DKIM key for alpha.example");
   const store = await openStore(db);

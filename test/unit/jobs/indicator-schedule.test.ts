@@ -25,7 +25,7 @@ import { type Attempt, failed, sent } from "../../../src/notify/attempt.js";
 import { loadNotifyConfig } from "../../../src/notify/config.js";
 import type { Transports } from "../../../src/notify/deliver.js";
 import { openStore, type Store } from "../../../src/store/database.js";
-import { cli } from "../../support/cli.js";
+import { addAlpha, cli } from "../../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mailcharter-indicator-schedule-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -108,21 +108,7 @@ const indicators = loadIndicatorsConfig(
 
 beforeAll(async () => {
   const db = join(dir, "alpha.sqlite");
-  const add = await cli(
-    "registry",
-    "add",
-    "--db",
-    db,
-    "--name",
-    "Alpha",
-    "--contact",
-    "tlsrpt@alpha.example",
-    "--adhesion",
-    "2026-01-01",
-    "--domain",
-    "alpha.example=mx.alpha.example",
-  );
-  expect(add.code, add.err).toBe(0);
+  await addAlpha(db);
   writeFileSync(join(dir, "maillog.txt"), `${log}\n`);
   const ingest = await cli(
     "indicators",

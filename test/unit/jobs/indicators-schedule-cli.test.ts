@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fetchKey, generateKey, IndicatorTasks } from "../../../src/jobs/indicator-tasks.js";
 import { scheduleDocumentSchema, scheduleJsonSchema } from "../../../src/jobs/schedule-document.js";
 import { openStore } from "../../../src/store/database.js";
-import { cli } from "../../support/cli.js";
+import { addAlpha, cli } from "../../support/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mailcharter-indicators-schedule-"));
 const db = join(dir, "s.sqlite");
@@ -14,21 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("indicators schedule", () => {
   it("says what each task did and when it runs next; exit 1 while one is failing", async () => {
-    const add = await cli(
-      "registry",
-      "add",
-      "--db",
-      db,
-      "--name",
-      "Alpha",
-      "--contact",
-      "tlsrpt@alpha.example",
-      "--adhesion",
-      "2026-01-01",
-      "--domain",
-      "alpha.example=mx.alpha.example",
-    );
-    expect(add.code, add.err).toBe(0);
+    await addAlpha(db);
     const empty = await cli("indicators", "schedule", "--db", db);
     expect(empty).toEqual({
       code: 0,
