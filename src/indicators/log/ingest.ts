@@ -31,6 +31,11 @@ export interface IngestOptions {
   readonly batchSessions?: number;
   /** A summary (no store) of one direction's sessions only (parallel-summary.ts). */
   readonly sessions?: SessionSide;
+  /**
+   * Two readers of the same lines share the check of their frames (parallel-summary.ts): this one
+   * checks, and counts as not understood, the lines whose number (from 0) has this parity only.
+   */
+  readonly checkParity?: 0 | 1;
   /** A file is read up to this offset only (not with `follow`). */
   readonly limit?: number;
   /** For the year of syslog stamps, instead of the file's mtime. */
@@ -38,6 +43,71 @@ export interface IngestOptions {
 }
 
 const chunkBytes = 1024 * 1024;
+
+const empty = Buffer.alloc(0);
+const lengthAt = (position: number, limit: number | undefined) =>
+  limit === undefined ? chunkBytes : Math.min(chunkBytes, limit - position);
+
+/**
+ * Chunks of a file read one ahead: while a chunk is read into lines, the next one is already being
+ * read into the other buffer (a log in the page cache is otherwise waited for a tenth of the time).
+ * A read ahead is used only if it is the one asked for next (same file, same offset and length);
+ * otherwise it is waited for and dropped, so no read ever writes into a buffer being read.
+ */
+class ChunkReader {
+  private readonly buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
+  private next = 0;
+  private ahead: {
+    handle: FileHandle;
+    position: number;
+    length: number;
+    buffer: Buffer;
+    read: Promise<number>;
+  } | null = null;
+
+  private start(handle: FileHandle, position: number, length: number, buffer: Buffer) {
+    const read = handle.read(buffer, 0, length, position).then((r) => r.bytesRead);
+    // Waited for later, or dropped with the file: never an unhandled rejection meanwhile.
+    read.catch(() => undefined);
+    return { handle, position, length, buffer, read };
+  }
+
+  /**
+   * The chunk at `position` (empty at the end of the file or at `limit`, an offset it never reads
+   * past); valid until the next call.
+   */
+  async read(handle: FileHandle, position: number, limit?: number): Promise<Buffer> {
+    const length = lengthAt(position, limit);
+    if (length <= 0) return empty;
+    let current = this.ahead;
+    this.ahead = null;
+    if (current && (current.handle !== handle || current.position !== position || current.length !== length)) {
+      await current.read.catch(() => undefined);
+      current = null;
+    }
+    if (current === null) {
+      const buffer = this.buffers[this.next] as Buffer;
+      this.next = 1 - this.next;
+      current = this.start(handle, position, length, buffer);
+    }
+    const bytesRead = await current.read;
+    // A full chunk: there is likely more; the next one is read meanwhile into the other buffer.
+    const nextLength = lengthAt(position + bytesRead, limit);
+    if (bytesRead === length && nextLength > 0) {
+      const buffer = this.buffers[this.next] as Buffer;
+      this.next = 1 - this.next;
+      this.ahead = this.start(handle, position + bytesRead, nextLength, buffer);
+    }
+    return current.buffer.subarray(0, bytesRead);
+  }
+
+  /** Before the file is closed: a read still running is waited for. */
+  async settle(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead) await ahead.read.catch(() => undefined);
+  }
+}
 
 class Batch {
   sessions: SessionRecord[] = [];
@@ -50,13 +120,15 @@ class Batch {
     this.size = options.batchSessions ?? logLimits.batchSessions;
   }
   feed = (bytes: Buffer, start: number, end: number, overlong: boolean): void => {
+    const parity = this.options.checkParity;
+    const checks = parity === undefined || (this.summary.lines & 1) === parity;
     this.summary.lines += 1;
     if (overlong) {
-      this.summary.unparsed += 1;
+      if (checks) this.summary.unparsed += 1;
       return;
     }
-    const result = this.parser.lineBytes(bytes, start, end);
-    if (result.kind === "unparsed") this.summary.unparsed += 1;
+    const result = this.parser.lineBytes(bytes, start, end, checks);
+    if (result.kind === "unparsed" && checks) this.summary.unparsed += 1;
     else if (result.kind === "sessions")
       for (const s of result.sessions) {
         addSession(this.summary, s);
@@ -155,6 +227,7 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
   const path = resolve(file);
   let { handle, inode, size, mtime } = await openLog(path);
   const summary = emptySummary();
+  const chunks = new ChunkReader();
   try {
     const cursor = options.store ? await options.store.cursor(path) : null;
     if (cursor && (cursor.format !== options.format || cursor.organisationId !== options.organisationId))
@@ -175,13 +248,12 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
     let splitter = new LineSplitter();
     let base = position;
     let rotated = false;
-    const buffer = Buffer.allocUnsafe(chunkBytes);
     for (;;) {
-      const want = options.limit === undefined ? chunkBytes : Math.min(chunkBytes, options.limit - position);
-      const { bytesRead } = want > 0 ? await handle.read(buffer, 0, want, position) : { bytesRead: 0 };
+      const chunk = await chunks.read(handle, position, options.limit);
+      const bytesRead = chunk.length;
       if (bytesRead > 0) {
         position += bytesRead;
-        splitter.push(buffer.subarray(0, bytesRead), batch.feed);
+        splitter.push(chunk, batch.feed);
         if (batch.sessions.length >= batch.size) {
           identity = await completed(identity, handle, inode, position);
           await batch.commit({ path, inode: identity, offset: base + splitter.lineEnd });
@@ -196,6 +268,7 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
         // The old file is read to its end (after the rename, the MTA may have written to it until it
         // reopened its log): its unterminated last line ends there. Now the new file, from its start.
         splitter.finish(batch.feed);
+        await chunks.settle();
         await handle.close();
         ({ handle, inode, mtime } = await openLog(path));
         identity = inode;
@@ -218,6 +291,7 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
       }
     }
   } finally {
+    await chunks.settle();
     await handle.close();
   }
   return summary;

@@ -12,5 +12,6 @@ const summary = await ingestFile(job.file, {
   sessions: "inbound",
   limit: job.limit,
   reference: new Date(job.reference),
+  checkParity: job.checkParity,
 });
 parentPort?.postMessage(summary);

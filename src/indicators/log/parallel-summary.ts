@@ -4,7 +4,9 @@
  * thread reads the file for the outbound sessions while a worker reads it for the inbound ones, and
  * the two summaries add up to what one thread would count: same lines, same year inference (both
  * see every stamp), same join. Both read the same bytes: the file's size when it was opened, and the
- * year of its stamps from the same modification time.
+ * year of its stamps from the same modification time. Whether a line is a frame at all (or "not
+ * understood") is checked by one thread only, the even lines here and the odd ones in the worker:
+ * each passes over the other's lines that none of its services wrote (PostfixSessions.skippable).
  *
  * One thread when the machine has one core, when `threads` is 1, for Exim, or when the worker cannot
  * be started (its module is only there once built; from the sources it runs through tsx).
@@ -26,6 +28,8 @@ export interface SummaryJob {
   readonly format: LogFormat;
   readonly limit: number;
   readonly reference: string;
+  /** The lines whose frames the worker checks (IngestOptions.checkParity). */
+  readonly checkParity: 0 | 1;
 }
 
 /**
@@ -44,7 +48,7 @@ function startWorker(job: SummaryJob): Worker | null {
   return new Worker(load, { eval: true, workerData: job, resourceLimits });
 }
 
-function inWorker(job: SummaryJob): Promise<LogSummary> | null {
+export function inWorker(job: SummaryJob): Promise<LogSummary> | null {
   const worker = startWorker(job);
   if (worker === null) return null;
   return new Promise((done, fail) => {
@@ -77,12 +81,28 @@ export async function summariseFile(
   const s = await stat(path).catch(() => null);
   // Not a file we can stat: ingestFile says why, in its own words.
   if (s === null || !s.isFile()) return ingestFile(file, single);
-  const job: SummaryJob = { file: path, format, limit: s.size, reference: s.mtime.toISOString() };
+  const job: SummaryJob = {
+    file: path,
+    format,
+    limit: s.size,
+    reference: s.mtime.toISOString(),
+    checkParity: 1,
+  };
   const inbound = inWorker(job);
   if (inbound === null) return ingestFile(file, single);
   const [outbound, theirs] = await Promise.all([
-    ingestFile(path, { ...single, sessions: "outbound", limit: job.limit, reference: s.mtime }),
+    ingestFile(path, {
+      ...single,
+      sessions: "outbound",
+      limit: job.limit,
+      reference: s.mtime,
+      checkParity: 0,
+    }),
     inbound,
   ]);
-  return { ...outbound, tls: { outbound: outbound.tls.outbound, inbound: theirs.tls.inbound } };
+  return {
+    ...outbound,
+    unparsed: outbound.unparsed + theirs.unparsed,
+    tls: { outbound: outbound.tls.outbound, inbound: theirs.tls.inbound },
+  };
 }

@@ -8,8 +8,13 @@ export const logFormats: readonly LogFormat[] = ["postfix", "exim"];
 
 export interface LineParser {
   line(raw: string): LineResult;
-  /** The same for the line `bytes[start, end)` (line-reader.ts), decoded only if it is read. */
-  lineBytes(bytes: Buffer, start: number, end: number): LineResult;
+  /**
+   * The same for the line `bytes[start, end)` (line-reader.ts), decoded only if it is read.
+   * `frames` false: whether the line is a frame at all is checked by another reader of the same
+   * lines (parallel-summary.ts); a line this parser would make nothing of may then be passed over
+   * and come out `ignored` even if it is not a frame.
+   */
+  lineBytes(bytes: Buffer, start: number, end: number, frames?: boolean): LineResult;
   snapshot(): unknown;
 }
 
@@ -35,8 +40,8 @@ class RepeatNumbering implements LineParser {
   line(raw: string): LineResult {
     return this.numbered(this.inner.line(raw));
   }
-  lineBytes(bytes: Buffer, start: number, end: number): LineResult {
-    return this.numbered(this.inner.lineBytes(bytes, start, end));
+  lineBytes(bytes: Buffer, start: number, end: number, frames?: boolean): LineResult {
+    return this.numbered(this.inner.lineBytes(bytes, start, end, frames));
   }
   private numbered(result: LineResult): LineResult {
     if (result.kind !== "sessions") return result;

@@ -46,9 +46,8 @@ interface ServerState {
   lost: boolean;
 }
 
-/** A process's names, and the time of its line being read (processOf). */
+/** A process's names (processOf). */
 interface ProcessName {
-  time: string;
   readonly host: string;
   readonly instance: string;
   readonly key: string;
@@ -143,6 +142,23 @@ function smtpdMessageStart(b: Buffer, at: number, end: number): boolean {
   return c === 86 || c === 84 || c === 85 || c === 65 || c === 99 || c === 100 || c === 108;
 }
 
+/** `Jan ` … `Dec `: a line that starts so is, if a frame at all, a frame of that month. */
+const monthStarts = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/**
+ * The end (a space) of the token starting at `i`, or -1: none before `e`, a byte that is not plain
+ * ASCII, other white space, or an empty token.
+ */
+function tokenEnd(b: Buffer, i: number, e: number): number {
+  const from = i;
+  for (; i < e; i++) {
+    const c = b[i] as number;
+    if (c === 32) return i > from ? i : -1;
+    if (c > 126 || (c >= 9 && c <= 13)) return -1;
+  }
+  return -1;
+}
+
 function bounded<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key);
   map.set(key, value);
@@ -200,7 +216,8 @@ export class PostfixSessions {
    * program no session is read from, or an smtpd line none of whose messages it could be, is never
    * decoded. Otherwise the line is decoded and read as above, from the frame already found.
    */
-  lineBytes(bytes: Buffer, start: number, end: number): LineResult {
+  lineBytes(bytes: Buffer, start: number, end: number, frames = true): LineResult {
+    if (!frames && this.skippable(bytes, start, end)) return ignored;
     const frame = scanSyslogBytes(bytes, start, end, this.years);
     if (frame === decodeFirst) return this.line(lineText(bytes, start, end));
     if (frame === null) return isJournalMarker(lineText(bytes, start, end)) ? ignored : unparsed;
@@ -220,6 +237,57 @@ export class PostfixSessions {
   }
 
   /**
+   * Whether a line whose frame another thread checks (parallel-summary.ts) can be passed over
+   * unread: if it is a frame at all, it is of a service this side does not read (so it is ignored
+   * here), and reading it could not change the year of later stamps — it starts with a digit (no
+   * classic stamp does; an RFC 3339 stamp has its year) or with the month the year inference is at
+   * (YearInference.yearFor moves only on another month). The program is found by the tokens before
+   * it, as both frame scans would cut them; a byte that is not plain ASCII on the way, or any other
+   * doubt, and the line is read as usual.
+   */
+  private skippable(b: Buffer, s: number, e: number): boolean {
+    if (this.sessions === "all" || s + 16 > e) return false;
+    const c = b[s] as number;
+    let i: number;
+    if (c >= 48 && c <= 57) {
+      // RFC 3339: `YYYY-MM-DDThh:mm:ss…` is one token, `YYYY-MM-DD hh:mm:ss…` two.
+      const sep = b[s + 10];
+      i = sep === 84 ? s : sep === 32 ? s + 11 : -1;
+      if (i < 0) return false;
+    } else {
+      const month = this.years.settledMonth();
+      const name = month === null ? "" : (monthStarts[month] as string);
+      if (
+        month === null ||
+        b[s + 3] !== 32 ||
+        b[s] !== name.charCodeAt(0) ||
+        b[s + 1] !== name.charCodeAt(1) ||
+        b[s + 2] !== name.charCodeAt(2)
+      )
+        return false;
+      i = b[s + 4] === 32 ? s + 5 : s + 4;
+      i = tokenEnd(b, i, e); // the day
+      if (i < 0) return false;
+      i++;
+    }
+    i = tokenEnd(b, i, e); // the clock
+    if (i < 0) return false;
+    i = tokenEnd(b, i + 1, e); // the host
+    if (i < 0) return false;
+    const p0 = i + 1;
+    let service = p0;
+    for (i = p0; i < e; i++) {
+      const d = b[i] as number;
+      if (d === 91 || d === 58 || d === 32) break; // [ :
+      if (d > 126 || (d >= 9 && d <= 13)) return false;
+      if (d === 47) service = i + 1; // /
+    }
+    if (i >= e) return false;
+    const read = serviceOfBytes(b, service, i);
+    return read === null || !this.reads(read);
+  }
+
+  /**
    * The process that wrote the line (host, instance, its join key), by the frame's text from the
    * host to the pid (`mx1 postfix/smtpd[1234`), which names exactly one: a busy MX's lines come from
    * a few hundred processes, so their names are cut out of a line once, not on every line.
@@ -235,11 +303,10 @@ export class PostfixSessions {
         slash >= 0 && slash < frame.programEnd ? slash : frame.programEnd,
       );
       const pid = raw.slice(frame.pidStart, frame.pidEnd);
-      found = { time: "", host, instance, key: `${host}|${instance}|${service}|${pid}` };
+      found = { host, instance, key: `${host}|${instance}|${service}|${pid}` };
       if (this.processes.size >= processNames) this.processes.clear();
       this.processes.set(name, found);
     }
-    found.time = frame.time;
     return found;
   }
 
@@ -250,6 +317,7 @@ export class PostfixSessions {
   private framed(raw: string, frame: SyslogFrame, service: "smtp" | "smtpd" | "tlsproxy"): LineResult {
     const event = parsePostfixMessage(service, raw.slice(frame.textStart));
     if (event.kind === "other") return ignored;
+    const time = frame.time;
     const line = this.processOf(raw, frame, service);
     const processKey = line.key;
     switch (event.kind) {
@@ -267,7 +335,7 @@ export class PostfixSessions {
             tls: event.tls,
             relay: addressKey(event.peer),
             queueId: null,
-            lastSeconds: seconds(line.time),
+            lastSeconds: seconds(time),
             hint: previous?.hint ?? null,
             tlsrpt: previous?.tlsrpt ?? null,
           });
@@ -290,7 +358,7 @@ export class PostfixSessions {
         return ignored;
       }
       case "delivery":
-        return this.delivery(event, line.time, line.host, line.instance, processKey, raw);
+        return this.delivery(event, time, line.host, line.instance, processKey, raw);
       case "connect":
         bounded(this.servers, processKey, { tls: null, lost: false });
         return ignored;
@@ -316,7 +384,7 @@ export class PostfixSessions {
         const failed = (state?.lost ?? false) || (starttls !== null && starttls.ok < starttls.tried);
         const session: SessionRecord = {
           mta: "postfix",
-          time: line.time,
+          time,
           direction: "inbound",
           logHost: line.host,
           instance: line.instance,

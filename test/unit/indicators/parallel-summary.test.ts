@@ -1,15 +1,17 @@
 /**
  * The two-thread summary of a Postfix log (src/indicators/log/parallel-summary.ts) counts exactly
  * what one thread counts: the real worker thread (run from the sources through tsx), on the log
- * fixtures, a generated busy MX's log, a log in RFC 3339 stamps, and one mangled line by line.
+ * fixtures, a generated busy MX's log, a log in RFC 3339 stamps, one mangled line by line, and one
+ * over the turn of the year.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { generatePostfixLog } from "../../../bench/logs.js";
-import { summariseFile } from "../../../src/indicators/log/parallel-summary.js";
+import { inWorker, summariseFile } from "../../../src/indicators/log/parallel-summary.js";
 import { cli, usageError } from "../../support/cli.js";
+import { turningLog } from "../../support/logs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mailcharter-parallel-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,6 +52,7 @@ describe("a Postfix log summarised on two threads", () => {
     ["a generated MX log", generatePostfixLog(30_000)],
     ["the same in RFC 3339 stamps", rfc3339(generatePostfixLog(5_000))],
     ["fixtures mangled", mangled(fixtures.join("\n"))],
+    ["a log over the turn of the year, mangled", turningLog(20_000).join("\n")],
   ];
   for (const [name, text] of cases)
     it(`${name}: the same summary as one thread`, async () => {
@@ -63,7 +66,27 @@ describe("a Postfix log summarised on two threads", () => {
       expect(inbound + outbound).toBeGreaterThan(0);
       // A busy MX's log has both halves: the worker's inbound sessions and this thread's deliveries.
       if (name.startsWith("a generated")) expect(Math.min(inbound, outbound)).toBeGreaterThan(1_000);
+      if (name.includes("mangled")) expect(one.unparsed).toBeGreaterThan(10);
     });
+
+  it("the worker alone counts the inbound sessions, and the lines of its parity not understood", async () => {
+    const path = file("turning.log", turningLog(6_000).join("\n"));
+    const size = readFileSync(path).length;
+    const job = { file: path, format: "postfix" as const, limit: size, reference: new Date().toISOString() };
+    const one = await summariseFile(path, "postfix", 1);
+    const odd = await inWorker({ ...job, checkParity: 1 });
+    const even = await inWorker({ ...job, checkParity: 0 });
+    if (odd === null || even === null) throw new Error("the worker thread did not start");
+    const [o, e] = await Promise.all([odd, even]);
+    for (const half of [o, e]) {
+      expect(half.tls.inbound).toEqual(one.tls.inbound);
+      expect(Object.values(half.tls.outbound).every((n) => n === 0)).toBe(true);
+      expect(half.lines).toBe(one.lines);
+    }
+    expect(o.unparsed).toBeGreaterThan(0);
+    expect(e.unparsed).toBeGreaterThan(0);
+    expect(o.unparsed + e.unparsed).toBe(one.unparsed);
+  });
 
   it("a file that cannot be read is the same clear error either way", async () => {
     await expect(summariseFile(join(dir, "missing.log"), "postfix", 2)).rejects.toThrow(/cannot read/);
