@@ -16,7 +16,7 @@ const runs = Number(process.env.BENCH_LOG_RUNS ?? 3);
 const targetLines = Number(process.env.BENCH_LOG_LINES ?? 1_000_000);
 
 /** A deterministic pseudo-random sequence (xorshift32), so every run reads the same file. */
-export function random(seed: number): () => number {
+function random(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
