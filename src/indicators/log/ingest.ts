@@ -5,6 +5,7 @@
  * old file is read to its end before the new one is opened). Sessions are committed in batches with
  * the cursor (log-store.ts): the memory used is one chunk, one batch and the bounded join state.
  */
+
 import { hash } from "node:crypto";
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -12,6 +13,7 @@ import { MailcharterError } from "../../core/errors.js";
 import { logLimits } from "../../core/limits.js";
 import type { PartyDirectory } from "../links/parties.js";
 import { LineSplitter } from "./line-reader.js";
+import type { RelayLine } from "./line-relay.js";
 import type { LogStore } from "./log-store.js";
 import { type LineParser, type LogFormat, lineParser } from "./parser.js";
 import type { SessionSide } from "./postfix-sessions.js";
@@ -32,10 +34,10 @@ export interface IngestOptions {
   /** A summary (no store) of one direction's sessions only (parallel-summary.ts). */
   readonly sessions?: SessionSide;
   /**
-   * Two readers of the same lines share the check of their frames (parallel-summary.ts): this one
-   * checks, and counts as not understood, the lines whose number (from 0) has this parity only.
+   * The lines of the services `sessions` leaves out handed to other threads (line-relay.ts),
+   * waited for after each chunk while they are too far behind.
    */
-  readonly checkParity?: 0 | 1;
+  readonly relay?: { readonly line: RelayLine; pace(): Promise<void> };
   /** A file is read up to this offset only (not with `follow`). */
   readonly limit?: number;
   /** For the year of syslog stamps, instead of the file's mtime. */
@@ -81,7 +83,10 @@ class ChunkReader {
     if (length <= 0) return empty;
     let current = this.ahead;
     this.ahead = null;
-    if (current && (current.handle !== handle || current.position !== position || current.length !== length)) {
+    if (
+      current &&
+      (current.handle !== handle || current.position !== position || current.length !== length)
+    ) {
       await current.read.catch(() => undefined);
       current = null;
     }
@@ -120,15 +125,13 @@ class Batch {
     this.size = options.batchSessions ?? logLimits.batchSessions;
   }
   feed = (bytes: Buffer, start: number, end: number, overlong: boolean): void => {
-    const parity = this.options.checkParity;
-    const checks = parity === undefined || (this.summary.lines & 1) === parity;
     this.summary.lines += 1;
     if (overlong) {
-      if (checks) this.summary.unparsed += 1;
+      this.summary.unparsed += 1;
       return;
     }
-    const result = this.parser.lineBytes(bytes, start, end, checks);
-    if (result.kind === "unparsed" && checks) this.summary.unparsed += 1;
+    const result = this.parser.lineBytes(bytes, start, end);
+    if (result.kind === "unparsed") this.summary.unparsed += 1;
     else if (result.kind === "sessions")
       for (const s of result.sessions) {
         addSession(this.summary, s);
@@ -243,6 +246,7 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
     const parser = lineParser(options.format, options.reference ?? mtime, resume ? cursor.state : undefined, {
       numberRepeats: options.store !== null,
       ...(options.sessions ? { sessions: options.sessions } : {}),
+      ...(options.relay ? { relay: options.relay.line } : {}),
     });
     const batch = new Batch(options, summary, parser);
     let splitter = new LineSplitter();
@@ -254,6 +258,7 @@ export async function ingestFile(file: string, options: IngestOptions): Promise<
       if (bytesRead > 0) {
         position += bytesRead;
         splitter.push(chunk, batch.feed);
+        if (options.relay) await options.relay.pace();
         if (batch.sessions.length >= batch.size) {
           identity = await completed(identity, handle, inode, position);
           await batch.commit({ path, inode: identity, offset: base + splitter.lineEnd });

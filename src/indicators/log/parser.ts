@@ -1,5 +1,7 @@
 /** One entry for both MTAs: a line parser with a resumable state. */
+
 import { EximSessions } from "./exim-line.js";
+import type { RelayLine } from "./line-relay.js";
 import { type PostfixJoinState, PostfixSessions, type SessionSide } from "./postfix-sessions.js";
 import type { LineResult, SessionRecord } from "./session.js";
 
@@ -8,13 +10,8 @@ export const logFormats: readonly LogFormat[] = ["postfix", "exim"];
 
 export interface LineParser {
   line(raw: string): LineResult;
-  /**
-   * The same for the line `bytes[start, end)` (line-reader.ts), decoded only if it is read.
-   * `frames` false: whether the line is a frame at all is checked by another reader of the same
-   * lines (parallel-summary.ts); a line this parser would make nothing of may then be passed over
-   * and come out `ignored` even if it is not a frame.
-   */
-  lineBytes(bytes: Buffer, start: number, end: number, frames?: boolean): LineResult;
+  /** The same for the line `bytes[start, end)` (line-reader.ts), decoded only if it is read. */
+  lineBytes(bytes: Buffer, start: number, end: number): LineResult;
   snapshot(): unknown;
 }
 
@@ -40,8 +37,8 @@ class RepeatNumbering implements LineParser {
   line(raw: string): LineResult {
     return this.numbered(this.inner.line(raw));
   }
-  lineBytes(bytes: Buffer, start: number, end: number, frames?: boolean): LineResult {
-    return this.numbered(this.inner.lineBytes(bytes, start, end, frames));
+  lineBytes(bytes: Buffer, start: number, end: number): LineResult {
+    return this.numbered(this.inner.lineBytes(bytes, start, end));
   }
   private numbered(result: LineResult): LineResult {
     if (result.kind !== "sessions") return result;
@@ -77,9 +74,10 @@ function innerParser(
   reference: Date,
   state?: unknown,
   sessions: SessionSide = "all",
+  relay: RelayLine | null = null,
 ): LineParser {
   if (format === "postfix")
-    return new PostfixSessions(reference, state as PostfixJoinState | undefined, sessions);
+    return new PostfixSessions(reference, state as PostfixJoinState | undefined, sessions, relay);
   if (sessions !== "all") throw new Error("one direction only: Postfix logs only");
   const exim = new EximSessions(reference);
   if (state) exim.restore(state as ReturnType<EximSessions["snapshot"]>);
@@ -94,10 +92,15 @@ export function lineParser(
   format: LogFormat,
   reference: Date,
   state?: unknown,
-  options: { readonly numberRepeats?: boolean; readonly sessions?: SessionSide } = {},
+  options: {
+    readonly numberRepeats?: boolean;
+    readonly sessions?: SessionSide;
+    /** The smtpd lines handed on, not read (line-relay.ts; with `sessions: "outbound"`). */
+    readonly relay?: RelayLine;
+  } = {},
 ): LineParser {
   if (options.numberRepeats === false && state === undefined)
-    return innerParser(format, reference, undefined, options.sessions);
+    return innerParser(format, reference, undefined, options.sessions, options.relay ?? null);
   if (options.sessions !== undefined && options.sessions !== "all")
     throw new Error("one direction only: without numbering (a summary)");
   const saved = state as { parser?: unknown; repeats?: RepeatState } | undefined;

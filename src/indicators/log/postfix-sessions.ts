@@ -15,6 +15,7 @@
  */
 import { logLimits } from "../../core/limits.js";
 import { lineText } from "./line-reader.js";
+import type { RelayLine } from "./line-relay.js";
 import {
   failureOfStatus,
   type PeerAddress,
@@ -56,7 +57,7 @@ interface ProcessName {
 const processNames = 4096;
 
 /** Which sessions a parser makes: all, or those of one direction only. */
-export type SessionSide = "all" | "inbound" | "outbound";
+export type SessionSide = "all" | "inbound" | "outbound" | "none";
 
 export interface PostfixJoinState {
   readonly years: { year: number | null; month: number };
@@ -142,23 +143,6 @@ function smtpdMessageStart(b: Buffer, at: number, end: number): boolean {
   return c === 86 || c === 84 || c === 85 || c === 65 || c === 99 || c === 100 || c === 108;
 }
 
-/** `Jan ` … `Dec `: a line that starts so is, if a frame at all, a frame of that month. */
-const monthStarts = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/**
- * The end (a space) of the token starting at `i`, or -1: none before `e`, a byte that is not plain
- * ASCII, other white space, or an empty token.
- */
-function tokenEnd(b: Buffer, i: number, e: number): number {
-  const from = i;
-  for (; i < e; i++) {
-    const c = b[i] as number;
-    if (c === 32) return i > from ? i : -1;
-    if (c > 126 || (c >= 9 && c <= 13)) return -1;
-  }
-  return -1;
-}
-
 function bounded<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key);
   map.set(key, value);
@@ -182,6 +166,7 @@ export class PostfixSessions {
     reference: Date,
     state?: PostfixJoinState,
     private readonly sessions: SessionSide = "all",
+    private readonly relay: RelayLine | null = null,
   ) {
     this.years = new YearInference(reference);
     if (state) {
@@ -207,7 +192,22 @@ export class PostfixSessions {
     if (frame === null) return isJournalMarker(raw) ? ignored : unparsed;
     // Most lines are of other programs (qmgr, cleanup, pickup…): dropped before any substring.
     const service = serviceOf(raw, frame.serviceStart, frame.programEnd);
-    if (service === null || !this.reads(service)) return ignored;
+    if (service === null) return ignored;
+    if (!this.reads(service)) {
+      if (this.relay !== null) {
+        const bytes = Buffer.from(raw);
+        this.relay(bytes, 0, bytes.length, frame, service);
+      }
+      return ignored;
+    }
+    return this.framed(raw, frame, service);
+  }
+
+  /**
+   * An smtpd line another thread found the frame of and relayed (line-relay.ts): read as line()
+   * and lineBytes() read it once they have its frame.
+   */
+  relayed(raw: string, frame: SyslogFrame, service: "smtp" | "smtpd" | "tlsproxy"): LineResult {
     return this.framed(raw, frame, service);
   }
 
@@ -216,14 +216,15 @@ export class PostfixSessions {
    * program no session is read from, or an smtpd line none of whose messages it could be, is never
    * decoded. Otherwise the line is decoded and read as above, from the frame already found.
    */
-  lineBytes(bytes: Buffer, start: number, end: number, frames = true): LineResult {
-    if (!frames && this.skippable(bytes, start, end)) return ignored;
+  lineBytes(bytes: Buffer, start: number, end: number): LineResult {
     const frame = scanSyslogBytes(bytes, start, end, this.years);
     if (frame === decodeFirst) return this.line(lineText(bytes, start, end));
     if (frame === null) return isJournalMarker(lineText(bytes, start, end)) ? ignored : unparsed;
     const service = serviceOfBytes(bytes, frame.serviceStart, frame.programEnd);
-    if (service === null || !this.reads(service)) return ignored;
+    if (service === null) return ignored;
     if (service === "smtpd" && !smtpdMessageStart(bytes, frame.textStart, end)) return ignored;
+    const relay = this.reads(service) ? null : this.relay;
+    if (relay === null && !this.reads(service)) return ignored;
     // The frame is ASCII: its byte offsets are character offsets of the decoded line.
     frame.hostStart -= start;
     frame.hostEnd -= start;
@@ -233,58 +234,11 @@ export class PostfixSessions {
     frame.pidStart -= start;
     frame.pidEnd -= start;
     frame.textStart -= start;
+    if (relay !== null) {
+      relay(bytes, start, end, frame, service);
+      return ignored;
+    }
     return this.framed(lineText(bytes, start, end), frame, service);
-  }
-
-  /**
-   * Whether a line whose frame another thread checks (parallel-summary.ts) can be passed over
-   * unread: if it is a frame at all, it is of a service this side does not read (so it is ignored
-   * here), and reading it could not change the year of later stamps — it starts with a digit (no
-   * classic stamp does; an RFC 3339 stamp has its year) or with the month the year inference is at
-   * (YearInference.yearFor moves only on another month). The program is found by the tokens before
-   * it, as both frame scans would cut them; a byte that is not plain ASCII on the way, or any other
-   * doubt, and the line is read as usual.
-   */
-  private skippable(b: Buffer, s: number, e: number): boolean {
-    if (this.sessions === "all" || s + 16 > e) return false;
-    const c = b[s] as number;
-    let i: number;
-    if (c >= 48 && c <= 57) {
-      // RFC 3339: `YYYY-MM-DDThh:mm:ss…` is one token, `YYYY-MM-DD hh:mm:ss…` two.
-      const sep = b[s + 10];
-      i = sep === 84 ? s : sep === 32 ? s + 11 : -1;
-      if (i < 0) return false;
-    } else {
-      const month = this.years.settledMonth();
-      const name = month === null ? "" : (monthStarts[month] as string);
-      if (
-        month === null ||
-        b[s + 3] !== 32 ||
-        b[s] !== name.charCodeAt(0) ||
-        b[s + 1] !== name.charCodeAt(1) ||
-        b[s + 2] !== name.charCodeAt(2)
-      )
-        return false;
-      i = b[s + 4] === 32 ? s + 5 : s + 4;
-      i = tokenEnd(b, i, e); // the day
-      if (i < 0) return false;
-      i++;
-    }
-    i = tokenEnd(b, i, e); // the clock
-    if (i < 0) return false;
-    i = tokenEnd(b, i + 1, e); // the host
-    if (i < 0) return false;
-    const p0 = i + 1;
-    let service = p0;
-    for (i = p0; i < e; i++) {
-      const d = b[i] as number;
-      if (d === 91 || d === 58 || d === 32) break; // [ :
-      if (d > 126 || (d >= 9 && d <= 13)) return false;
-      if (d === 47) service = i + 1; // /
-    }
-    if (i >= e) return false;
-    const read = serviceOfBytes(b, service, i);
-    return read === null || !this.reads(read);
   }
 
   /**
@@ -311,7 +265,8 @@ export class PostfixSessions {
   }
 
   private reads(service: "smtp" | "smtpd" | "tlsproxy"): boolean {
-    return this.sessions === "all" || (this.sessions === "inbound") === (service === "smtpd");
+    if (this.sessions === "all" || this.sessions === "none") return this.sessions === "all";
+    return (this.sessions === "inbound") === (service === "smtpd");
   }
 
   private framed(raw: string, frame: SyslogFrame, service: "smtp" | "smtpd" | "tlsproxy"): LineResult {

@@ -91,14 +91,6 @@ export class YearInference {
     return this.year;
   }
 
-  /**
-   * The month the stream is at, once its year is known: a stamp of that month changes nothing here
-   * (null before the first stamp).
-   */
-  settledMonth(): number | null {
-    return this.year === null ? null : this.month;
-  }
-
   /** The state to keep across runs (resumable ingestion). */
   snapshot(): { year: number | null; month: number } {
     return { year: this.year, month: this.month };
