@@ -39,17 +39,25 @@ export type RelayLine = (
   service: "smtp" | "smtpd" | "tlsproxy",
 ) => void;
 const services = ["smtp", "smtpd", "tlsproxy"] as const;
+const serviceNumber = (service: string) => (service === "smtp" ? 0 : service === "smtpd" ? 1 : 2);
+
+/** A batch read, acknowledged: its buffers come back to be filled again. */
+interface Ack {
+  readonly kind: "ack";
+  readonly bytes: ArrayBuffer;
+  readonly index: ArrayBuffer;
+}
 
 /** Where batches go: a Worker, or one end of a MessageChannel. */
 export interface RelayPort {
-  on(event: "message", listener: (message: { kind: string }) => void): unknown;
+  on(event: "message", listener: (message: Ack | { readonly kind: string }) => void): unknown;
   postMessage(value: unknown, transfer?: readonly Transferable[]): void;
 }
 
 /** The reading thread's side. */
 export class RelaySender {
-  private bytes = new Uint8Array(batchBytes);
-  private index = new Int32Array(batchLines * fields);
+  private bytes: Uint8Array<ArrayBuffer> = new Uint8Array(batchBytes);
+  private index: Int32Array<ArrayBuffer> = new Int32Array(batchLines * fields);
   private count = 0;
   private used = 0;
   private times: string[] = [];
@@ -57,10 +65,14 @@ export class RelaySender {
   private acknowledged = 0;
   private waiting: (() => void) | null = null;
   private failure: Error | null = null;
+  /** Buffers of batches read, to fill again (no new megabyte, nothing for the collector). */
+  private readonly free: { bytes: Uint8Array<ArrayBuffer>; index: Int32Array<ArrayBuffer> }[] = [];
 
   constructor(private readonly worker: RelayPort) {
-    worker.on("message", (m: { kind: string }) => {
+    worker.on("message", (m) => {
       if (m.kind !== "ack") return;
+      const ack = m as Ack;
+      this.free.push({ bytes: new Uint8Array(ack.bytes), index: new Int32Array(ack.index) });
       this.acknowledged++;
       this.wake();
     });
@@ -98,7 +110,7 @@ export class RelaySender {
     x[i + 8] = frame.pidEnd;
     x[i + 9] = frame.textStart;
     x[i + 10] = times.length - 1;
-    x[i + 11] = services.indexOf(service);
+    x[i + 11] = serviceNumber(service);
     this.used += length;
     this.count++;
   };
@@ -119,8 +131,9 @@ export class RelaySender {
     };
     this.worker.postMessage(batch, [this.bytes.buffer, this.index.buffer]);
     this.sent++;
-    this.bytes = new Uint8Array(batchBytes);
-    this.index = new Int32Array(batchLines * fields);
+    const next = this.free.pop();
+    this.bytes = next?.bytes ?? new Uint8Array(batchBytes);
+    this.index = next?.index ?? new Int32Array(batchLines * fields);
     this.count = 0;
     this.used = 0;
     this.times = [];
@@ -183,5 +196,10 @@ export function readBatch(
       services[x[i + 11] as number] as "smtp" | "smtpd" | "tlsproxy",
     );
   }
-  port.postMessage({ kind: "ack" });
+  const ack: Ack = {
+    kind: "ack",
+    bytes: batch.bytes.buffer as ArrayBuffer,
+    index: batch.index.buffer as ArrayBuffer,
+  };
+  port.postMessage(ack, [ack.bytes, ack.index]);
 }
