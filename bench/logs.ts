@@ -2,8 +2,9 @@
  * `npm run bench` (log part, also `npm run bench:logs`): lines per second of `mailcharter indicators
  * ingest-log --format postfix` on a generated 1-million-line Postfix log, side by side with Debian's
  * `pflogsumm` on the same file (both whole processes, medians of BENCH_LOG_RUNS runs, default 3).
- * mailcharter is timed three times: summary only (`--no-store`, what pflogsumm does too) on two threads
- * where the machine has two cores and on one (`--threads 1`), and storing every
+ * mailcharter is timed three times: summary only (`--no-store`, what pflogsumm does too) with its
+ * sessions joined on threads of their own where the machine has two cores, on one (`--threads 1`),
+ * and storing every
  * session with the per-link figures in a fresh SQLite file (`--db`, `--org`). Needs no root and no
  * lab; writes its table to BENCHMARKS.md.
  */
@@ -204,7 +205,7 @@ async function main(): Promise<void> {
       "",
       "| tool | time | lines/s | pflogsumm / tool |",
       "|---|---|---|---|",
-      `| \`mailcharter indicators ingest-log --no-store --json\` (summary, like pflogsumm; ${cpus().length >= 2 ? "inbound and outbound on two threads" : "one thread: one core"}) | ${fmt(s)} | ${perSecond(s)} | ${(p / s).toFixed(2)}× |`,
+      `| \`mailcharter indicators ingest-log --no-store --json\` (summary, like pflogsumm; ${cpus().length >= 2 ? "one thread reads, two join outbound and inbound" : "one thread: one core"}) | ${fmt(s)} | ${perSecond(s)} | ${(p / s).toFixed(2)}× |`,
       `| \`… --no-store --threads 1 --json\` (the same summary on one thread) | ${fmt(s1)} | ${perSecond(s1)} | ${(p / s1).toFixed(2)}× |`,
       `| \`mailcharter indicators ingest-log --org … --db new.sqlite\` (every session and link figure stored) | ${fmt(st)} | ${perSecond(st)} | ${(p / st).toFixed(2)}× |`,
       `| \`pflogsumm\` | ${fmt(p)} | ${perSecond(p)} | 1.00× |`,

@@ -169,7 +169,7 @@ export function registerIngestLog(indicators: Command, io: CommandIo): void {
       .option("--no-store", "summarise only: store no session and no cursor")
       .option(
         "--threads <n>",
-        "with --no-store, a Postfix log file is read on this many threads: 1, or 2 (inbound and outbound sessions apart; the default when the machine has two cores or more)",
+        "with --no-store, a Postfix log file: 1 (one thread), or 2 (the default with two cores or more: one thread reads the file, two more join the outbound and the inbound sessions)",
       ),
   ).action(async (files: string[], options: IngestLogOptions) => {
     io.setExit(await ingestLog(files, options, io));
