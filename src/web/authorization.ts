@@ -59,6 +59,7 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /agency/organisations": agency,
   "GET /agency/cadence": agency,
   "GET /agency/indicator-schedule": agency,
+  "POST /agency/indicator-schedule/retry": agency,
   "GET /agency/organisations/new": agency,
   "POST /agency/organisations": agency,
   "GET /agency/organisations/:id": agency,
@@ -145,6 +146,9 @@ export const routeAccess: Readonly<Record<string, Access>> = {
   "GET /indicators/logs/result": organisationWriters,
   "GET /api/v1/links": readers,
   "POST /api/v1/organisations/:id/mta-logs": organisationWriters,
+  // The indicator schedule (mailbox fetches, TLS-RPT days) and the retry of given-up tasks
+  "GET /api/v1/indicators/schedule": agency,
+  "POST /api/v1/indicators/schedule/retry": agency,
   "GET /api/v1/annex/profiles": readers,
   "GET /api/v1/annex/profiles/:profile": readers,
   "POST /api/v1/annex/profiles": agency,

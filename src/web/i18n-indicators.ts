@@ -129,8 +129,8 @@ export const indicatorsMessages = {
   navIndicatorSchedule: { fr: "Travaux des indicateurs", en: "Indicator schedule" },
   scheduleTitle: { fr: "Travaux programmés des indicateurs", en: "Scheduled indicator work" },
   scheduleIntro: {
-    fr: "Relève des boîtes de rapports TLS-RPT et génération des rapports TLS-RPT de chaque organisation et de chaque jour (indicators.json), avec les échecs. Un travail abandonné après ses tentatives le reste jusqu'à sa relance : mailcharter indicators schedule --retry CLÉ ou --retry-failed.",
-    en: "TLS-RPT report mailboxes fetched and each organisation's TLS-RPT reports generated per day (indicators.json), with the failures. A task given up after its attempts stays so until it is retried: mailcharter indicators schedule --retry KEY or --retry-failed.",
+    fr: "Relève des boîtes de rapports TLS-RPT et génération des rapports TLS-RPT de chaque organisation et de chaque jour (indicators.json), avec les échecs. Un travail abandonné après ses tentatives le reste jusqu'à sa relance : son bouton Relancer ici, ou mailcharter indicators schedule --retry CLÉ ou --retry-failed.",
+    en: "TLS-RPT report mailboxes fetched and each organisation's TLS-RPT reports generated per day (indicators.json), with the failures. A task given up after its attempts stays so until it is retried: its Retry button here, or mailcharter indicators schedule --retry KEY or --retry-failed.",
   },
   scheduleEmpty: {
     fr: "Aucun travail programmé n'a encore tourné (indicators.json dans le répertoire de données du service).",
@@ -148,6 +148,16 @@ export const indicatorsMessages = {
   scheduleLastError: { fr: "Dernière erreur", en: "Last error" },
   scheduleLastRun: { fr: "Dernière exécution", en: "Last run" },
   scheduleRetried: { fr: "Relancé", en: "Retried" },
+  scheduleAction: { fr: "Action", en: "Action" },
+  scheduleRetry: { fr: "Relancer", en: "Retry" },
+  scheduleRetryAll: {
+    fr: "Relancer les {1} travaux abandonnés",
+    en: "Retry the {1} given-up task(s)",
+  },
+  scheduleRetryDone: {
+    fr: "{1} travail(aux) remis à faire ; {2} refusé(s) (inconnu ou pas abandonné).",
+    en: "{1} task(s) put back to due; {2} refused (unknown, or not given up).",
+  },
   scheduleMailbox: { fr: "boîte {1}", en: "mailbox {1}" },
   scheduleGenerate: { fr: "TLS-RPT {1}, {2}", en: "TLS-RPT {1}, {2}" },
   scheduleDone: { fr: "fait", en: "done" },

@@ -34,6 +34,7 @@ import { accountsRoutes } from "./routes/api-accounts.js";
 import { annexRoutes } from "./routes/api-annex.js";
 import { auditsRoutes } from "./routes/api-audits.js";
 import { incidentsRoutes } from "./routes/api-incidents.js";
+import { indicatorScheduleApiRoutes } from "./routes/api-indicator-schedule.js";
 import { outboundRoutes } from "./routes/api-outbound.js";
 import { registryRoutes } from "./routes/api-registry.js";
 import { selfRoutes } from "./routes/api-self.js";
@@ -224,6 +225,7 @@ export async function buildServer(ctx: ServiceContext, options: ServerOptions): 
       await api.register(notifyApiRoutes, { ctx });
       await api.register(outboundRoutes, { ctx });
       await api.register(indicatorsApiRoutes, { ctx });
+      await api.register(indicatorScheduleApiRoutes, { ctx });
       await api.register(annexRoutes, { ctx });
       api.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     },

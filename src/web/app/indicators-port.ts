@@ -11,7 +11,7 @@ import { LogStore } from "../../indicators/log/log-store.js";
 import type { LogFormat } from "../../indicators/log/parser.js";
 import type { LogSummary } from "../../indicators/log/summary.js";
 import type { ScheduleDocument } from "../../jobs/schedule-document.js";
-import { scheduleDocument } from "../../jobs/schedule-view.js";
+import { type RetryOutcome, retryTasks, scheduleDocument } from "../../jobs/schedule-view.js";
 import { Registry } from "../../registry/repository.js";
 import type { Store } from "../../store/database.js";
 
@@ -30,6 +30,11 @@ export interface IndicatorsPort {
   ): Promise<LogSummary>;
   /** Where the indicator schedule stands: what `indicators schedule` prints (src/jobs/schedule-view.ts). */
   schedule(): Promise<ScheduleDocument>;
+  /**
+   * Puts given-up tasks back to due (`indicators schedule --retry`): those of `which`, or every
+   * given-up one with "failed"; `by` is recorded with each retry.
+   */
+  retry(which: readonly string[] | "failed", now: Date, by: string): Promise<RetryOutcome>;
 }
 
 export async function indicatorsPort(store: Store): Promise<IndicatorsPort> {
@@ -48,5 +53,6 @@ export async function indicatorsPort(store: Store): Promise<IndicatorsPort> {
         now: () => now,
       }),
     schedule: () => scheduleDocument(store),
+    retry: (which, now, by) => retryTasks(store, which, now.getTime(), by),
   };
 }

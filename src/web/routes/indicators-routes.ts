@@ -32,6 +32,7 @@ import { monthlyReportPage } from "../pages/indicators-report.js";
 import { linkPage } from "../pages/link-page.js";
 import { tlsRptReportPage, tlsRptReportsPage } from "../pages/tlsrpt-reports.js";
 import { idParams } from "../schemas.js";
+import { indicatorsOf, retryActor, taskKey } from "./api-indicator-schedule.js";
 
 const html = "text/html; charset=utf-8";
 const day = z.string().regex(/^\d{4}-\d\d-\d\d$/, "a date YYYY-MM-DD");
@@ -45,6 +46,13 @@ const monthQuery = z.object({
     .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month YYYY-MM")
     .optional(),
   lang,
+});
+const count = z.coerce.number().int().min(0).max(1_000_000);
+const scheduleQuery = z.object({ lang, retried: count.optional(), refused: count.optional() });
+const retryForm = z.object({
+  _csrf: z.string().max(512).optional(),
+  key: taskKey.optional(),
+  all: z.literal("failed").optional(),
 });
 const uploadQuery = z.object({ format: z.enum(["postfix", "exim"]) });
 /** The media types of an uploaded log (gzip or not: the magic bytes tell, whatever the type says). */
@@ -75,16 +83,40 @@ export const indicatorsPageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }
   // The agency's view of the indicator schedule (what `indicators schedule` prints).
   app.get(
     "/agency/indicator-schedule",
-    { schema: { hide: true, querystring: z.object({ lang: z.enum(["fr", "en"]).optional() }) } },
-    async (request, reply) =>
-      reply
+    { schema: { hide: true, querystring: scheduleQuery } },
+    async (request, reply) => {
+      const { retried, refused } = request.query;
+      return reply
         .type(html)
         .send(
           indicatorSchedulePage(
             pageContext(request, reply),
             ctx.indicators ? await ctx.indicators.schedule() : null,
+            retried === undefined ? null : { retried, refused: refused ?? 0 },
           ),
-        ),
+        );
+    },
+  );
+
+  // The page's retry buttons: one given-up task (its key), or all of them.
+  app.post(
+    "/agency/indicator-schedule/retry",
+    { schema: { hide: true, body: retryForm } },
+    async (request, reply) => {
+      const { key, all } = request.body;
+      if (!key && all !== "failed")
+        throw new ApiError(400, "invalid_request", "say which task to retry (key), or all=failed");
+      const outcome = await indicatorsOf(ctx).retry(
+        all === "failed" ? "failed" : [key as string],
+        ctx.now(),
+        retryActor(request.principal),
+      );
+      return reply
+        .code(303)
+        .redirect(
+          `/agency/indicator-schedule?retried=${outcome.retried.length}&refused=${outcome.refused.length}`,
+        );
+    },
   );
 
   app.get("/indicators", { schema: { hide: true, querystring: periodQuery } }, async (request, reply) => {

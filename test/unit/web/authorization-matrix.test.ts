@@ -186,6 +186,9 @@ describe("the roles of docs/service.md, route by route", () => {
     ["POST /indicators/logs", "agency,operator (organisation)"],
     ["GET /indicators/logs/result", "agency,operator (organisation)"],
     ["GET /agency/indicator-schedule", "agency (all)"],
+    ["POST /agency/indicator-schedule/retry", "agency (all)"],
+    ["GET /api/v1/indicators/schedule", "agency (all)"],
+    ["POST /api/v1/indicators/schedule/retry", "agency (all)"],
     ["GET /indicators/tlsrpt", "agency,auditor,operator (organisation)"],
     ["GET /indicators/tlsrpt/:id", "agency,auditor,operator (organisation)"],
   ])("%s: %s", (key, expected) => {
