@@ -39,6 +39,15 @@ export const browserServeAddress = { address: "127.0.10.102", port: 443 } as con
 export const logUploadBrowserAddress = { address: "127.0.23.2", port: 443 } as const;
 
 /**
+ * `mailcharter serve` receiving MTA logs over the API, killed and restarted
+ * (test/interop/log-upload-api.test.ts).
+ */
+export const logUploadApiAddress = { address: "127.0.28.30", port: 443 } as const;
+
+/** `mailcharter serve` of the received TLS-RPT pages in Chromium (test/interop/tlsrpt-browser.test.ts). */
+export const tlsRptBrowserAddress = { address: "127.0.28.40", port: 443 } as const;
+
+/**
  * Exim (Debian's exim4-daemon-light, GnuTLS) on its own addresses: the MX of exim.lab.test, one that
  * accepts few concurrent connections (the 421 seen on real Exim), their twin without any limit (the
  * reference peers' target), and the delivery proof's sender and receiver
