@@ -11,7 +11,7 @@
  *   external (native better-sqlite3, pg, Fastify and its plugins, …) and is loaded by Node from
  *   node_modules when a chunk that uses it runs.
  */
-import { cpSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -33,6 +33,12 @@ const bundled = new Set([
 const external = Object.keys(pkg.dependencies ?? {})
   .filter((name) => !bundled.has(name))
   .flatMap((name) => [name, `${name}/*`]);
+
+// The chunks of an earlier build: their hashed names change with their content, so old ones would pile
+// up beside the new (tsc's own dist/cli/*.js stay: they are the library's modules).
+for (const name of readdirSync(join(root, "dist/cli"), { withFileTypes: true }))
+  if (name.isFile() && /^chunk-[A-Z0-9]+\.js(\.map)?$/.test(name.name))
+    rmSync(join(root, "dist/cli", name.name));
 
 await build({
   absWorkingDir: root,
