@@ -5,13 +5,14 @@
  * art. 7 says: the registry's versions, the published pages). Every write is one transaction; input
  * errors are `AnnexError`s naming what is wrong, and write nothing.
  */
+import type { Transaction } from "kysely";
 import type { AnnexChoice } from "../audit/audit.js";
 import type { Profile } from "../audit/profiles/profile.js";
 import { profiles as builtIn } from "../audit/profiles/profiles.js";
 import { MailcharterError } from "../core/errors.js";
 import { inForceAt, isoDate, withWithdrawal } from "../registry/model.js";
 import type { AnnexConsultationTable } from "../store/annex-tables.js";
-import type { Store } from "../store/database.js";
+import type { Database, Store } from "../store/database.js";
 import { migrate } from "../store/migrations.js";
 import { parseProfile } from "./profile-schema.js";
 
@@ -106,6 +107,21 @@ function consultationOf(row: {
     adoptedOn: row.adopted_on,
     closedAt: row.closed_at,
   };
+}
+
+/**
+ * Takes the consultation's row for the transaction if it is open (a write that changes nothing: on
+ * PostgreSQL it waits for, and then sees, a concurrent adoption, closure or answer; SQLite's write
+ * transactions are one at a time anyway). False when it is not open, or not there.
+ */
+async function holdOpen(trx: Transaction<Database>, id: number): Promise<boolean> {
+  const held = await trx
+    .updateTable("annex_consultations")
+    .set({ status: "open" })
+    .where("id", "=", id)
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  return Number(held.numUpdatedRows) === 1;
 }
 
 export class AnnexStore {
@@ -371,14 +387,17 @@ export class AnnexStore {
     const comment = input.comment.trim();
     if (comment.length > 4000) throw new AnnexError("invalid", "comment: at most 4000 characters");
     return this.db.transaction().execute(async (trx) => {
-      const c = await trx
-        .selectFrom("annex_consultations")
-        .selectAll()
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (!c) throw new AnnexError("not_found", `no consultation ${id}`);
-      if (c.status !== "open")
+      // Holds the open consultation's row for the transaction (on PostgreSQL, a concurrent adoption
+      // or closure waits for this answer, or this answer sees it done).
+      if (!(await holdOpen(trx, id))) {
+        const c = await trx
+          .selectFrom("annex_consultations")
+          .select("status")
+          .where("id", "=", id)
+          .executeTakeFirst();
+        if (!c) throw new AnnexError("not_found", `no consultation ${id}`);
         throw new AnnexError("conflict", `consultation ${id} is ${c.status}: no more answers`);
+      }
       const org = await trx
         .selectFrom("organisations")
         .select(["id", "name"])
@@ -386,17 +405,12 @@ export class AnnexStore {
         .executeTakeFirst();
       if (!org) throw new AnnexError("not_found", `no organisation ${organisationId}`);
       const row = { answer: input.answer, comment, answered_at: iso(now), answered_by: by };
-      const updated = await trx
-        .updateTable("annex_answers")
-        .set(row)
-        .where("consultation_id", "=", id)
-        .where("organisation_id", "=", organisationId)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0)
-        await trx
-          .insertInto("annex_answers")
-          .values({ consultation_id: id, organisation_id: organisationId, ...row })
-          .execute();
+      // One answer per organisation, the latest: an upsert, so two first answers at once never collide.
+      await trx
+        .insertInto("annex_answers")
+        .values({ consultation_id: id, organisation_id: organisationId, ...row })
+        .onConflict((oc) => oc.columns(["consultation_id", "organisation_id"]).doUpdateSet(row))
+        .execute();
       return {
         organisationId,
         organisation: org.name,
@@ -423,7 +437,11 @@ export class AnnexStore {
         .where("id", "=", id)
         .executeTakeFirst();
       if (!c) throw new AnnexError("not_found", `no consultation ${id}`);
-      if (c.status !== "open") throw new AnnexError("conflict", `consultation ${id} is ${c.status} already`);
+      if (c.status !== "open" || !(await holdOpen(trx, id)))
+        throw new AnnexError(
+          "conflict",
+          `consultation ${id} is ${c.status === "open" ? "being decided" : c.status} already`,
+        );
       const taken = await trx
         .selectFrom("charter_versions")
         .select("version")
@@ -452,12 +470,17 @@ export class AnnexStore {
         .where("id", "=", id)
         .executeTakeFirst();
       if (!c) throw new AnnexError("not_found", `no consultation ${id}`);
-      if (c.status !== "open") throw new AnnexError("conflict", `consultation ${id} is ${c.status} already`);
-      await trx
+      const closed = await trx
         .updateTable("annex_consultations")
         .set({ status: "closed", closed_at: iso(now) })
         .where("id", "=", id)
-        .execute();
+        .where("status", "=", "open")
+        .executeTakeFirst();
+      if (c.status !== "open" || Number(closed.numUpdatedRows) === 0)
+        throw new AnnexError(
+          "conflict",
+          `consultation ${id} is ${c.status === "open" ? "decided" : c.status} already`,
+        );
       return consultationOf({ ...c, status: "closed", closed_at: iso(now) });
     });
   }

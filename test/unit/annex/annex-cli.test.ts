@@ -6,12 +6,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AnnexStore } from "../../../src/annex/annex-store.js";
 import { impactSchema } from "../../../src/annex/impact-schema.js";
 import { AuditHistory } from "../../../src/monitor/history-store.js";
 import { Registry } from "../../../src/registry/repository.js";
-import { openStore } from "../../../src/store/database.js";
+import { openStore, type Store } from "../../../src/store/database.js";
+import { annexStoreContract } from "../../support/annex-contract.js";
 import { cli, usageError } from "../../support/cli.js";
 import { ecdheOnlyTls, judgedReport, mxOf, tls10Tls, withRsaTls } from "../../support/judged-report.js";
 
@@ -175,84 +176,12 @@ describe("annex on the command line", () => {
 });
 
 describe("annex store", () => {
-  it("a domain is judged under its signatory's version; a consultation ends in a new version with its profile", async () => {
-    const store = await openStore(":memory:");
-    try {
-      const registry = await Registry.open(store);
-      await registry.import([
-        {
-          name: "Alpha",
-          contact: "pm@alpha.example",
-          adhesionDate: "2026-01-01",
-          domains: [{ domain: "alpha.example", mx: ["mx.alpha.example"] }],
-        },
-        { name: "Beta", contact: "pm@beta.example", adhesionDate: "2026-01-01", domains: [] },
-      ]);
-      const annex = await AnnexStore.open(store);
-      expect((await annex.annexOfDomain("alpha.example"))?.profile.id).toBe("charter-2015");
-      expect(await annex.annexOfDomain("other.example")).toBeNull();
-      const { readFileSync } = await import("node:fs");
-      const body = JSON.parse(readFileSync(proposedFile, "utf8"));
-      await annex.saveProfile(body, "agency@x", t0);
-      await annex.saveProfile(body, "agency@x", t0 + 1); // the same again: a no-op
-      await expect(annex.saveProfile({ ...body, title: "changed" }, "agency@x", t0)).rejects.toThrow(
-        /never changes under its id/,
-      );
-      await expect(annex.saveProfile({ ...body, id: "charter-2015" }, "agency@x", t0)).rejects.toThrow(
-        /built-in/,
-      );
-      await expect(annex.saveProfile({ ...body, rules: [] }, "a", t0)).rejects.toThrow(/rules: Too small/);
-
-      const c = await annex.openConsultation(
-        { version: "2026", title: "Annexe 2026", profile: "charter-2026-draft" },
-        "agency@x",
-        t0,
-      );
-      await expect(
-        annex.openConsultation({ version: "2026", title: "again", profile: "charter-2026-draft" }, "a", t0),
-      ).rejects.toThrow(/exists/);
-      await expect(
-        annex.openConsultation({ version: "2015", title: "x", profile: "charter-2026-draft" }, "a", t0),
-      ).rejects.toThrow(/exists already/);
-      await expect(
-        annex.openConsultation({ version: "2027", title: "x", profile: "anssi-tls-2020" }, "a", t0),
-      ).rejects.toThrow(/cannot be an annex/);
-      await expect(
-        annex.openConsultation({ version: "2027", title: "x", profile: "nope" }, "a", t0),
-      ).rejects.toThrow(/neither built in nor drafted/);
-      const alphaId = (await registry.organisationId("Alpha")) as number;
-      await annex.answer(c.id, alphaId, { answer: "objection", comment: "trop tôt" }, "op@alpha", t0 + 5);
-      await annex.answer(c.id, alphaId, { answer: "consent", comment: "d'accord" }, "op@alpha", t0 + 6);
-      const record = await annex.record(c.id, "2026-12-01");
-      expect(record?.counts).toEqual({ consent: 1, objection: 0, pending: 1 });
-      expect(
-        record?.signatories.map((s) => [s.organisation, s.answer?.answer ?? null, s.answer?.comment ?? null]),
-      ).toEqual([
-        ["Alpha", "consent", "d'accord"],
-        ["Beta", null, null],
-      ]);
-      await expect(annex.adopt(c.id, "2026-13-01", t0)).rejects.toThrow(/not a date/);
-      expect(await annex.adopt(c.id, "2026-12-15", t0 + 10)).toEqual({
-        version: "2026",
-        published: "2026-12-15",
-        title: "Annexe 2026",
-        profile: "charter-2026-draft",
-      });
-      await expect(annex.answer(c.id, alphaId, { answer: "consent", comment: "" }, "op", t0)).rejects.toThrow(
-        /adopted/,
-      );
-      expect((await annex.versions()).map((v) => [v.version, v.profile])).toEqual([
-        ["2015", "charter-2015"],
-        ["2026", "charter-2026-draft"],
-      ]);
-      // Accepting the new version moves the signatory's audits to its annex.
-      await registry.edit("Alpha", { charterVersion: "2026" });
-      expect(await annex.annexOfDomain("alpha.example")).toMatchObject({ version: "2026", from: "registry" });
-      expect((await annex.annexOfDomain("alpha.example"))?.profile.measures?.["mx.key-exchange"]).toEqual([
-        "ecdhe-only",
-      ]);
-    } finally {
-      await store.close();
-    }
+  let store: Store;
+  beforeEach(async () => {
+    store = await openStore(":memory:");
   });
+  afterEach(async () => {
+    await store.close();
+  });
+  annexStoreContract(() => store);
 });
