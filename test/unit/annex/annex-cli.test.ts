@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AnnexStore } from "../../../src/annex/annex-store.js";
 import { impactSchema } from "../../../src/annex/impact-schema.js";
 import { AuditHistory } from "../../../src/monitor/history-store.js";
 import { Registry } from "../../../src/registry/repository.js";
