@@ -11,7 +11,7 @@
  *   the database opens, and the same upload sent again completes with exactly the sessions of one
  *   clean upload — none lost, none twice.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -24,6 +24,7 @@ import { Accounts, type AccountView } from "../../src/accounts/accounts.js";
 import type { Principal } from "../../src/accounts/principal.js";
 import { Registry } from "../../src/registry/repository.js";
 import { openStore } from "../../src/store/database.js";
+import { startServe, stopProcess } from "../support/serve-process.js";
 import { logUploadApiAddress } from "./lab/ports.js";
 
 const { address, port } = logUploadApiAddress;
@@ -81,54 +82,6 @@ async function seed(): Promise<void> {
   } finally {
     await store.close();
   }
-}
-
-function serve(): Promise<ChildProcess> {
-  const proc = spawn(
-    "node",
-    [
-      "dist/cli/main.js",
-      "serve",
-      "--db",
-      db,
-      "--data-dir",
-      work,
-      "--listen",
-      `${address}:${port}`,
-      "--no-scheduler",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  proc.stderr?.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 30_000);
-    const failed = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${code}:\n${out}`));
-    };
-    const ready = (c: Buffer) => {
-      out += c.toString();
-      if (!(/scheduler/.test(out) && /data directory/.test(out))) return;
-      proc.stdout?.off("data", ready);
-      proc.stdout?.resume();
-      proc.off("exit", failed);
-      clearTimeout(timer);
-      setTimeout(() => resolve(proc), 100);
-    };
-    proc.stdout?.on("data", ready);
-    proc.once("exit", failed);
-  });
-}
-
-function stop(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once("exit", () => resolve());
-    proc.kill(signal);
-  });
 }
 
 interface Answer {
@@ -265,7 +218,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterEach(async () => {
-  if (child) await stop(child, "SIGTERM");
+  if (child) await stopProcess(child, "SIGTERM");
   child = null;
 });
 
@@ -274,7 +227,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe("MTA log upload over the API, against the real service", () => {
   it("plain, gzip and chunked uploads answer the CLI's summary of the same file, and store its sessions once", async () => {
     expect(reference).toMatchObject({ schema: "mailcharter/indicators-log/1", lines: 300_000 });
-    child = await serve();
+    child = await startServe({ db, dataDir: work, listen: `${address}:${port}` });
     const plain = await upload({ org: ids.x, token: tokens.operatorX, body: log });
     expect(plain?.status).toBe(200);
     expect(plain?.body).toEqual(reference);
@@ -307,7 +260,7 @@ describe("MTA log upload over the API, against the real service", () => {
   }, 180_000);
 
   it("refuses another organisation's upload, and each bad upload with its status and reason", async () => {
-    child = await serve();
+    child = await startServe({ db, dataDir: work, listen: `${address}:${port}` });
     // The log's first lines, cut at a line's end: their sessions are already stored for X.
     const small = log.subarray(0, log.indexOf(10, 200_000) + 1);
     const crossOrg = await upload({ org: ids.y, token: tokens.operatorX, body: small });
@@ -381,7 +334,7 @@ describe("MTA log upload over the API, against the real service", () => {
 
   it("kill -9 in the middle of an upload, restart: committed batches kept, the upload again stores one copy", async () => {
     expect(clean).toBeGreaterThan(40_000);
-    const proc = await serve();
+    const proc = await startServe({ db, dataDir: work, listen: `${address}:${port}` });
     child = proc;
     let atKill = 0;
     const cut = await upload({
@@ -403,7 +356,7 @@ describe("MTA log upload over the API, against the real service", () => {
       },
     });
     expect(cut === null || cut.status >= 500).toBe(true);
-    await stop(proc, "SIGKILL");
+    await stopProcess(proc, "SIGKILL");
     child = null;
     expect(atKill).toBeGreaterThan(0);
     const kept = storedSessions(ids.y);
@@ -411,12 +364,12 @@ describe("MTA log upload over the API, against the real service", () => {
     expect(kept).toBeGreaterThanOrEqual(atKill);
     expect(kept).toBeLessThan(clean);
 
-    child = await serve();
+    child = await startServe({ db, dataDir: work, listen: `${address}:${port}` });
     const again = await upload({ org: ids.y, token: tokens.agency, body: log });
     expect(again?.status).toBe(200);
     expect(again?.body).toEqual(reference);
     expect(storedSessions(ids.y)).toBe(clean);
-    await stop(child, "SIGTERM");
+    await stopProcess(child, "SIGTERM");
     child = null;
     // The database is whole after the crash.
     const handle = new Database(db, { readonly: true });

@@ -6,16 +6,18 @@
  * deliveries, 3 deferred); a submit without a file shows the error under the file field. Screenshots
  * under test-results/log-upload/.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Accounts } from "../../src/accounts/accounts.js";
 import { Registry } from "../../src/registry/repository.js";
 import { openStore } from "../../src/store/database.js";
+import { launchChromium } from "../support/chromium.js";
+import { startServe, stopProcess } from "../support/serve-process.js";
 import { logUploadBrowserAddress } from "./lab/ports.js";
 
 const { address, port } = logUploadBrowserAddress;
@@ -51,75 +53,20 @@ async function seed(db: string): Promise<void> {
   }
 }
 
-function serve(db: string, dataDir: string): Promise<ChildProcess> {
-  const proc = spawn(
-    "node",
-    [
-      "dist/cli/main.js",
-      "serve",
-      "--db",
-      db,
-      "--data-dir",
-      dataDir,
-      "--listen",
-      `${address}:${port}`,
-      "--no-scheduler",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 30_000);
-    proc.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      if (/scheduler:/.test(out) && /data directory/.test(out)) {
-        clearTimeout(timer);
-        setTimeout(() => resolve(proc), 200);
-      }
-    });
-    proc.stderr?.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${code}:\n${out}`));
-    });
-  });
-}
-
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "mailcharter-log-upload-"));
   const db = join(work, "service.sqlite");
   await seed(db);
-  child = await serve(db, work);
+  child = await startServe({ db, dataDir: work, listen: `${address}:${port}` });
   mkdirSync(shots, { recursive: true });
   writeFileSync(join(work, "mail.log.1.gz"), gzipSync(readFileSync(fixture)));
   profile = mkdtempSync(join(tmpdir(), "mailcharter-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    javaScriptEnabled: false,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--no-first-run",
-    ],
-    ignoreHTTPSErrors: true,
-    viewport: { width: 1366, height: 900 },
-    timeout: 30_000,
-  });
+  context = await launchChromium(profile, { javaScriptEnabled: false });
 }, 90_000);
 
 afterAll(async () => {
   await context?.close();
-  if (child && child.exitCode === null) {
-    child.removeAllListeners("exit");
-    const exited = new Promise((resolve) => child?.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
+  if (child) await stopProcess(child);
   if (profile) rmSync(profile, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });
 }, 60_000);

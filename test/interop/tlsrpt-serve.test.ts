@@ -5,7 +5,7 @@
  * posts from many client addresses, restarted, and the burst resumed — every report answered 2xx is
  * stored, none twice, each whole (its policy row with it).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -16,6 +16,7 @@ import { generateReports, reportJson } from "../../src/indicators/tlsrpt/generat
 import { tlsRptReportSchema } from "../../src/indicators/tlsrpt/report-schema.js";
 import { TlsRptStore } from "../../src/indicators/tlsrpt/report-store.js";
 import { openStore } from "../../src/store/database.js";
+import { startServe, stopProcess } from "../support/serve-process.js";
 import { tlsrptAddresses } from "./lab/ports.js";
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, "..", "fixtures", "tlsrpt", name));
@@ -25,58 +26,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 let child: ChildProcess | null = null;
 
-function serve(): Promise<ChildProcess> {
-  const proc = spawn(
-    "node",
-    [
-      "dist/cli/main.js",
-      "serve",
-      "--db",
-      db,
-      "--data-dir",
-      dataDir,
-      "--listen",
-      `${tlsrptAddresses.serve}:443`,
-      "--no-scheduler",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  proc.stdout?.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  proc.stderr?.on("data", (c: Buffer) => {
-    out += c.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 30_000);
-    const failed = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${code}:\n${out}`));
-    };
-    const ready = () => {
-      if (!(/no account yet|scheduler/.test(out) && /data directory/.test(out))) return;
-      // Once: later output (the stop messages) must not touch the listeners kill() adds.
-      proc.stdout?.off("data", ready);
-      proc.off("exit", failed);
-      clearTimeout(timer);
-      setTimeout(() => resolve(proc), 100);
-    };
-    proc.stdout?.on("data", ready);
-    proc.once("exit", failed);
-  });
-}
-
-function kill(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once("exit", () => resolve());
-    proc.kill(signal);
-  });
-}
-
 afterEach(async () => {
-  if (child) await kill(child, "SIGTERM");
+  if (child) await stopProcess(child, "SIGTERM");
   child = null;
 });
 
@@ -150,7 +101,7 @@ const reportWithId = (id: string, successful: number) => {
 
 describe("POST /tlsrpt on mailcharter serve", () => {
   it("json, gzip, duplicate, bomb and oversize, a generated report", async () => {
-    child = await serve();
+    child = await startServe({ db, dataDir, listen: `${tlsrptAddresses.serve}:443` });
     const json = await post(fixture("postfix-dane-tlsa.json"), "application/tlsrpt+json");
     expect(json).toMatchObject({
       status: 201,
@@ -209,7 +160,7 @@ describe("POST /tlsrpt on mailcharter serve", () => {
       body: { status: "accepted", organization: "Alpha Mail", successful: 1, failed: 1 },
     });
 
-    await kill(child, "SIGTERM");
+    await stopProcess(child, "SIGTERM");
     child = null;
     const store = await openStore(db);
     try {
@@ -235,7 +186,7 @@ describe("POST /tlsrpt on mailcharter serve", () => {
     while (ids.some((id) => !acknowledged.has(id)) && rounds < 8) {
       rounds++;
       const crash = rounds <= 3;
-      const proc = await serve();
+      const proc = await startServe({ db, dataDir, listen: `${tlsrptAddresses.serve}:443` });
       child = proc;
       // In the first rounds, SIGKILL once a few answers have come back: the rest are in flight.
       let answered = 0;
@@ -249,7 +200,7 @@ describe("POST /tlsrpt on mailcharter serve", () => {
           ),
         ),
       );
-      await kill(proc, crash ? "SIGKILL" : "SIGTERM");
+      await stopProcess(proc, crash ? "SIGKILL" : "SIGTERM");
       child = null;
       for (const { id, a } of answers) {
         if (a && a.status >= 200 && a.status < 300) acknowledged.add(id);
