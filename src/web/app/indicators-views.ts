@@ -17,7 +17,8 @@ export interface Period {
   readonly to: string;
 }
 
-function port(ctx: ServiceContext) {
+/** The indicators of this server, or 503 (a server built without them). */
+export function indicatorsOf(ctx: ServiceContext) {
   if (!ctx.indicators)
     throw new ApiError(503, "unavailable", "the indicators are not available in this server");
   return ctx.indicators;
@@ -39,7 +40,7 @@ export async function visibleLinks(
   period: Period,
 ): Promise<LinkRow[]> {
   const organisationId = scope(viewer);
-  return port(ctx).links({ ...period, ...(organisationId === undefined ? {} : { organisationId }) });
+  return indicatorsOf(ctx).links({ ...period, ...(organisationId === undefined ? {} : { organisationId }) });
 }
 
 /** One link's rows (sender → receiver, both signatories by registry id), if the viewer is a party. */
@@ -53,18 +54,18 @@ export async function visibleLink(
   const organisationId = scope(viewer);
   if (organisationId !== undefined && organisationId !== senderId && organisationId !== receiverId)
     throw notFound(`link ${senderId} → ${receiverId}`);
-  const directory = await port(ctx).directory();
+  const directory = await indicatorsOf(ctx).directory();
   const sender = directory.names.get(senderId);
   const receiver = directory.names.get(receiverId);
   if (sender === undefined || receiver === undefined) throw notFound(`link ${senderId} → ${receiverId}`);
-  const rows = (await port(ctx).links({ ...period, organisationId: senderId })).filter(
+  const rows = (await indicatorsOf(ctx).links({ ...period, organisationId: senderId })).filter(
     (r) => r.sender.organisationId === senderId && r.receiver.organisationId === receiverId,
   );
   return { sender, receiver, rows };
 }
 
 export async function signatoryNames(ctx: ServiceContext): Promise<ReadonlyMap<number, string>> {
-  return (await port(ctx).directory()).names;
+  return (await indicatorsOf(ctx).directory()).names;
 }
 
 export function parseLogFormat(text: string | undefined): LogFormat {

@@ -7,8 +7,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Principal } from "../../accounts/principal.js";
 import { scheduleDocumentSchema } from "../../jobs/schedule-document.js";
-import { ApiError } from "../api-error.js";
-import type { IndicatorsPort } from "../app/indicators-port.js";
+import { indicatorsOf } from "../app/indicators-views.js";
 import type { ServiceContext } from "../context.js";
 import { errorResponses, errorSchema } from "../schemas.js";
 
@@ -45,12 +44,6 @@ const retrySchema = z
   })
   .meta({ id: "IndicatorTaskRetry" });
 const scheduleSchema = scheduleDocumentSchema.meta({ id: "IndicatorSchedule" });
-
-/** The indicators of this server, or 503 (a server built without them). */
-export function indicatorsOf(ctx: ServiceContext): IndicatorsPort {
-  if (!ctx.indicators) throw new ApiError(503, "unavailable", "the indicators are not part of this server");
-  return ctx.indicators;
-}
 
 /** Who a retry is recorded as: the account's address, and how it asked. */
 export const retryActor = (viewer: Principal): string =>

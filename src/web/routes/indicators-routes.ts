@@ -15,6 +15,7 @@ import { linksDocument } from "../../indicators/links/links-document.js";
 import type { LogSummary } from "../../indicators/log/summary.js";
 import { ApiError, notFound } from "../api-error.js";
 import {
+  indicatorsOf,
   monthPeriod,
   parseLogFormat,
   signatoryNames,
@@ -32,7 +33,7 @@ import { monthlyReportPage } from "../pages/indicators-report.js";
 import { linkPage } from "../pages/link-page.js";
 import { tlsRptReportPage, tlsRptReportsPage } from "../pages/tlsrpt-reports.js";
 import { idParams } from "../schemas.js";
-import { indicatorsOf, retryActor, taskKey } from "./api-indicator-schedule.js";
+import { retryActor, taskKey } from "./api-indicator-schedule.js";
 
 const html = "text/html; charset=utf-8";
 const day = z.string().regex(/^\d{4}-\d\d-\d\d$/, "a date YYYY-MM-DD");
@@ -104,13 +105,9 @@ export const indicatorsPageRoutes: FastifyPluginAsyncZod<{ ctx: ServiceContext }
     { schema: { hide: true, body: retryForm } },
     async (request, reply) => {
       const { key, all } = request.body;
-      if (!key && all !== "failed")
-        throw new ApiError(400, "invalid_request", "say which task to retry (key), or all=failed");
-      const outcome = await indicatorsOf(ctx).retry(
-        all === "failed" ? "failed" : [key as string],
-        ctx.now(),
-        retryActor(request.principal),
-      );
+      const which = all === "failed" ? "failed" : key ? [key] : null;
+      if (!which) throw new ApiError(400, "invalid_request", "say which task to retry (key), or all=failed");
+      const outcome = await indicatorsOf(ctx).retry(which, ctx.now(), retryActor(request.principal));
       return reply
         .code(303)
         .redirect(
